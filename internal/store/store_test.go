@@ -1,0 +1,163 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"samen/internal/store"
+	"samen/internal/store/storetest"
+)
+
+func TestParseURL(t *testing.T) {
+	cases := []struct {
+		in     string
+		engine store.Engine
+		ok     bool
+	}{
+		{"sqlite:samen-data/samen.db", store.SQLite, true},
+		{"sqlite:///var/lib/samen/samen.db", store.SQLite, true},
+		{"postgres://samen:pw@localhost:5432/samen?sslmode=disable", store.Postgres, true},
+		{"postgresql://localhost/samen", store.Postgres, true},
+		{"sqlite:", "", false},
+		{"sqlite:a?b", "", false},
+		{"mysql://localhost/samen", "", false},
+		{"postgres:///samen", "", false},
+		{"", "", false},
+	}
+	for _, c := range cases {
+		engine, _, err := store.ParseURL(c.in)
+		if (err == nil) != c.ok || engine != c.engine {
+			t.Errorf("ParseURL(%q) = %q, %v; want %q, ok=%v", c.in, engine, err, c.engine, c.ok)
+		}
+	}
+}
+
+func TestRebind(t *testing.T) {
+	got := store.Postgres.Rebind("SELECT a FROM t WHERE b = ? AND c = '?' AND d IN (?, ?)")
+	want := "SELECT a FROM t WHERE b = $1 AND c = '?' AND d IN ($2, $3)"
+	if got != want {
+		t.Errorf("Rebind = %q, want %q", got, want)
+	}
+	if q := "SELECT ?"; store.SQLite.Rebind(q) != q {
+		t.Errorf("SQLite queries must stay as written")
+	}
+}
+
+func TestMigrateIsIdempotent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		n, err := db.Migrate(ctx)
+		if err != nil || n != 0 {
+			t.Fatalf("second Migrate applied %d migrations, err %v; want 0, nil", n, err)
+		}
+		_, pending, err := db.MigrationStatus(ctx)
+		if err != nil || pending != 0 {
+			t.Fatalf("pending = %d, err %v", pending, err)
+		}
+	})
+}
+
+func TestTransactionsCommitAndRollBack(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		insert := func(tx *store.Tx, email string) error {
+			_, err := tx.Exec(ctx, "INSERT INTO users (email, created_at, updated_at) VALUES (?, ?, ?)", email, store.Now(), store.Now())
+			return err
+		}
+		if err := db.InTx(ctx, func(tx *store.Tx) error { return insert(tx, "kept@example.org") }); err != nil {
+			t.Fatal(err)
+		}
+		boom := errors.New("boom")
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			if err := insert(tx, "lost@example.org"); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("InTx returned %v, want the function's error", err)
+		}
+		func() {
+			defer func() { _ = recover() }()
+			_ = db.InTx(ctx, func(tx *store.Tx) error {
+				_ = insert(tx, "panicked@example.org")
+				panic("crash in the middle")
+			})
+		}()
+		var n int
+		if err := db.QueryRow(ctx, "SELECT COUNT(*) FROM users").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 1 {
+			t.Fatalf("%d users stored; want only the committed one", n)
+		}
+		err = db.InTx(ctx, func(tx *store.Tx) error { return insert(tx, "kept@example.org") })
+		if !store.IsUniqueViolation(err) {
+			t.Fatalf("duplicate insert gave %v; want a unique violation", err)
+		}
+	})
+}
+
+func TestAuditLogIsAppendOnly(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if _, err := db.Exec(ctx, "INSERT INTO audit_log (at, action) VALUES (?, ?)", store.Now(), "test"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(ctx, "UPDATE audit_log SET action = 'changed'"); err == nil {
+			t.Error("UPDATE of the audit log succeeded; it must be refused")
+		}
+		if _, err := db.Exec(ctx, "DELETE FROM audit_log"); err == nil {
+			t.Error("DELETE from the audit log succeeded; it must be refused")
+		}
+	})
+}
+
+func TestBackupIsAUsableCopy(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.SQLite(t)
+	if _, err := db.Exec(ctx, "INSERT INTO users (email, created_at, updated_at) VALUES (?, ?, ?)", "a@example.org", 1, 1); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "copy.db")
+	if err := db.Backup(ctx, path); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Backup(ctx, path); err == nil {
+		t.Error("a second backup to the same file overwrote it; it must refuse")
+	}
+	cp, err := store.Open(ctx, "sqlite:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cp.Close()
+	var email string
+	if err := cp.QueryRow(ctx, "SELECT email FROM users").Scan(&email); err != nil || email != "a@example.org" {
+		t.Fatalf("backup holds %q, %v", email, err)
+	}
+	if _, pending, err := cp.MigrationStatus(ctx); err != nil || pending != 0 {
+		t.Fatalf("backup has %d pending migrations (%v); it must carry the schema version", pending, err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
+		t.Fatal("backup file is empty")
+	}
+}
+
+func TestSQLiteIsDurable(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	var mode string
+	var sync int
+	if err := db.QueryRow(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRow(ctx, "PRAGMA synchronous").Scan(&sync); err != nil {
+		t.Fatal(err)
+	}
+	if mode != "wal" || sync != 2 {
+		t.Fatalf("journal_mode=%s synchronous=%d; want wal and 2 (FULL)", mode, sync)
+	}
+}
