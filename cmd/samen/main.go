@@ -1,0 +1,401 @@
+// Command samen runs samen: open digital infrastructure for the community
+// economy of a city. See the README for the settings and subcommands.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/term"
+
+	"samen/internal/account"
+	"samen/internal/config"
+	"samen/internal/demo"
+	"samen/internal/mail"
+	"samen/internal/problem"
+	"samen/internal/store"
+	"samen/internal/web"
+)
+
+// version is set at build time with -ldflags "-X main.version=…"; otherwise
+// it comes from the module's build information.
+var version = ""
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	stop()
+	os.Exit(code)
+}
+
+const usage = `samen: open digital infrastructure for the community economy
+
+Usage:
+  samen serve [--demo] [settings]        run the web site (and the API)
+  samen migrate [settings]               apply pending database migrations
+  samen user add EMAIL [--role ROLE] [--name NAME] [settings]
+                                         create a confirmed account; the
+                                         password is read from standard input
+  samen backup FILE [settings]           write a consistent copy of the
+                                         SQLite database to FILE
+  samen version                          print the version
+
+Every command that opens the database applies pending migrations first.
+Settings come from SAMEN_* environment variables; flags override them.
+Run "samen serve --help" for the list.
+`
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "serve":
+		err = serve(ctx, args[1:], stdout, stderr, getenv)
+	case "migrate":
+		err = migrate(ctx, args[1:], stdout, getenv)
+	case "user":
+		err = user(ctx, args[1:], stdin, stdout, getenv)
+	case "backup":
+		err = backup(ctx, args[1:], stdout, getenv)
+	case "version", "--version", "-version":
+		fmt.Fprintln(stdout, "samen", currentVersion())
+		return 0
+	case "help", "--help", "-h", "-help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "samen: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stdout, config.Usage())
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "samen %s: %s\n", args[0], describe(err))
+		return 1
+	}
+	return 0
+}
+
+// describe turns an error into a sentence for the terminal; domain problems
+// carry codes, which are readable enough for an operator.
+func describe(err error) string {
+	if p, ok := problem.As(err); ok {
+		if len(p.Fields) == 0 {
+			return p.Code
+		}
+		var parts []string
+		for f, c := range p.Fields {
+			parts = append(parts, f+": "+c)
+		}
+		return strings.Join(parts, "; ")
+	}
+	return err.Error()
+}
+
+func currentVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// open loads the settings, opens the database and applies pending
+// migrations.
+func open(ctx context.Context, args []string, getenv func(string) string) (config.Config, []string, *store.DB, error) {
+	cfg, rest, err := config.Load(args, getenv)
+	if err != nil {
+		return cfg, nil, nil, err
+	}
+	db, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return cfg, nil, nil, err
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return cfg, nil, nil, err
+	}
+	return cfg, rest, db, nil
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	cfg, rest, db, err := open(ctx, args, getenv)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if len(rest) > 0 {
+		return fmt.Errorf("unexpected argument %q", rest[0])
+	}
+	log := newLogger(cfg, stderr)
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", cfg.Addr, err)
+	}
+	// With port 0 the system picks a free port; links in mails need the real
+	// one.
+	if strings.HasSuffix(cfg.BaseURL, ":0") {
+		_, port, _ := net.SplitHostPort(ln.Addr().String())
+		cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "0") + port
+	}
+
+	worker := &mail.Worker{DB: db, Logger: log, Name: hostname() + "/" + fmt.Sprint(os.Getpid())}
+	if cfg.MailMode == config.MailSMTP {
+		worker.Deliverer = mail.SMTP{Host: cfg.SMTP.Host, Port: cfg.SMTP.Port, Username: cfg.SMTP.Username,
+			Password: cfg.SMTP.Password, From: cfg.SMTP.From, TLS: cfg.SMTP.TLS}
+	} else {
+		worker.Deliverer = mail.Log{Logger: log}
+	}
+	accounts := &account.Service{DB: db, Sent: worker.Kick}
+	opts := web.Options{
+		BaseURL:        cfg.BaseURL,
+		MailToLog:      cfg.MailMode == config.MailLog,
+		TrustedProxies: cfg.TrustedProxies,
+		Version:        currentVersion(),
+	}
+	if cfg.OIDC.Enabled() {
+		opts.OIDC = &web.OIDCProvider{Issuer: cfg.OIDC.Issuer, ClientID: cfg.OIDC.ClientID,
+			ClientSecret: cfg.OIDC.ClientSecret, Name: cfg.OIDC.Name}
+	}
+	site, err := web.New(opts, db, accounts, log)
+	if err != nil {
+		return err
+	}
+	if cfg.Demo {
+		seeded, err := demo.Seed(ctx, accounts)
+		if err != nil {
+			return fmt.Errorf("adding demo content: %w", err)
+		}
+		if seeded {
+			fmt.Fprintln(stdout, "Demo content added. Demo logins (for trying out only):")
+			for _, a := range demo.Accounts {
+				fmt.Fprintf(stdout, "  %-10s %-24s password: %s\n", a.Role, a.Email, a.Password)
+			}
+		}
+	}
+
+	bg, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go worker.Run(bg)
+	go site.Sweep(bg, time.Hour)
+
+	srv := &http.Server{
+		Handler:           site.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	engine := db.Engine()
+	fmt.Fprintf(stdout, "samen %s is running at %s (database: %s, mail: %s)\n", currentVersion(), cfg.BaseURL, engine, cfg.MailMode)
+	if cfg.BaseURL != "http://"+ln.Addr().String() {
+		fmt.Fprintf(stdout, "listening on %s\n", ln.Addr())
+	}
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(stdout, "samen is stopping")
+	sctx, scancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer scancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return err
+	}
+	return nil
+}
+
+func hostname() string {
+	h, err := os.Hostname()
+	if err != nil {
+		return "samen"
+	}
+	return h
+}
+
+func migrate(ctx context.Context, args []string, stdout io.Writer, getenv func(string) string) error {
+	cfg, rest, err := config.Load(args, getenv)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("unexpected argument %q", rest[0])
+	}
+	db, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	v, _, err := db.MigrationStatus(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "applied %d migration(s); the database is at version %d\n", n, v)
+	return nil
+}
+
+// openWithArgument is open for commands with one positional argument, which
+// may stand before or after the settings flags.
+func openWithArgument(ctx context.Context, args []string, getenv func(string) string) (string, config.Config, *store.DB, error) {
+	var arg string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		arg, args = args[0], args[1:]
+	}
+	cfg, rest, db, err := open(ctx, args, getenv)
+	if err != nil {
+		return "", cfg, nil, err
+	}
+	if arg == "" && len(rest) > 0 {
+		arg, rest = rest[0], rest[1:]
+	}
+	if len(rest) > 0 {
+		db.Close()
+		return "", cfg, nil, fmt.Errorf("unexpected argument %q", rest[0])
+	}
+	return arg, cfg, db, nil
+}
+
+// takeFlag removes "--name VALUE" or "--name=VALUE" (one or two dashes) from
+// args, so subcommand flags can sit among the settings flags in any order.
+func takeFlag(args []string, name string) (string, []string, error) {
+	var out []string
+	value := ""
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		bare := strings.TrimLeft(a, "-")
+		if !strings.HasPrefix(a, "-") || (bare != name && !strings.HasPrefix(bare, name+"=")) {
+			out = append(out, a)
+			continue
+		}
+		if v, ok := strings.CutPrefix(bare, name+"="); ok {
+			value = v
+			continue
+		}
+		if i+1 >= len(args) {
+			return "", nil, fmt.Errorf("--%s needs a value", name)
+		}
+		value = args[i+1]
+		i++
+	}
+	return value, out, nil
+}
+
+func user(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, getenv func(string) string) error {
+	if len(args) == 0 || args[0] != "add" {
+		return errors.New(`usage: samen user add EMAIL [--role member|moderator|steward] [--name NAME]`)
+	}
+	args = args[1:]
+	roleName, args, err := takeFlag(args, "role")
+	if err != nil {
+		return err
+	}
+	name, args, err := takeFlag(args, "name")
+	if err != nil {
+		return err
+	}
+	role := account.Member
+	if roleName != "" {
+		if role, err = account.ParseRole(roleName); err != nil {
+			return fmt.Errorf("--role %q: choose member, moderator or steward", roleName)
+		}
+	}
+	email, _, db, err := openWithArgument(ctx, args, getenv)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if email == "" {
+		return errors.New("give the e-mail address: samen user add EMAIL")
+	}
+	password, err := readPassword(stdin, stdout)
+	if err != nil {
+		return err
+	}
+	svc := &account.Service{DB: db}
+	u, err := svc.Add(ctx, account.NewUser{Email: email, Name: name, Password: password, Role: role})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "created %s (%s), id %d\n", u.Email, u.Role, u.ID)
+	return nil
+}
+
+// readPassword reads one line from standard input: hidden when it is a
+// terminal, plain when piped (scripts). Never from the command line, where
+// it would be visible to every user of the machine and in shell history.
+func readPassword(stdin io.Reader, prompt io.Writer) (string, error) {
+	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprint(prompt, "Password: ")
+		b, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(prompt)
+		if err != nil {
+			return "", err
+		}
+		return string(b), nil
+	}
+	line, err := bufio.NewReader(io.LimitReader(stdin, account.MaxPasswordLen+2)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", err
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" {
+		return "", errors.New("no password on standard input (echo 'the password' | samen user add …)")
+	}
+	return line, nil
+}
+
+func backup(ctx context.Context, args []string, stdout io.Writer, getenv func(string) string) error {
+	file, _, db, err := openWithArgument(ctx, args, getenv)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if file == "" {
+		return errors.New("give the file to write: samen backup FILE")
+	}
+	if err := db.Backup(ctx, file); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote a consistent copy of the database to %s\n", file)
+	return nil
+}

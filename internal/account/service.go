@@ -1,0 +1,541 @@
+package account
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"strings"
+	"time"
+
+	"samen/internal/audit"
+	"samen/internal/mail"
+	"samen/internal/problem"
+	"samen/internal/store"
+)
+
+// Letters writes the mails the account service sends. The web layer
+// implements it, because it knows the site's address and the reader's
+// language; the service decides when a mail goes out and stores it in the
+// same transaction as the change.
+type Letters interface {
+	Verify(u User, token string) mail.Message
+	AlreadyRegistered(u User) mail.Message
+	Reset(u User, token string) mail.Message
+}
+
+// Service is the account part of samen.
+type Service struct {
+	DB      *store.DB
+	Letters Letters
+	// Sent is called after a transaction that queued mail has committed, so
+	// the mail worker can deliver at once. Optional.
+	Sent func()
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Service) nowMs() int64 { return s.now().UnixMilli() }
+
+func (s *Service) mailed() {
+	if s.Sent != nil {
+		s.Sent()
+	}
+}
+
+// newSecret returns a random URL-safe secret with 256 bits of entropy.
+func newSecret() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic("crypto/rand: " + err.Error())
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// hashSecret is how secrets are stored: a leaked database then holds no
+// usable session, token or link.
+func hashSecret(secret string) string {
+	h := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(h[:])
+}
+
+// SignUp is what a person fills in to create an account.
+type SignUp struct {
+	Email    string
+	Name     string
+	Password string
+	Language string
+}
+
+// Register creates an unverified account and mails a verification link. When
+// the address already has an account, nothing is created and the owner gets a
+// mail saying so instead: the answer to the visitor is the same either way, so
+// the form does not tell strangers who has an account here.
+func (s *Service) Register(ctx context.Context, in SignUp) error {
+	f := problem.Fields{}
+	email, code := NormalizeEmail(in.Email)
+	if code != "" {
+		f.Add("email", code)
+	}
+	name, code := checkName(in.Name)
+	if code != "" {
+		f.Add("name", code)
+	}
+	if code := CheckPassword(in.Password, email); code != "" {
+		f.Add("password", code)
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	hash, err := HashPassword(in.Password)
+	if err != nil {
+		return err
+	}
+	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
+		existing, err := userByEmail(ctx, tx, email)
+		if err == nil {
+			if !existing.Verified() {
+				// Unconfirmed account: send a fresh link rather than a
+				// warning, the person probably lost the first mail.
+				return s.sendVerification(ctx, tx, existing)
+			}
+			return mail.Enqueue(ctx, tx, s.Letters.AlreadyRegistered(existing))
+		}
+		if !problem.Is(err, problem.NotFound) {
+			return err
+		}
+		now := s.nowMs()
+		var id int64
+		err = tx.QueryRow(ctx, `INSERT INTO users (email, name, password_hash, role, language, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, email, name, hash, Member, checkLanguage(in.Language), now, now).Scan(&id)
+		if err != nil {
+			return err
+		}
+		if err := audit.RecordID(ctx, tx, "user.create", "user", id, map[string]any{"via": "signup"}); err != nil {
+			return err
+		}
+		u, err := userByID(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		return s.sendVerification(ctx, tx, u)
+	})
+	if err == nil {
+		s.mailed()
+	}
+	return err
+}
+
+func (s *Service) sendVerification(ctx context.Context, tx *store.Tx, u User) error {
+	token, err := s.newEmailToken(ctx, tx, u.ID, "verify", verifyTokenTTL)
+	if err != nil {
+		return err
+	}
+	return mail.Enqueue(ctx, tx, s.Letters.Verify(u, token))
+}
+
+// ResendVerification mails a new link to an unconfirmed account. Like
+// Register it says nothing about whether the address has an account.
+func (s *Service) ResendVerification(ctx context.Context, rawEmail string) error {
+	email, code := NormalizeEmail(rawEmail)
+	if code != "" {
+		return problem.Fields{"email": code}.Err()
+	}
+	sent := false
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		u, err := userByEmail(ctx, tx, email)
+		if problem.Is(err, problem.NotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if u.Verified() || u.Disabled() || s.recentTokens(ctx, tx, u.ID, "verify") >= 5 {
+			return nil
+		}
+		sent = true
+		return s.sendVerification(ctx, tx, u)
+	})
+	if sent {
+		s.mailed()
+	}
+	return err
+}
+
+func (s *Service) newEmailToken(ctx context.Context, tx *store.Tx, userID int64, purpose string, ttl time.Duration) (string, error) {
+	token := newSecret()
+	now := s.now()
+	_, err := tx.Exec(ctx, `INSERT INTO email_tokens (token_hash, user_id, purpose, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+		hashSecret(token), userID, purpose, now.UnixMilli(), now.Add(ttl).UnixMilli())
+	return token, err
+}
+
+// recentTokens counts the links of a kind mailed to a person in the last
+// hour, to stop the forms from being used to flood someone's inbox.
+func (s *Service) recentTokens(ctx context.Context, q store.Querier, userID int64, purpose string) int {
+	var n int
+	_ = q.QueryRow(ctx, `SELECT COUNT(*) FROM email_tokens WHERE user_id = ? AND purpose = ? AND created_at > ?`,
+		userID, purpose, s.now().Add(-time.Hour).UnixMilli()).Scan(&n)
+	return n
+}
+
+// useEmailToken checks a mailed link and marks it used, returning its owner.
+func (s *Service) useEmailToken(ctx context.Context, tx *store.Tx, token, purpose string) (int64, error) {
+	var userID, expires int64
+	var used *int64
+	err := tx.QueryRow(ctx, `SELECT user_id, expires_at, used_at FROM email_tokens WHERE token_hash = ? AND purpose = ?`,
+		hashSecret(token), purpose).Scan(&userID, &expires, &used)
+	if err != nil {
+		return 0, problem.New(problem.Gone, "token.invalid")
+	}
+	if used != nil {
+		return 0, problem.New(problem.Gone, "token.used")
+	}
+	if expires < s.nowMs() {
+		return 0, problem.New(problem.Gone, "token.expired")
+	}
+	_, err = tx.Exec(ctx, "UPDATE email_tokens SET used_at = ? WHERE token_hash = ?", s.nowMs(), hashSecret(token))
+	return userID, err
+}
+
+// Verify confirms an e-mail address with the token from the mailed link.
+func (s *Service) Verify(ctx context.Context, token string) (User, error) {
+	var u User
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		id, err := s.useEmailToken(ctx, tx, token, "verify")
+		if err != nil {
+			return err
+		}
+		now := s.nowMs()
+		if _, err := tx.Exec(ctx, "UPDATE users SET email_verified_at = COALESCE(email_verified_at, ?), updated_at = ? WHERE id = ?", now, now, id); err != nil {
+			return err
+		}
+		if err := audit.RecordID(ctx, tx, "user.verify", "user", id, nil); err != nil {
+			return err
+		}
+		u, err = userByID(ctx, tx, id)
+		return err
+	})
+	return u, err
+}
+
+// RequestReset mails a password-reset link when the address has an account.
+// It answers the same whether or not it does.
+func (s *Service) RequestReset(ctx context.Context, rawEmail string) error {
+	email, code := NormalizeEmail(rawEmail)
+	if code != "" {
+		return problem.Fields{"email": code}.Err()
+	}
+	sent := false
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		u, err := userByEmail(ctx, tx, email)
+		if problem.Is(err, problem.NotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if u.Disabled() || s.recentTokens(ctx, tx, u.ID, "reset") >= 3 {
+			return nil
+		}
+		token, err := s.newEmailToken(ctx, tx, u.ID, "reset", resetTokenTTL)
+		if err != nil {
+			return err
+		}
+		if err := audit.RecordID(ctx, tx, "user.password_reset_request", "user", u.ID, nil); err != nil {
+			return err
+		}
+		sent = true
+		return mail.Enqueue(ctx, tx, s.Letters.Reset(u, token))
+	})
+	if sent {
+		s.mailed()
+	}
+	return err
+}
+
+// CheckResetToken tells whether a reset link is still good, so the form can
+// say so before the person types a new password.
+func (s *Service) CheckResetToken(ctx context.Context, token string) error {
+	var expires int64
+	var used *int64
+	err := s.DB.QueryRow(ctx, "SELECT expires_at, used_at FROM email_tokens WHERE token_hash = ? AND purpose = 'reset'", hashSecret(token)).Scan(&expires, &used)
+	switch {
+	case err != nil:
+		return problem.New(problem.Gone, "token.invalid")
+	case used != nil:
+		return problem.New(problem.Gone, "token.used")
+	case expires < s.nowMs():
+		return problem.New(problem.Gone, "token.expired")
+	}
+	return nil
+}
+
+// ResetPassword sets a new password with the token from a reset mail. It ends
+// every session of the account (whoever knew the old password is logged out)
+// and confirms the address, since the mail reached its owner.
+func (s *Service) ResetPassword(ctx context.Context, token, password string) (User, error) {
+	var u User
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		id, err := s.useEmailToken(ctx, tx, token, "reset")
+		if err != nil {
+			return err
+		}
+		u, err = userByID(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if code := CheckPassword(password, u.Email); code != "" {
+			return problem.Fields{"password": code}.Err()
+		}
+		hash, err := HashPassword(password)
+		if err != nil {
+			return err
+		}
+		now := s.nowMs()
+		if _, err := tx.Exec(ctx, "UPDATE users SET password_hash = ?, email_verified_at = COALESCE(email_verified_at, ?), updated_at = ? WHERE id = ?",
+			hash, now, now, id); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM sessions WHERE user_id = ?", id); err != nil {
+			return err
+		}
+		return audit.RecordID(ctx, tx, "user.password_reset", "user", id, nil)
+	})
+	return u, err
+}
+
+// Rate limits for failed logins, counted in the database so that every samen
+// process behind a load balancer enforces the same budget.
+const (
+	failureWindow     = 15 * time.Minute
+	maxAccountFailure = 5  // per account: guessing one person's password
+	maxAddressFailure = 30 // per address: trying many accounts from one place
+)
+
+// LoginAttempt is a login with e-mail and password.
+type LoginAttempt struct {
+	Email     string
+	Password  string
+	IP        string
+	UserAgent string
+}
+
+// Login checks a password and starts a session. The returned token goes in
+// the session cookie; only its hash is stored.
+func (s *Service) Login(ctx context.Context, in LoginAttempt) (User, string, error) {
+	f := problem.Fields{}
+	email, code := NormalizeEmail(in.Email)
+	if code != "" {
+		f.Add("email", code)
+	}
+	if in.Password == "" {
+		f.Add("password", "password.required")
+	} else if len(in.Password) > MaxPasswordLen {
+		f.Add("password", "password.too_long")
+	}
+	if err := f.Err(); err != nil {
+		return User{}, "", err
+	}
+	accountKey, addressKey := "account:"+email, "address:"+in.IP
+	// The attempt counts as a failure before the password is checked, so
+	// that guesses sent all at once cannot each pass the limit before any of
+	// them is recorded. A refused attempt, or the right password, takes it
+	// back.
+	attempt, err := s.recordAttempt(ctx, accountKey, addressKey)
+	if err != nil {
+		return User{}, "", err
+	}
+	if s.failures(ctx, accountKey) > maxAccountFailure || (in.IP != "" && s.failures(ctx, addressKey) > maxAddressFailure) {
+		s.forgetAttempt(ctx, attempt)
+		return User{}, "", problem.New(problem.RateLimited, "login.rate_limited")
+	}
+	u, hash, err := s.passwordHash(ctx, email)
+	if err != nil && !problem.Is(err, problem.NotFound) {
+		return User{}, "", err
+	}
+	if hash == "" {
+		hash = dummyHash()
+	}
+	ok, verr := VerifyPassword(hash, in.Password)
+	if err != nil || verr != nil || !ok || u.ID == 0 {
+		if u.ID != 0 {
+			_ = audit.RecordID(ctx, s.DB, "session.login_failed", "user", u.ID, nil)
+		}
+		return User{}, "", problem.New(problem.Unauthorized, "login.credentials")
+	}
+	s.forgetAttempt(ctx, attempt)
+	if u.Disabled() {
+		return User{}, "", problem.New(problem.Forbidden, "login.disabled")
+	}
+	if !u.Verified() {
+		return User{}, "", problem.New(problem.Forbidden, "login.unverified")
+	}
+	var token string
+	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Exec(ctx, "DELETE FROM login_failures WHERE key = ?", accountKey); err != nil {
+			return err
+		}
+		token, err = s.startSession(ctx, tx, u.ID, in.IP, in.UserAgent)
+		if err != nil {
+			return err
+		}
+		return audit.RecordID(ctx, tx, "session.login", "user", u.ID, map[string]any{"method": "password"})
+	})
+	return u, token, err
+}
+
+func (s *Service) passwordHash(ctx context.Context, email string) (User, string, error) {
+	u, err := userByEmail(ctx, s.DB, email)
+	if err != nil {
+		return User{}, "", err
+	}
+	var hash string
+	err = s.DB.QueryRow(ctx, "SELECT password_hash FROM users WHERE id = ?", u.ID).Scan(&hash)
+	return u, hash, err
+}
+
+func (s *Service) failures(ctx context.Context, key string) int {
+	var n int
+	_ = s.DB.QueryRow(ctx, "SELECT COUNT(*) FROM login_failures WHERE key = ? AND at > ?",
+		key, s.now().Add(-failureWindow).UnixMilli()).Scan(&n)
+	return n
+}
+
+// recordAttempt counts a login attempt against each key and returns the rows
+// it wrote, so that the attempt can be taken back.
+func (s *Service) recordAttempt(ctx context.Context, keys ...string) ([]int64, error) {
+	var ids []int64
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		ids = ids[:0]
+		for _, k := range keys {
+			if k == "address:" {
+				continue
+			}
+			var id int64
+			if err := tx.QueryRow(ctx, "INSERT INTO login_failures (key, at) VALUES (?, ?) RETURNING id", k, s.nowMs()).Scan(&id); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return nil
+	})
+	return ids, err
+}
+
+func (s *Service) forgetAttempt(ctx context.Context, ids []int64) {
+	for _, id := range ids {
+		_, _ = s.DB.Exec(ctx, "DELETE FROM login_failures WHERE id = ?", id)
+	}
+}
+
+// Sweep deletes what has expired: sessions, used or stale mail links, old
+// login failures. Run it now and then; it is safe from several processes.
+func (s *Service) Sweep(ctx context.Context) error {
+	now := s.nowMs()
+	for _, q := range []struct {
+		sql string
+		arg int64
+	}{
+		{"DELETE FROM sessions WHERE expires_at < ?", now},
+		{"DELETE FROM email_tokens WHERE expires_at < ?", now - int64(7*24*time.Hour/time.Millisecond)},
+		{"DELETE FROM login_failures WHERE at < ?", now - failureWindow.Milliseconds()},
+	} {
+		if _, err := s.DB.Exec(ctx, q.sql, q.arg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ChangePassword sets a new password for a signed-in person who knows the
+// current one, and ends their other sessions.
+func (s *Service) ChangePassword(ctx context.Context, userID int64, current, next, keepSession string) error {
+	var hash, email string
+	if err := s.DB.QueryRow(ctx, "SELECT password_hash, email FROM users WHERE id = ?", userID).Scan(&hash, &email); err != nil {
+		return err
+	}
+	f := problem.Fields{}
+	if hash != "" {
+		if ok, _ := VerifyPassword(hash, current); !ok {
+			f.Add("current_password", "password.wrong")
+		}
+	}
+	if code := CheckPassword(next, email); code != "" {
+		f.Add("new_password", code)
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	newHash, err := HashPassword(next)
+	if err != nil {
+		return err
+	}
+	return s.DB.InTx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Exec(ctx, "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?", newHash, s.nowMs(), userID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?", userID, hashSecret(keepSession)); err != nil {
+			return err
+		}
+		return audit.RecordID(ctx, tx, "user.password_change", "user", userID, nil)
+	})
+}
+
+// Profile is what a person may change about themselves.
+type Profile struct {
+	Name     string
+	Language string
+}
+
+// UpdateProfile changes a person's name and preferred language.
+func (s *Service) UpdateProfile(ctx context.Context, userID int64, p Profile) (User, error) {
+	name, code := checkName(p.Name)
+	if code != "" {
+		return User{}, problem.Fields{"name": code}.Err()
+	}
+	lang := checkLanguage(p.Language)
+	if p.Language != "" && lang == "" {
+		return User{}, problem.Fields{"language": "language.unknown"}.Err()
+	}
+	var u User
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		before, err := userByID(ctx, tx, userID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "UPDATE users SET name = ?, language = ?, updated_at = ? WHERE id = ?", name, lang, s.nowMs(), userID); err != nil {
+			return err
+		}
+		changed := map[string]any{}
+		if before.Name != name {
+			changed["name"] = true
+		}
+		if before.Language != lang {
+			changed["language"] = lang
+		}
+		if err := audit.RecordID(ctx, tx, "user.update", "user", userID, changed); err != nil {
+			return err
+		}
+		u, err = userByID(ctx, tx, userID)
+		return err
+	})
+	return u, err
+}
+
+// trimUA keeps a user agent short enough to store.
+func trimUA(ua string) string {
+	ua = strings.ToValidUTF8(ua, "")
+	if len(ua) > MaxUserAgentLen {
+		ua = ua[:MaxUserAgentLen]
+	}
+	return strings.ToValidUTF8(ua, "")
+}

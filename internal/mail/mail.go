@@ -1,0 +1,288 @@
+// Package mail sends samen's e-mail through an outbox table. A change that
+// causes a mail (a sign-up, a password reset) writes the mail in its own
+// transaction; a worker then delivers it by SMTP, or, where no SMTP server is
+// configured, writes it to the log for a developer or a demo to read. A crash
+// between the change and the delivery loses nothing, and the claim on each row
+// keeps several samen processes from sending the same mail twice.
+package mail
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/mail"
+	"strings"
+	"sync"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+
+	"samen/internal/store"
+)
+
+// Message is one mail to one person, in plain text.
+type Message struct {
+	To      string
+	Subject string
+	Body    string
+}
+
+// Queued is a message as stored in the outbox.
+type Queued struct {
+	Message
+	ID        int64
+	CreatedAt time.Time
+	Status    string // pending, sent, logged, failed
+	Attempts  int
+	LastError string
+	SentAt    time.Time
+}
+
+// Enqueue writes msg to the outbox. Call it in the transaction of the change
+// that causes the mail.
+func Enqueue(ctx context.Context, q store.Querier, msg Message) error {
+	if _, err := mail.ParseAddress(msg.To); err != nil {
+		return fmt.Errorf("mail to %q: %w", msg.To, err)
+	}
+	if strings.ContainsAny(msg.Subject, "\r\n") {
+		return errors.New("mail subject contains a line break")
+	}
+	now := store.Now()
+	_, err := q.Exec(ctx, `INSERT INTO mail_outbox (created_at, to_addr, subject, body, next_try_at) VALUES (?, ?, ?, ?, ?)`,
+		now, msg.To, msg.Subject, msg.Body, now)
+	return err
+}
+
+// List returns the newest messages in the outbox, newest first.
+func List(ctx context.Context, q store.Querier, limit int) ([]Queued, error) {
+	rows, err := q.Query(ctx, `SELECT id, created_at, to_addr, subject, body, status, attempts, last_error, COALESCE(sent_at, 0)
+		FROM mail_outbox ORDER BY id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Queued
+	for rows.Next() {
+		var m Queued
+		var created, sent int64
+		if err := rows.Scan(&m.ID, &created, &m.To, &m.Subject, &m.Body, &m.Status, &m.Attempts, &m.LastError, &sent); err != nil {
+			return nil, err
+		}
+		m.CreatedAt = store.Time(created)
+		if sent != 0 {
+			m.SentAt = store.Time(sent)
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// Pending counts messages waiting to be delivered (for metrics).
+func Pending(ctx context.Context, q store.Querier) (int, error) {
+	var n int
+	err := q.QueryRow(ctx, "SELECT COUNT(*) FROM mail_outbox WHERE status = 'pending'").Scan(&n)
+	return n, err
+}
+
+// Deliverer hands one message to the world. It reports the status the row
+// gets on success: "sent" for SMTP, "logged" for the log.
+type Deliverer interface {
+	Deliver(ctx context.Context, m Message) (status string, err error)
+}
+
+// SMTP delivers through an SMTP server.
+type SMTP struct {
+	Host     string
+	Port     int
+	Username string
+	Password string
+	From     string
+	TLS      string // "starttls", "tls" or "none"
+}
+
+func (s SMTP) Deliver(ctx context.Context, m Message) (string, error) {
+	msg := gomail.NewMsg()
+	if err := msg.From(s.From); err != nil {
+		return "", fmt.Errorf("from address: %w", err)
+	}
+	if err := msg.To(m.To); err != nil {
+		return "", fmt.Errorf("to address: %w", err)
+	}
+	msg.Subject(m.Subject)
+	msg.SetBodyString(gomail.TypeTextPlain, m.Body)
+	opts := []gomail.Option{gomail.WithPort(s.Port), gomail.WithTimeout(30 * time.Second)}
+	switch s.TLS {
+	case "tls":
+		opts = append(opts, gomail.WithSSL())
+	case "none":
+		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
+	default:
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
+	}
+	if s.Username != "" {
+		auth := gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover)
+		if s.TLS == "none" {
+			// Without TLS go-mail's discovery never picks PLAIN or LOGIN, the
+			// only mechanisms most servers offer, so the credentials would
+			// never be used. The operator chose a plain-text connection (a
+			// relay on localhost or a private network): prefer mechanisms that
+			// keep the password off the wire, and fall back to PLAIN and LOGIN.
+			auth = gomail.WithOpportunisticSMTPAuth(gomail.SMTPAuthSCRAMSHA256, gomail.SMTPAuthSCRAMSHA1,
+				gomail.SMTPAuthCramMD5, gomail.SMTPAuthPlainNoEnc, gomail.SMTPAuthLoginNoEnc)
+		}
+		opts = append(opts, auth, gomail.WithUsername(s.Username), gomail.WithPassword(s.Password))
+	}
+	c, err := gomail.NewClient(s.Host, opts...)
+	if err != nil {
+		return "", err
+	}
+	if err := c.DialAndSendWithContext(ctx, msg); err != nil {
+		return "", err
+	}
+	return "sent", nil
+}
+
+// Log writes each message to the log instead of sending it: the mode for
+// development and demos, where stewards read the mails on the outbox page.
+type Log struct{ Logger *slog.Logger }
+
+func (l Log) Deliver(_ context.Context, m Message) (string, error) {
+	l.Logger.Info("mail (not sent: no SMTP server configured)", "to", m.To, "subject", m.Subject, "body", m.Body)
+	return "logged", nil
+}
+
+// Worker delivers due messages from the outbox.
+type Worker struct {
+	DB        *store.DB
+	Deliverer Deliverer
+	Logger    *slog.Logger
+	Name      string        // identifies this process in claims
+	Interval  time.Duration // how often to look for due mail without a Kick; default 5s
+
+	once sync.Once
+	kick chan struct{}
+}
+
+// maxAttempts bounds retries: with the backoff below, about a day of trying.
+const maxAttempts = 10
+
+func (w *Worker) init() {
+	w.once.Do(func() { w.kick = make(chan struct{}, 1) })
+}
+
+// Kick asks the worker to look at the outbox now (after an Enqueue).
+func (w *Worker) Kick() {
+	w.init()
+	select {
+	case w.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Run delivers mail until ctx ends.
+func (w *Worker) Run(ctx context.Context) {
+	w.init()
+	interval := w.Interval
+	if interval <= 0 {
+		interval = 5 * time.Second
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if _, err := w.SendDue(ctx); err != nil && ctx.Err() == nil {
+			w.Logger.Error("mail outbox", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-w.kick:
+		}
+	}
+}
+
+// SendDue delivers every message that is due and not claimed by another
+// process, and returns how many it delivered.
+func (w *Worker) SendDue(ctx context.Context) (int, error) {
+	now := store.Now()
+	rows, err := w.DB.Query(ctx, `SELECT id FROM mail_outbox
+		WHERE status = 'pending' AND next_try_at <= ? AND claimed_until < ? ORDER BY id LIMIT 50`, now, now)
+	if err != nil {
+		return 0, err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	sent := 0
+	for _, id := range ids {
+		ok, err := w.deliverOne(ctx, id)
+		if err != nil {
+			return sent, err
+		}
+		if ok {
+			sent++
+		}
+	}
+	return sent, nil
+}
+
+// deliverOne claims a row with a conditional UPDATE (only one process can
+// win it), delivers, and records the outcome.
+func (w *Worker) deliverOne(ctx context.Context, id int64) (bool, error) {
+	now := store.Now()
+	// next_try_at is checked again because another process may have tried
+	// and failed this row since SendDue picked it; its backoff must hold.
+	res, err := w.DB.Exec(ctx, `UPDATE mail_outbox SET claimed_by = ?, claimed_until = ?
+		WHERE id = ? AND status = 'pending' AND next_try_at <= ? AND claimed_until < ?`,
+		w.Name, now+int64(5*time.Minute/time.Millisecond), id, now, now)
+	if err != nil {
+		return false, err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return false, nil // another process has it
+	}
+	var m Message
+	var attempts int
+	if err := w.DB.QueryRow(ctx, "SELECT to_addr, subject, body, attempts FROM mail_outbox WHERE id = ?", id).
+		Scan(&m.To, &m.Subject, &m.Body, &attempts); err != nil {
+		return false, err
+	}
+	dctx, cancel := context.WithTimeout(ctx, time.Minute)
+	status, derr := w.Deliverer.Deliver(dctx, m)
+	cancel()
+	if derr == nil {
+		_, err = w.DB.Exec(ctx, `UPDATE mail_outbox SET status = ?, attempts = ?, sent_at = ?, claimed_until = 0, last_error = '' WHERE id = ?`,
+			status, attempts+1, store.Now(), id)
+		return err == nil, err
+	}
+	attempts++
+	status = "pending"
+	if attempts >= maxAttempts {
+		status = "failed"
+	}
+	// Back off exponentially from 30 seconds, so a mail server that is down
+	// for maintenance is not hammered and a mail still arrives the same day.
+	backoff := 30 * time.Second << min(attempts-1, 12)
+	w.Logger.Warn("mail delivery failed", "id", id, "attempt", attempts, "err", derr)
+	_, err = w.DB.Exec(ctx, `UPDATE mail_outbox SET status = ?, attempts = ?, next_try_at = ?, claimed_until = 0, last_error = ? WHERE id = ?`,
+		status, attempts, store.Now()+backoff.Milliseconds(), truncate(derr.Error(), 500), id)
+	return false, err
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

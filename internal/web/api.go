@@ -1,0 +1,265 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"samen/internal/account"
+	"samen/internal/problem"
+)
+
+const maxJSONBytes = 1 << 20
+
+// decodeJSON reads a JSON request body into v. Problems name the field: an
+// unknown field, a value of the wrong type, or a body that is not JSON.
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return problem.New(problem.Invalid, "json.content_type")
+		}
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxJSONBytes))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		var maxErr *http.MaxBytesError
+		switch {
+		case errors.As(err, &maxErr):
+			return problem.New(problem.TooLarge, "json.too_large")
+		case errors.As(err, &typeErr) && typeErr.Field != "":
+			return problem.Fields{typeErr.Field: "json.wrong_type"}.Err()
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+			return problem.Fields{name: "json.unknown_field"}.Err()
+		case errors.Is(err, io.EOF):
+			return problem.New(problem.Invalid, "json.empty")
+		}
+		return problem.New(problem.Invalid, "json.malformed")
+	}
+	if dec.More() {
+		return problem.New(problem.Invalid, "json.malformed")
+	}
+	return nil
+}
+
+type apiUser struct {
+	ID        int64     `json:"id"`
+	Email     string    `json:"email"`
+	Name      string    `json:"name"`
+	Role      string    `json:"role"`
+	Language  string    `json:"language,omitempty"`
+	Verified  bool      `json:"verified"`
+	Disabled  bool      `json:"disabled"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func toAPIUser(u account.User) apiUser {
+	return apiUser{ID: u.ID, Email: u.Email, Name: u.Name, Role: string(u.Role), Language: u.Language,
+		Verified: u.Verified(), Disabled: u.Disabled(), CreatedAt: u.CreatedAt}
+}
+
+func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, toAPIUser(*userFrom(r.Context())))
+	return nil
+}
+
+type apiToken struct {
+	ID         int64      `json:"id"`
+	Name       string     `json:"name"`
+	Prefix     string     `json:"prefix"`
+	CreatedAt  time.Time  `json:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at"`
+	RevokedAt  *time.Time `json:"revoked_at"`
+	Secret     string     `json:"secret,omitempty"`
+}
+
+func optTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func toAPIToken(t account.Token) apiToken {
+	return apiToken{ID: t.ID, Name: t.Name, Prefix: t.Prefix, CreatedAt: t.CreatedAt,
+		LastUsedAt: optTime(t.LastUsedAt), RevokedAt: optTime(t.RevokedAt)}
+}
+
+func (s *Server) apiTokens(w http.ResponseWriter, r *http.Request) error {
+	tokens, err := s.accounts.Tokens(r.Context(), userFrom(r.Context()).ID)
+	if err != nil {
+		return err
+	}
+	out := make([]apiToken, 0, len(tokens))
+	for _, t := range tokens {
+		out = append(out, toAPIToken(t))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"tokens": out})
+	return nil
+}
+
+func (s *Server) apiCreateToken(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Name string `json:"name"`
+	}
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	t, secret, err := s.accounts.CreateToken(r.Context(), userFrom(r.Context()).ID, in.Name)
+	if err != nil {
+		return err
+	}
+	out := toAPIToken(t)
+	out.Secret = secret
+	writeJSON(w, http.StatusCreated, out)
+	return nil
+}
+
+func (s *Server) apiRevokeToken(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := s.accounts.RevokeToken(r.Context(), userFrom(r.Context()).ID, id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) apiUsers(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f := account.ListFilter{Query: q.Get("q")}
+	if role := q.Get("role"); role != "" {
+		rl, err := account.ParseRole(role)
+		if err != nil {
+			return err
+		}
+		f.Role = rl
+	}
+	var err error
+	if f.After, err = queryInt(q.Get("cursor"), "cursor"); err != nil {
+		return err
+	}
+	limit, err := queryInt(q.Get("limit"), "limit")
+	if err != nil {
+		return err
+	}
+	f.Limit = int(limit)
+	users, next, err := s.accounts.List(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	out := make([]apiUser, 0, len(users))
+	for _, u := range users {
+		out = append(out, toAPIUser(u))
+	}
+	resp := map[string]any{"users": out, "next_cursor": nil}
+	if next != 0 {
+		resp["next_cursor"] = next
+	}
+	writeJSON(w, http.StatusOK, resp)
+	return nil
+}
+
+func (s *Server) apiUpdateUser(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Role     *string `json:"role"`
+		Disabled *bool   `json:"disabled"`
+	}
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if in.Role != nil {
+		role, err := account.ParseRole(*in.Role)
+		if err != nil {
+			return err
+		}
+		if err := s.accounts.SetRole(r.Context(), id, role); err != nil {
+			return err
+		}
+	}
+	if in.Disabled != nil {
+		if err := s.accounts.SetDisabled(r.Context(), id, *in.Disabled); err != nil {
+			return err
+		}
+	}
+	u, err := s.accounts.Read(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, toAPIUser(u))
+	return nil
+}
+
+type apiAuditEntry struct {
+	ID          int64          `json:"id"`
+	At          time.Time      `json:"at"`
+	ActorID     *int64         `json:"actor_id"`
+	ActorLabel  string         `json:"actor_label"`
+	Action      string         `json:"action"`
+	SubjectType string         `json:"subject_type,omitempty"`
+	SubjectID   string         `json:"subject_id,omitempty"`
+	IP          string         `json:"ip,omitempty"`
+	Detail      map[string]any `json:"detail,omitempty"`
+}
+
+func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f := s.auditFilter(q)
+	var err error
+	limit, err := queryInt(q.Get("limit"), "limit")
+	if err != nil {
+		return err
+	}
+	f.Limit = int(limit)
+	if f.ActorID, err = queryInt(q.Get("actor"), "actor"); err != nil {
+		return err
+	}
+	if f.Before, err = queryInt(q.Get("cursor"), "cursor"); err != nil {
+		return err
+	}
+	entries, next, err := s.readAudit(r, f)
+	if err != nil {
+		return err
+	}
+	out := make([]apiAuditEntry, 0, len(entries))
+	for _, e := range entries {
+		x := apiAuditEntry{ID: e.ID, At: e.At, ActorLabel: e.ActorLabel, Action: e.Action,
+			SubjectType: e.SubjectType, SubjectID: e.SubjectID, IP: e.IP, Detail: e.Detail}
+		if e.ActorID != 0 {
+			id := e.ActorID
+			x.ActorID = &id
+		}
+		out = append(out, x)
+	}
+	resp := map[string]any{"entries": out, "next_cursor": nil}
+	if next != 0 {
+		resp["next_cursor"] = next
+	}
+	writeJSON(w, http.StatusOK, resp)
+	return nil
+}
+
+// queryInt reads an optional non-negative whole number from the query.
+func queryInt(v, field string) (int64, error) {
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0, problem.Fields{field: "query.not_a_number"}.Err()
+	}
+	return n, nil
+}

@@ -1,0 +1,233 @@
+package web
+
+import (
+	"bytes"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+	_ "time/tzdata" // Europe/Amsterdam on hosts without a zone database
+
+	"samen/internal/account"
+	"samen/internal/web/i18n"
+)
+
+var amsterdam = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}()
+
+var funcs = template.FuncMap{
+	"datetime": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(amsterdam).Format("2006-01-02 15:04")
+	},
+	"isotime": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"join":    strings.Join,
+}
+
+// parsePages parses every page template with the shared layout and partials
+// (files whose names start with '_').
+func parsePages() (map[string]*template.Template, error) {
+	entries, err := fs.ReadDir(templateFS, "templates")
+	if err != nil {
+		return nil, err
+	}
+	var shared []string
+	var pages []string
+	for _, e := range entries {
+		name := e.Name()
+		if strings.HasPrefix(name, "_") {
+			shared = append(shared, "templates/"+name)
+		} else {
+			pages = append(pages, name)
+		}
+	}
+	out := map[string]*template.Template{}
+	for _, p := range pages {
+		files := append(append([]string{}, shared...), "templates/"+p)
+		t, err := template.New(p).Funcs(funcs).ParseFS(templateFS, files...)
+		if err != nil {
+			return nil, err
+		}
+		out[strings.TrimSuffix(p, path.Ext(p))] = t
+	}
+	return out, nil
+}
+
+// page is what every template gets.
+type page struct {
+	s          *Server
+	Lang       string
+	TitleKey   string
+	User       *account.User
+	Path       string
+	Notice     string
+	Errors     map[string]string
+	ErrorOrder []string
+	Form       url.Values
+	Data       any
+	MailToLog  bool
+	OIDCName   string
+	Version    string
+}
+
+func (s *Server) newPage(r *http.Request, titleKey string) *page {
+	p := &page{
+		s:         s,
+		Lang:      langFrom(r.Context()),
+		TitleKey:  titleKey,
+		User:      userFrom(r.Context()),
+		Path:      r.URL.RequestURI(),
+		Form:      url.Values{},
+		MailToLog: s.opts.MailToLog,
+		Version:   s.opts.Version,
+	}
+	if s.opts.OIDC != nil {
+		p.OIDCName = s.opts.OIDC.Name
+	}
+	// Notices come back through redirects as a code in the query; only
+	// codes in the catalogue are shown, so the query cannot inject text.
+	if n := r.URL.Query().Get("notice"); n != "" && s.msgs.Has(p.Lang, "notice."+n) {
+		p.Notice = s.msgs.T(p.Lang, "notice."+n)
+	}
+	return p
+}
+
+// T translates a message key into the page's language.
+func (p *page) T(key string, args ...any) string { return p.s.msgs.T(p.Lang, key, args...) }
+
+// N translates a message with a count.
+func (p *page) N(key string, n int) string { return p.s.msgs.N(p.Lang, key, n) }
+
+// Title is the document title: the page, then the site.
+func (p *page) Title() string {
+	if p.TitleKey == "" || p.TitleKey == "home.title" {
+		return p.T("site.name") + " — " + p.T("site.tagline")
+	}
+	return p.T(p.TitleKey) + " — " + p.T("site.name")
+}
+
+// Value returns what the person typed into a field, to fill the form again.
+func (p *page) Value(name string) string { return p.Form.Get(name) }
+
+// Err returns the message for a field, if it has a problem.
+func (p *page) Err(name string) string { return p.Errors[name] }
+
+type langLink struct {
+	Code, Name, Href string
+	Current          bool
+}
+
+// Languages lists the language switch, each link returning to this page.
+func (p *page) Languages() []langLink {
+	var out []langLink
+	for _, l := range i18n.Languages {
+		out = append(out, langLink{
+			Code:    l,
+			Name:    i18n.Names[l],
+			Href:    "/language?lang=" + l + "&next=" + url.QueryEscape(local(p.Path)),
+			Current: l == p.Lang,
+		})
+	}
+	return out
+}
+
+// IsSteward reports whether the reader runs the platform.
+func (p *page) IsSteward() bool { return p.User != nil && p.User.Role.AtLeast(account.Steward) }
+
+// Nav is the main navigation. Parts of samen appear here when they exist.
+type navItem struct {
+	Href, Key string
+	Current   bool
+}
+
+func (p *page) Nav() []navItem {
+	items := []navItem{{Href: "/", Key: "nav.home"}}
+	items = append(items, navItem{Href: "/api", Key: "nav.api"})
+	for i := range items {
+		u, _ := url.Parse(p.Path)
+		items[i].Current = u != nil && u.Path == items[i].Href
+	}
+	return items
+}
+
+func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, p *page) {
+	s.renderStatus(w, r, http.StatusOK, name, p)
+}
+
+// renderStatus renders into a buffer first, so a template error becomes a
+// clean 500 instead of half a page.
+func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
+	t, ok := s.pages[name]
+	if !ok {
+		s.log.Error("no such template", "name", name)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		s.log.Error("rendering", "template", name, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	// Pages can show personal data; keep them out of shared caches.
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+}
+
+// formError re-renders a form with its problems, keeping what was typed
+// (passwords excepted).
+func (s *Server) formError(w http.ResponseWriter, r *http.Request, name string, p *page, err error) error {
+	errs, order, ok := s.fieldErrors(p.Lang, err)
+	if !ok {
+		return err
+	}
+	p.Errors, p.ErrorOrder = errs, order
+	p.Form = url.Values{}
+	for k, v := range r.PostForm {
+		if !strings.Contains(k, "password") {
+			p.Form[k] = v
+		}
+	}
+	s.renderStatus(w, r, http.StatusUnprocessableEntity, name, p)
+	return nil
+}
+
+// input describes one labelled form field for the "input" partial.
+type input struct {
+	Name, Type, Label, Autocomplete, Hint, Value, Error string
+	Required                                           bool
+	OptionalLabel                                      string
+}
+
+// Input builds a form field: name, type, label key, autocomplete token, and
+// an optional hint key. Passwords are never filled back in.
+func (p *page) Input(name, typ, labelKey, autocomplete, hintKey string) input {
+	in := input{Name: name, Type: typ, Label: p.T(labelKey), Autocomplete: autocomplete, Error: p.Err(name), Required: true}
+	if hintKey != "" {
+		in.Hint = p.T(hintKey)
+	}
+	if typ != "password" {
+		in.Value = p.Value(name)
+	}
+	return in
+}
+
+// Optional is Input for a field that may stay empty.
+func (p *page) Optional(name, typ, labelKey, autocomplete, hintKey string) input {
+	in := p.Input(name, typ, labelKey, autocomplete, hintKey)
+	in.Required = false
+	in.OptionalLabel = p.T("form.optional")
+	return in
+}

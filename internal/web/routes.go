@@ -1,0 +1,126 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"time"
+)
+
+// addRoutes is the site map. Each line says who may use the route.
+func (s *Server) addRoutes() {
+	s.handle("GET /{$}", anyone, s.home)
+	s.handle("GET /api", anyone, s.apiPage)
+	s.handle("GET /language", anyone, s.setLanguage)
+
+	s.handle("GET /signup", anyone, s.signupForm)
+	s.handle("POST /signup", anyone, s.signup)
+	s.handle("GET /verify", anyone, s.verify)
+	s.handle("GET /verify/resend", anyone, s.resendForm)
+	s.handle("POST /verify/resend", anyone, s.resend)
+	s.handle("GET /login", anyone, s.loginForm)
+	s.handle("POST /login", anyone, s.login)
+	s.handle("GET /logout", anyone, s.logoutForm)
+	s.handle("POST /logout", anyone, s.logout)
+	s.handle("GET /password/forgot", anyone, s.forgotForm)
+	s.handle("POST /password/forgot", anyone, s.forgot)
+	s.handle("GET /password/reset", anyone, s.resetForm)
+	s.handle("POST /password/reset", anyone, s.reset)
+	s.handle("GET /auth/oidc/login", anyone, s.oidcLogin)
+	s.handle("GET /auth/oidc/callback", anyone, s.oidcCallback)
+
+	s.handle("GET /account", signedIn, s.accountPage)
+	s.handle("POST /account/profile", signedIn, s.updateProfile)
+	s.handle("POST /account/password", signedIn, s.changePassword)
+	s.handle("POST /account/tokens", signedIn, s.createToken)
+	s.handle("POST /account/tokens/{id}/revoke", signedIn, s.revokeToken)
+	s.handle("POST /account/sessions/{id}/end", signedIn, s.endSession)
+
+	s.handle("GET /admin/people", stewards, s.peoplePage)
+	s.handle("POST /admin/people/{id}/role", stewards, s.setRole)
+	s.handle("POST /admin/people/{id}/access", stewards, s.setAccess)
+	s.handle("GET /admin/audit", stewards, s.auditPage)
+	s.handle("GET /admin/outbox", stewards, s.outboxPage)
+
+	s.handle("GET /healthz", anyone, s.healthz)
+	s.handle("GET /readyz", anyone, s.readyz)
+	s.handle("GET /metrics", anyone, s.metricsPage)
+	s.handle("GET /static/", anyone, s.staticFile)
+	s.handle("GET /favicon.ico", anyone, s.staticFile)
+	s.handle("GET /robots.txt", anyone, s.staticFile)
+
+	s.api("GET /openapi.json", anyone, s.openAPI)
+	s.api("GET /me", signedIn, s.apiMe)
+	s.api("GET /tokens", signedIn, s.apiTokens)
+	s.api("POST /tokens", signedIn, s.apiCreateToken)
+	s.api("DELETE /tokens/{id}", signedIn, s.apiRevokeToken)
+	s.api("GET /users", stewards, s.apiUsers)
+	s.api("PATCH /users/{id}", stewards, s.apiUpdateUser)
+	s.api("GET /audit", stewards, s.apiAudit)
+
+	// Anything else: a 404 in the right form (JSON under /api/, a page
+	// elsewhere).
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.fail(w, r, problemNotFound) })
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_, err := w.Write([]byte("ok\n"))
+	return err
+}
+
+// readyz says whether this process can serve: the database answers within
+// two seconds. A load balancer takes a process that fails it out of rotation.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := s.db.Ping(ctx); err != nil {
+		s.log.Warn("readiness: database unreachable", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, err := w.Write([]byte("database unreachable\n"))
+		return err
+	}
+	_, err := w.Write([]byte("ready\n"))
+	return err
+}
+
+func (s *Server) staticFile(w http.ResponseWriter, r *http.Request) error {
+	if r.URL.Path == "/robots.txt" {
+		s.static.ServeHTTP(w, r)
+		return nil
+	}
+	if r.URL.Path == "/favicon.ico" {
+		http.Redirect(w, r, "/static/favicon.svg", http.StatusMovedPermanently)
+		return nil
+	}
+	// Files change only with a new binary; a day's caching is safe and a
+	// restart after an upgrade is the usual moment to revalidate.
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	http.StripPrefix("/static", s.static).ServeHTTP(w, r)
+	return nil
+}
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
+	s.render(w, r, "home", s.newPage(r, "home.title"))
+	return nil
+}
+
+func (s *Server) apiPage(w http.ResponseWriter, r *http.Request) error {
+	s.render(w, r, "api", s.newPage(r, "api.title"))
+	return nil
+}
+
+// setLanguage is the language switch: it remembers the choice in a cookie and
+// returns to the page the reader came from.
+func (s *Server) setLanguage(w http.ResponseWriter, r *http.Request) error {
+	lang := r.URL.Query().Get("lang")
+	if lang != "nl" && lang != "en" {
+		return problemNotFound
+	}
+	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
+		SameSite: http.SameSiteLaxMode, Secure: s.base.Scheme == "https", HttpOnly: true})
+	http.Redirect(w, r, local(r.URL.Query().Get("next")), http.StatusSeeOther)
+	return nil
+}

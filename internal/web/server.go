@@ -1,0 +1,204 @@
+// Package web is samen's HTTP face: routing, middleware (language, session,
+// CSRF, CSP, authorisation), HTML pages and the JSON API. Handlers call the
+// domain packages and render what comes back; they never write SQL.
+package web
+
+import (
+	"context"
+	"embed"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"samen/internal/account"
+	"samen/internal/store"
+	"samen/internal/web/i18n"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Options is what the server needs from configuration.
+type Options struct {
+	BaseURL        string // absolute, without trailing slash
+	MailToLog      bool   // no SMTP: mails go to the log and the outbox page
+	TrustedProxies []netip.Prefix
+	OIDC           *OIDCProvider // nil when not configured
+	Version        string
+}
+
+// Server serves samen's pages and API.
+type Server struct {
+	opts     Options
+	db       *store.DB
+	accounts *account.Service
+	log      *slog.Logger
+	msgs     i18n.Catalogue
+	pages    map[string]*template.Template
+	base     *url.URL
+	metrics  *metrics
+	routes   []route
+	mux      *http.ServeMux
+	static   http.Handler
+}
+
+// New builds a server. accounts must use db.
+func New(opts Options, db *store.DB, accounts *account.Service, log *slog.Logger) (*Server, error) {
+	base, err := url.Parse(opts.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		opts:     opts,
+		db:       db,
+		accounts: accounts,
+		log:      log,
+		msgs:     i18n.MustLoad(),
+		base:     base,
+	}
+	if accounts.Letters == nil {
+		accounts.Letters = letters{s}
+	}
+	if s.pages, err = parsePages(); err != nil {
+		return nil, err
+	}
+	s.metrics = newMetrics(s)
+	sub, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		return nil, err
+	}
+	s.static = http.FileServerFS(sub)
+	s.mux = http.NewServeMux()
+	s.addRoutes()
+	return s, nil
+}
+
+// Registry exposes the Prometheus registry (for tests and for adding
+// collectors of later parts).
+func (s *Server) Registry() *prometheus.Registry { return s.metrics.registry }
+
+// Handler returns the whole site with its middleware.
+func (s *Server) Handler() http.Handler {
+	cop := http.NewCrossOriginProtection()
+	// Behind a reverse proxy the Host header may not be the public name;
+	// the configured base URL is always a trusted origin.
+	if err := cop.AddTrustedOrigin(s.base.Scheme + "://" + s.base.Host); err != nil {
+		s.log.Warn("base URL not usable as trusted origin", "err", err)
+	}
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, problemForbiddenOrigin)
+	}))
+	var h http.Handler = s.mux
+	h = s.withSession(h)
+	h = cop.Handler(h)
+	h = s.withLanguage(h)
+	h = s.withSecurityHeaders(h)
+	h = s.withRecovery(h)
+	h = s.withLogging(h)
+	return h
+}
+
+// route is one entry of the site map. Every route states who may use it, so
+// authorisation cannot be forgotten: the wrappers check it before the
+// handler runs.
+type route struct {
+	method  string
+	path    string // ServeMux pattern path
+	access  access
+	api     bool
+	handler handlerFunc
+}
+
+// access says who may use a route.
+type access int
+
+const (
+	anyone access = iota
+	signedIn
+	moderators
+	stewards
+)
+
+func (a access) allows(u *account.User) bool {
+	switch a {
+	case anyone:
+		return true
+	case signedIn:
+		return u != nil
+	case moderators:
+		return u != nil && u.Role.AtLeast(account.Moderator)
+	case stewards:
+		return u != nil && u.Role.AtLeast(account.Steward)
+	}
+	return false
+}
+
+// handlerFunc is a handler that may fail; the wrapper turns the error into
+// the right page or JSON error.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// handle adds a page route; pattern is "METHOD /path" as in ServeMux.
+func (s *Server) handle(pattern string, a access, h handlerFunc) {
+	method, path, _ := strings.Cut(pattern, " ")
+	s.register(route{method: method, path: path, access: a, handler: h})
+}
+
+// api adds a JSON API route under /api/v1.
+func (s *Server) api(pattern string, a access, h handlerFunc) {
+	method, path, _ := strings.Cut(pattern, " ")
+	s.register(route{method: method, path: "/api/v1" + path, access: a, api: true, handler: h})
+}
+
+func (s *Server) register(rt route) {
+	s.routes = append(s.routes, rt)
+	pattern := rt.method + " " + rt.path
+	s.mux.Handle(pattern, s.metrics.instrument(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u := userFrom(r.Context())
+		if !rt.access.allows(u) {
+			if u == nil {
+				s.fail(w, r, problemSignIn)
+			} else {
+				s.fail(w, r, problemNotAllowed)
+			}
+			return
+		}
+		if err := rt.handler(w, r); err != nil {
+			s.fail(w, r, err)
+		}
+	})))
+}
+
+// local returns next when it is a path on this site, else "/": a redirect
+// target taken from a form or query must not send people elsewhere.
+func local(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+		return "/"
+	}
+	return next
+}
+
+// Sweep runs the periodic clean-ups until ctx ends.
+func (s *Server) Sweep(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if err := s.accounts.Sweep(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("sweeping expired sessions and tokens", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
