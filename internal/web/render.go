@@ -207,8 +207,8 @@ func (s *Server) formError(w http.ResponseWriter, r *http.Request, name string, 
 // input describes one labelled form field for the "input" partial.
 type input struct {
 	Name, Type, Label, Autocomplete, Hint, Value, Error string
-	Required                                           bool
-	OptionalLabel                                      string
+	Required                                            bool
+	OptionalLabel                                       string
 }
 
 // Input builds a form field: name, type, label key, autocomplete token, and
