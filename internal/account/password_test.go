@@ -1,10 +1,13 @@
 package account_test
 
 import (
+	"encoding/base64"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/argon2"
 
 	"samen/internal/account"
 	"samen/internal/problem"
@@ -232,6 +235,47 @@ func TestVerifyPasswordRejectsMalformedHashes(t *testing.T) {
 	}
 }
 
+// phc writes an argon2id hash the way other tools do, with the reference
+// implementation.
+func phc(pw string, salt []byte, mem, time uint32, threads uint8, keyLen uint32) string {
+	key := argon2.IDKey([]byte(pw), salt, time, mem, threads, keyLen)
+	b64 := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, mem, time, threads,
+		b64.EncodeToString(salt), b64.EncodeToString(key))
+}
+
+func TestVerifyPasswordOtherParameters(t *testing.T) {
+	// Hashes made with other costs still verify, so the costs can be raised
+	// without locking anyone out.
+	for _, h := range []string{
+		phc(password, []byte("saltsaltsaltsalt"), 64, 1, 1, 32),
+		phc(password, []byte("another salt"), 256, 3, 2, 16),
+		phc(password, []byte("saltsalt"), 1024, 2, 4, 64),
+	} {
+		if ok, err := account.VerifyPassword(h, password); !ok || err != nil {
+			t.Errorf("VerifyPassword(%q, right password) = %v, %v", h, ok, err)
+		}
+		if ok, err := account.VerifyPassword(h, otherPassword); ok || err != nil {
+			t.Errorf("VerifyPassword(%q, wrong password) = %v, %v", h, ok, err)
+		}
+	}
+}
+
+func TestVerifyPasswordRefusesShortKeys(t *testing.T) {
+	// With a one-byte key one in 256 passwords would match: a made-up
+	// or damaged hash must not let guesses through.
+	verified := 0
+	for b := range 256 {
+		h := "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$" + base64.RawStdEncoding.EncodeToString([]byte{byte(b)})
+		if ok, _ := account.VerifyPassword(h, password); ok {
+			verified++
+		}
+	}
+	if verified != 0 {
+		t.Errorf("%d of 256 hashes with a one-byte key verified the password", verified)
+	}
+}
+
 func TestCheckPassword(t *testing.T) {
 	for _, tc := range []struct {
 		pw, email, want string
@@ -295,7 +339,7 @@ func FuzzVerifyPassword(f *testing.F) {
 	}
 	f.Add(good)
 	f.Add(strings.Replace(good, "m=19456,t=2,p=1", "m=8,t=1,p=1", 1))
-	f.Add("$argon2id$v=19$m=8,t=1,p=2$c2FsdHNhbHQ$a2V5a2V5a2V5a2V5")
+	f.Add("$argon2id$v=19$m=8,t=1,p=2$c2FsdHNhbHQ$a2V5a2V5a2V5a2V5a2V5a2V5")
 	f.Add("$argon2id$v=19$m=8,t=1,p=1$$AA")
 	f.Add("")
 	f.Add("$$$$$")

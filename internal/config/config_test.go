@@ -176,6 +176,7 @@ func TestInvalid(t *testing.T) {
 		{env{"SAMEN_OIDC_NAME": "a\x7fb"}, nil, []string{"SAMEN_OIDC_NAME", "control characters"}},
 		{nil, []string{"--nope"}, []string{`unknown flag "--nope"`}},
 		{nil, []string{"--smtp-password=x"}, []string{`unknown flag "--smtp-password"`}},
+		{nil, []string{"--a\nb"}, []string{`unknown flag "--a\nb"`}},
 		{nil, []string{"--addr"}, []string{"--addr needs a value"}},
 		{nil, []string{"---addr=x"}, []string{`"---addr=x" is not a valid flag`}},
 	}

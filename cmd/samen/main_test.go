@@ -1,0 +1,247 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"samen/internal/store"
+	"samen/internal/store/storetest"
+)
+
+// env builds a getenv that sees only the given variables, so a developer's
+// own SAMEN_* settings cannot leak into a test.
+func env(vars ...string) func(string) string {
+	m := map[string]string{}
+	for i := 0; i+1 < len(vars); i += 2 {
+		m[vars[i]] = vars[i+1]
+	}
+	return func(k string) string { return m[k] }
+}
+
+func samen(t *testing.T, getenv func(string) string, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), args, strings.NewReader(stdin), &out, &errOut, getenv)
+	return code, out.String(), errOut.String()
+}
+
+func TestVersionAndUsage(t *testing.T) {
+	if code, out, _ := samen(t, env(), "", "version"); code != 0 || !strings.HasPrefix(out, "samen ") {
+		t.Errorf("version: code %d, output %q", code, out)
+	}
+	if code, _, errOut := samen(t, env(), ""); code != 2 || !strings.Contains(errOut, "samen serve") {
+		t.Errorf("no command: code %d, stderr %q; want usage and exit 2", code, errOut)
+	}
+	if code, _, errOut := samen(t, env(), "", "frobnicate"); code != 2 || !strings.Contains(errOut, `unknown command "frobnicate"`) {
+		t.Errorf("unknown command: code %d, stderr %q", code, errOut)
+	}
+	if code, out, _ := samen(t, env(), "", "serve", "--help"); code != 0 || !strings.Contains(out, "SAMEN_DATABASE_URL") {
+		t.Errorf("serve --help: code %d, output lacks the settings: %q", code, out)
+	}
+}
+
+func TestBadSettingsStopWithAClearMessage(t *testing.T) {
+	code, _, errOut := samen(t, env("SAMEN_ADDR", "localhost:80x"), "", "migrate")
+	if code != 1 || !strings.Contains(errOut, "SAMEN_ADDR") {
+		t.Errorf("code %d, stderr %q; want exit 1 naming SAMEN_ADDR", code, errOut)
+	}
+}
+
+func TestMigrateUserAddAndBackup(t *testing.T) {
+	dir := t.TempDir()
+	e := env("SAMEN_DATA_DIR", dir)
+
+	code, out, errOut := samen(t, e, "", "migrate")
+	if code != 0 || !strings.Contains(out, "database is at version") {
+		t.Fatalf("migrate: code %d, out %q, err %q", code, out, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "samen.db")); err != nil {
+		t.Fatalf("migrate did not create the database in the data directory: %v", err)
+	}
+
+	code, out, errOut = samen(t, e, "a long steward password\n", "user", "add", "Ada@Example.org", "--role", "steward", "--name", "Ada")
+	if code != 0 || !strings.Contains(out, "created ada@example.org (steward)") {
+		t.Fatalf("user add: code %d, out %q, err %q", code, out, errOut)
+	}
+	// Settings flags may come before the address, too.
+	code, _, errOut = samen(t, env(), "another long password\n", "user", "add", "--data-dir", dir, "bo@example.org")
+	if code != 0 {
+		t.Fatalf("user add with flags first: code %d, err %q", code, errOut)
+	}
+	code, _, errOut = samen(t, e, "a long steward password\n", "user", "add", "ada@example.org")
+	if code != 1 || !strings.Contains(errOut, "email.taken") {
+		t.Errorf("duplicate user add: code %d, err %q; want a refusal naming the e-mail", code, errOut)
+	}
+	code, _, errOut = samen(t, e, "short\n", "user", "add", "cy@example.org")
+	if code != 1 || !strings.Contains(errOut, "password.too_short") {
+		t.Errorf("weak password: code %d, err %q", code, errOut)
+	}
+	code, _, errOut = samen(t, e, "", "user", "add", "cy@example.org")
+	if code != 1 || !strings.Contains(errOut, "standard input") {
+		t.Errorf("no password: code %d, err %q; want a hint about standard input", code, errOut)
+	}
+	code, _, errOut = samen(t, e, "a long enough password\n", "user", "add", "cy@example.org", "--role", "king")
+	if code != 1 || !strings.Contains(errOut, "--role") {
+		t.Errorf("bad role: code %d, err %q", code, errOut)
+	}
+
+	backup := filepath.Join(t.TempDir(), "copy.db")
+	code, out, errOut = samen(t, e, "", "backup", backup)
+	if code != 0 || !strings.Contains(out, backup) {
+		t.Fatalf("backup: code %d, out %q, err %q", code, out, errOut)
+	}
+	// The copy is a working samen database with both people in it.
+	db, err := store.Open(context.Background(), "sqlite:"+backup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow(context.Background(), "SELECT COUNT(*) FROM users").Scan(&n); err != nil || n != 2 {
+		t.Fatalf("backup holds %d users (%v), want 2", n, err)
+	}
+	if code, _, errOut = samen(t, e, "", "backup", backup); code != 1 || !strings.Contains(errOut, "already exists") {
+		t.Errorf("backup over an existing file: code %d, err %q; want a refusal", code, errOut)
+	}
+}
+
+func TestBackupOfPostgresPointsToPgDump(t *testing.T) {
+	url := storetest.PostgresURL(t)
+	code, _, errOut := samen(t, env("SAMEN_DATABASE_URL", url), "", "backup", filepath.Join(t.TempDir(), "x.db"))
+	if code != 1 || !strings.Contains(errOut, "pg_dump") {
+		t.Errorf("code %d, err %q; want a pointer to pg_dump", code, errOut)
+	}
+}
+
+// server is a running "samen serve" inside the test process.
+type server struct {
+	url    string
+	cancel context.CancelFunc
+	done   chan int
+}
+
+var addrLine = regexp.MustCompile(`is running at (http://\S+)`)
+
+// syncBuffer lets the test read what serve prints while it runs.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func startServe(t *testing.T, getenv func(string) string, args ...string) *server {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &syncBuffer{}
+	s := &server{cancel: cancel, done: make(chan int, 1)}
+	go func() { s.done <- run(ctx, append([]string{"serve"}, args...), strings.NewReader(""), out, io.Discard, getenv) }()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := addrLine.FindStringSubmatch(out.String()); m != nil {
+			s.url = m[1]
+			break
+		}
+		select {
+		case code := <-s.done:
+			t.Fatalf("serve exited with %d: %s", code, out.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	if s.url == "" {
+		t.Fatalf("serve printed no address: %s", out.String())
+	}
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-s.done:
+		case <-time.After(20 * time.Second):
+			t.Error("serve did not stop within 20s")
+		}
+	})
+	return s
+}
+
+func TestServeDemoStartsAndStops(t *testing.T) {
+	dir := t.TempDir()
+	s := startServe(t, env("SAMEN_DATA_DIR", dir, "SAMEN_ADDR", "127.0.0.1:0"), "--demo")
+	for _, path := range []string{"/", "/healthz", "/readyz", "/login"} {
+		resp, err := http.Get(s.url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("GET %s = %d", path, resp.StatusCode)
+		}
+	}
+	s.cancel()
+	if code := <-s.done; code != 0 {
+		t.Errorf("serve exited with %d after a clean stop", code)
+	}
+	s.done <- 0 // for the cleanup
+}
+
+// TestSeveralProcessesShareOneDatabase runs two samen servers on one
+// database, as behind a load balancer: a login made through one is valid on
+// the other, because sessions live in the database.
+func TestSeveralProcessesShareOneDatabase(t *testing.T) {
+	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
+		t.Run(string(engine), func(t *testing.T) {
+			dbURL := "sqlite:" + filepath.Join(t.TempDir(), "samen.db")
+			if engine == store.Postgres {
+				dbURL = storetest.PostgresURL(t)
+			}
+			e := env("SAMEN_DATABASE_URL", dbURL, "SAMEN_ADDR", "127.0.0.1:0")
+			a := startServe(t, e, "--demo")
+			b := startServe(t, e)
+
+			jar, _ := cookiejar.New(nil)
+			client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			form := url.Values{"email": {"steward@example.org"}, "password": {"demo-steward-samen"}}
+			resp, err := client.PostForm(a.url+"/login", form)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("login on the first process: %d", resp.StatusCode)
+			}
+			// Carry the session cookie to the second process (another port
+			// on the same host, as a load balancer would present them).
+			ua, _ := url.Parse(a.url)
+			ub, _ := url.Parse(b.url)
+			jar.SetCookies(ub, jar.Cookies(ua))
+			resp, err = client.Get(b.url + "/api/v1/me")
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "steward@example.org") {
+				t.Fatalf("second process: %d %s; want the steward's account", resp.StatusCode, body)
+			}
+		})
+	}
+}
