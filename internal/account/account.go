@@ -112,7 +112,11 @@ func NormalizeEmail(s string) (string, string) {
 	if at < 1 || !strings.Contains(s[at+1:], ".") || strings.HasSuffix(s, ".") {
 		return "", "email.invalid"
 	}
-	return strings.ToLower(s), ""
+	// Lower case can take more bytes than upper case ('Ⱥ' becomes 'ⱥ').
+	if s = strings.ToLower(s); len(s) > MaxEmailLen {
+		return "", "email.too_long"
+	}
+	return s, ""
 }
 
 // commonPasswords are refused outright: the ones attackers try first.

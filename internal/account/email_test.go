@@ -19,6 +19,10 @@ func TestNormalizeEmail(t *testing.T) {
 		{" \t ", "", "email.required"},
 		{strings.Repeat("a", 243) + "@example.org", "", "email.too_long"},
 		{strings.Repeat("a", 242) + "@example.org", strings.Repeat("a", 242) + "@example.org", ""},
+		// 'Ⱥ' takes two bytes and its lower case three: the stored form
+		// must fit too.
+		{strings.Repeat("Ⱥ", 120) + "@example.org", "", "email.too_long"},
+		{strings.Repeat("Ⱥ", 80) + "@example.org", strings.Repeat("ⱥ", 80) + "@example.org", ""},
 		{"anna", "", "email.invalid"},
 		{"@example.org", "", "email.invalid"},
 		{"anna@", "", "email.invalid"},

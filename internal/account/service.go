@@ -105,7 +105,16 @@ func (s *Service) Register(ctx context.Context, in SignUp) error {
 			if !existing.Verified() {
 				// Unconfirmed account: send a fresh link rather than a
 				// warning, the person probably lost the first mail.
+				if s.recentTokens(ctx, tx, existing.ID, "verify") >= maxMailsPerHour {
+					return nil
+				}
 				return s.sendVerification(ctx, tx, existing)
+			}
+			// Anyone can type anyone's address into the form, so the
+			// warnings are capped to keep it from flooding an inbox.
+			n, err := mail.SentTo(ctx, tx, existing.Email, s.now().Add(-time.Hour).UnixMilli())
+			if err != nil || n >= maxMailsPerHour {
+				return err
 			}
 			return mail.Enqueue(ctx, tx, s.Letters.AlreadyRegistered(existing))
 		}
@@ -158,7 +167,7 @@ func (s *Service) ResendVerification(ctx context.Context, rawEmail string) error
 		if err != nil {
 			return err
 		}
-		if u.Verified() || u.Disabled() || s.recentTokens(ctx, tx, u.ID, "verify") >= 5 {
+		if u.Verified() || u.Disabled() || s.recentTokens(ctx, tx, u.ID, "verify") >= maxMailsPerHour {
 			return nil
 		}
 		sent = true
@@ -312,6 +321,9 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) (Us
 	})
 	return u, err
 }
+
+// maxMailsPerHour caps the account mails one address receives in an hour.
+const maxMailsPerHour = 5
 
 // Rate limits for failed logins, counted in the database so that every samen
 // process behind a load balancer enforces the same budget.

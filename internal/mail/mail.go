@@ -78,6 +78,14 @@ func List(ctx context.Context, q store.Querier, limit int) ([]Queued, error) {
 	return out, rows.Err()
 }
 
+// SentTo counts the messages queued for an address since a time (Unix
+// milliseconds), so callers can stop a form from flooding someone's inbox.
+func SentTo(ctx context.Context, q store.Querier, addr string, since int64) (int, error) {
+	var n int
+	err := q.QueryRow(ctx, "SELECT COUNT(*) FROM mail_outbox WHERE to_addr = ? AND created_at > ?", addr, since).Scan(&n)
+	return n, err
+}
+
 // Pending counts messages waiting to be delivered (for metrics).
 func Pending(ctx context.Context, q store.Querier) (int, error) {
 	var n int
