@@ -156,7 +156,9 @@ func startServe(t *testing.T, getenv func(string) string, args ...string) *serve
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &syncBuffer{}
 	s := &server{cancel: cancel, done: make(chan int, 1)}
-	go func() { s.done <- run(ctx, append([]string{"serve"}, args...), strings.NewReader(""), out, io.Discard, getenv) }()
+	go func() {
+		s.done <- run(ctx, append([]string{"serve"}, args...), strings.NewReader(""), out, io.Discard, getenv)
+	}()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		if m := addrLine.FindStringSubmatch(out.String()); m != nil {
