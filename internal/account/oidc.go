@@ -47,7 +47,11 @@ func (s *Service) LoginExternal(ctx context.Context, in External) (User, string,
 			case err == nil:
 				id = existing.ID
 				now := s.nowMs()
-				if _, err := tx.Exec(ctx, "UPDATE users SET email_verified_at = COALESCE(email_verified_at, ?), updated_at = ? WHERE id = ?", now, now, id); err != nil {
+				// A password set before the address was confirmed may be a
+				// stranger's, who signed up with it to wait for its owner:
+				// drop it, the owner can set one with a reset.
+				if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = CASE WHEN email_verified_at IS NULL THEN '' ELSE password_hash END,
+					email_verified_at = COALESCE(email_verified_at, ?), updated_at = ? WHERE id = ?`, now, now, id); err != nil {
 					return err
 				}
 			case problem.Is(err, problem.NotFound):

@@ -69,7 +69,6 @@ func TestPasswordReset(t *testing.T) {
 			t.Errorf("%d user.password_reset entries, want 1", len(got))
 		}
 
-		// A verification link is not a reset link.
 		_, err = e.svc.ResetPassword(e.ctx, "no-such-token", otherPassword)
 		wantProblem(t, err, problem.Gone, "token.invalid")
 	})
@@ -321,11 +320,8 @@ func FuzzCheckPassword(f *testing.F) {
 		if n := len([]rune(pw)); n < account.MinPasswordLen || len(pw) > account.MaxPasswordLen {
 			t.Fatalf("CheckPassword accepted %q: %d runes, %d bytes", pw, n, len(pw))
 		}
-		if email != "" && strings.EqualFold(pw, email) {
-			t.Fatalf("CheckPassword accepted the address %q as password", email)
-		}
-		if upper := strings.ToUpper(pw); len(upper) <= account.MaxPasswordLen && account.CheckPassword(upper, "") == "password.common" {
-			t.Fatalf("CheckPassword accepted %q but not its upper case as uncommon", pw)
+		if local, _, _ := strings.Cut(email, "@"); email != "" && (pw == email || pw == local) {
+			t.Fatalf("CheckPassword accepted (part of) the address %q as password", email)
 		}
 	})
 }

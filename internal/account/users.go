@@ -106,9 +106,12 @@ func (s *Service) List(ctx context.Context, f ListFilter) ([]User, int64, error)
 	}
 	query := "SELECT " + userColumns + " FROM users WHERE id > ?"
 	args := []any{f.After}
-	if q := strings.ToLower(strings.TrimSpace(f.Query)); q != "" {
-		query += " AND (instr(email, ?) > 0 OR instr(lower(name), ?) > 0)"
-		args = append(args, q, q)
+	if q := strings.TrimSpace(f.Query); q != "" {
+		// SQLite's lower() folds only ASCII letters, so the name is also
+		// matched as typed: "Özdemir" must at least find "Özdemir".
+		low := strings.ToLower(q)
+		query += " AND (instr(email, ?) > 0 OR instr(lower(name), ?) > 0 OR instr(name, ?) > 0)"
+		args = append(args, low, low, q)
 	}
 	if f.Role != "" {
 		query += " AND role = ?"
@@ -122,6 +125,7 @@ func (s *Service) List(ctx context.Context, f ListFilter) ([]User, int64, error)
 		if tx.Engine() == store.Postgres {
 			query = strings.ReplaceAll(query, "instr(email, ?) > 0", "strpos(email, ?) > 0")
 			query = strings.ReplaceAll(query, "instr(lower(name), ?) > 0", "strpos(lower(name), ?) > 0")
+			query = strings.ReplaceAll(query, "instr(name, ?) > 0", "strpos(name, ?) > 0")
 		}
 		rows, err := tx.Query(ctx, query, args...)
 		if err != nil {

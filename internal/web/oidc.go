@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -71,7 +72,9 @@ func (s *Server) oidcLogin(w http.ResponseWriter, r *http.Request) error {
 		return problemOIDC
 	}
 	state, nonce, verifier := oauth2.GenerateVerifier(), oauth2.GenerateVerifier(), oauth2.GenerateVerifier()
-	next := local(r.URL.Query().Get("next"))
+	// next is escaped: a cookie value cannot hold every byte a URL can
+	// (net/http would silently drop a ';').
+	next := url.QueryEscape(local(r.URL.Query().Get("next")))
 	http.SetCookie(w, &http.Cookie{
 		Name:     oidcCookie,
 		Value:    strings.Join([]string{state, nonce, verifier, next}, " "),
@@ -81,8 +84,8 @@ func (s *Server) oidcLogin(w http.ResponseWriter, r *http.Request) error {
 		Secure:   s.base.Scheme == "https",
 		SameSite: http.SameSiteLaxMode, // the provider's redirect back is a top-level GET
 	})
-	url := s.oauthConfig(p).AuthCodeURL(state, oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier))
-	http.Redirect(w, r, url, http.StatusFound)
+	dest := s.oauthConfig(p).AuthCodeURL(state, oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier))
+	http.Redirect(w, r, dest, http.StatusFound)
 	return nil
 }
 
@@ -102,7 +105,12 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) error {
 	if len(parts) != 4 || subtle.ConstantTimeCompare([]byte(parts[0]), []byte(q.Get("state"))) != 1 {
 		return problemOIDCFailed
 	}
-	nonce, verifier, next := parts[1], parts[2], local(parts[3])
+	nonce, verifier := parts[1], parts[2]
+	next, err := url.QueryUnescape(parts[3])
+	if err != nil {
+		return problemOIDCFailed
+	}
+	next = local(next)
 	if e := q.Get("error"); e != "" {
 		s.log.Info("OpenID Connect provider refused", "error", e, "description", q.Get("error_description"))
 		return problemOIDCFailed

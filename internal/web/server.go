@@ -101,9 +101,11 @@ func (s *Server) Handler() http.Handler {
 	var h http.Handler = s.mux
 	h = s.withSession(h)
 	h = cop.Handler(h)
+	// Recovery runs inside withLanguage, so that the error page after a
+	// panic is in the reader's language.
+	h = s.withRecovery(h)
 	h = s.withLanguage(h)
 	h = s.withSecurityHeaders(h)
-	h = s.withRecovery(h)
 	h = s.withLogging(h)
 	return h
 }

@@ -90,6 +90,8 @@ type Provider struct {
 	identity Identity
 	deny     bool
 	nonce    string // signed instead of the client's nonce when not ""
+	edit     func(claims map[string]any)
+	foreign  *rsa.PrivateKey // signs instead of the published key when not nil
 	auth     []ClientAuth
 	codes    map[string]*grant
 	authReqs []url.Values
@@ -205,6 +207,31 @@ func (p *Provider) SignNonce(nonce string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.nonce = nonce
+}
+
+// EditIDToken sets a function that changes the claims of every ID token
+// before it is signed, to forge tokens a careful client must refuse; nil
+// stops editing.
+func (p *Provider) EditIDToken(edit func(claims map[string]any)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.edit = edit
+}
+
+// SignWithForeignKey makes the provider sign ID tokens with a key that is
+// not in its JWKS (under the same key ID), or again with its own key.
+func (p *Provider) SignWithForeignKey(t testing.TB, foreign bool) {
+	t.Helper()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.foreign = nil
+	if foreign {
+		key, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			t.Fatalf("oidctest: generating key: %v", err)
+		}
+		p.foreign = key
+	}
 }
 
 // AllowClientAuth sets the client authentication methods the token endpoint
@@ -436,11 +463,18 @@ func (p *Provider) sign(g *grant) (string, error) {
 			claims[k] = v
 		}
 	}
+	if p.edit != nil {
+		p.edit(claims)
+	}
 	payload, err := json.Marshal(claims)
 	if err != nil {
 		return "", err
 	}
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: p.key, KeyID: p.kid}},
+	key := p.key
+	if p.foreign != nil {
+		key = p.foreign
+	}
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: key, KeyID: p.kid}},
 		(&jose.SignerOptions{}).WithType("JWT"))
 	if err != nil {
 		return "", err

@@ -1,0 +1,396 @@
+// Shared helpers for the browser tests: building and starting a real samen
+// process, launching Debian's Chromium through playwright-core, logging in,
+// reading mail from the outbox page, and watching every page for requests to
+// other hosts and for pages served without a strict Content-Security-Policy.
+
+import { spawn, execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = resolve(here, '..', '..');
+
+export const CHROMIUM = process.env.SAMEN_E2E_CHROMIUM || '/usr/bin/chromium';
+export const LAUNCH_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+// The accounts `samen serve --demo` creates.
+export const DEMO = {
+  steward: { email: 'steward@example.org', password: 'demo-steward-samen' },
+  moderator: { email: 'moderator@example.org', password: 'demo-moderator-samen' },
+  member: { email: 'member@example.org', password: 'demo-member-samen' },
+};
+
+export const LANGUAGES = ['nl', 'en'];
+
+// How long one browser step may take before the test fails. Generous for a
+// busy two-core CI runner, short enough that a broken page fails quickly.
+const STEP_TIMEOUT = 15_000;
+
+// ---------------------------------------------------------------------------
+// Texts: the same catalogues the server uses, so tests assert what a reader
+// sees without copying strings.
+
+const catalogues = {};
+for (const lang of LANGUAGES) {
+  catalogues[lang] = JSON.parse(
+    await readFile(join(repoRoot, 'internal', 'web', 'i18n', `${lang}.json`), 'utf8'),
+  );
+}
+
+/** t returns the message for key in lang, with {name} placeholders filled. */
+export function t(lang, key, vars = {}) {
+  const msg = catalogues[lang][key];
+  assert.ok(msg !== undefined, `no message ${key} in ${lang}.json`);
+  return msg.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
+}
+
+/** uniqueEmail returns an address nobody has used, also on a shared database. */
+export function uniqueEmail(prefix) {
+  const rnd = Math.random().toString(36).slice(2, 8);
+  return `${prefix}-${Date.now().toString(36)}-${rnd}@example.org`;
+}
+
+// ---------------------------------------------------------------------------
+// The samen binary and process.
+
+/**
+ * samenBinary returns the path of a samen binary: $SAMEN_E2E_BINARY when set
+ * (run.mjs sets it after building once), else a fresh `go build` into a
+ * temporary directory. cleanup removes what was built.
+ */
+export async function samenBinary() {
+  if (process.env.SAMEN_E2E_BINARY) {
+    return { path: resolve(process.env.SAMEN_E2E_BINARY), cleanup: async () => {} };
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'samen-e2e-bin-'));
+  const path = join(dir, process.platform === 'win32' ? 'samen.exe' : 'samen');
+  await promisify(execFile)('go', ['build', '-o', path, './cmd/samen'], { cwd: repoRoot });
+  return { path, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * startSamen runs `samen serve --demo` on a free port with a fresh data
+ * directory and no mail server (so mail lands on the outbox page), and
+ * resolves once it prints the address it listens on.
+ */
+export async function startSamen(binary) {
+  const dataDir = await mkdtemp(join(tmpdir(), 'samen-e2e-data-'));
+  // Only the settings chosen here: nothing from the developer's own
+  // environment (an SMTP host, say) may change what the tests see.
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!k.startsWith('SAMEN_')) env[k] = v;
+  }
+  env.SAMEN_ADDR = '127.0.0.1:0';
+  env.SAMEN_DATA_DIR = dataDir;
+  if (process.env.SAMEN_E2E_DATABASE_URL) env.SAMEN_DATABASE_URL = process.env.SAMEN_E2E_DATABASE_URL;
+
+  const child = spawn(binary, ['serve', '--demo'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d) => { output += d; });
+  child.stdout.setEncoding('utf8');
+
+  const exited = new Promise((res) => child.once('exit', (code, signal) => res({ code, signal })));
+  const url = await new Promise((res, rej) => {
+    let stdout = '';
+    const timer = setTimeout(() => fail(new Error('samen did not start within 60 s')), 60_000);
+    function fail(err) {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      rej(new Error(`${err.message}\n--- stdout ---\n${stdout}\n--- stderr ---\n${output}`));
+    }
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      output += d;
+      const m = stdout.match(/ is running at (https?:\/\/\S+) \(database: (\w+), mail: (\w+)\)/);
+      if (m) {
+        clearTimeout(timer);
+        res(m[1]);
+      }
+    });
+    child.once('error', fail);
+    exited.then(({ code, signal }) => fail(new Error(`samen exited early (code ${code}, signal ${signal})`)));
+  });
+
+  return {
+    url,
+    origin: new URL(url).origin,
+    /** log returns everything samen printed so far, for failure messages. */
+    log: () => output,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** launchBrowser starts Debian's Chromium, headless. */
+export function launchBrowser() {
+  return chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+}
+
+// ---------------------------------------------------------------------------
+// One test file's world: a samen process, a browser, and the contexts opened
+// on it, every one of them watched.
+
+/**
+ * setUp builds (or takes) samen, starts it and the browser. Call it from a
+ * before() hook and call site.tearDown() from after().
+ */
+export async function setUp() {
+  const bin = await samenBinary();
+  let server;
+  try {
+    server = await startSamen(bin.path);
+  } catch (err) {
+    await bin.cleanup();
+    throw err;
+  }
+  let browser;
+  try {
+    browser = await launchBrowser();
+  } catch (err) {
+    await server.stop();
+    await bin.cleanup();
+    throw err;
+  }
+  return new Site(server, browser, bin);
+}
+
+export class Site {
+  constructor(server, browser, bin) {
+    this.server = server;
+    this.browser = browser;
+    this.bin = bin;
+    this.url = server.url;
+    this.origin = server.origin;
+    this.contexts = [];
+    // What the watchers saw, over every context of this site.
+    this.foreignRequests = []; // requests to any host but samen
+    this.documents = []; // { url, status, csp } for every HTML response
+    this.cspReports = []; // console messages about blocked content
+    this.pageErrors = [];
+    this.stewardPages = {};
+  }
+
+  /** abs turns a path into an absolute URL on the samen server. */
+  abs(path) {
+    return new URL(path, this.url).href;
+  }
+
+  /**
+   * newContext opens a browser context. lang sets the samen_lang cookie (as
+   * the language switch does); without it the locale's Accept-Language
+   * (Dutch) decides. Every request, response and console message is watched.
+   */
+  async newContext({ lang, javaScriptEnabled = true, locale = 'nl-NL' } = {}) {
+    const context = await this.browser.newContext({ javaScriptEnabled, locale, baseURL: this.url });
+    context.setDefaultTimeout(STEP_TIMEOUT);
+    context.setDefaultNavigationTimeout(STEP_TIMEOUT);
+    if (lang) await setLanguageCookie(context, this.url, lang);
+    this.watch(context);
+    this.contexts.push(context);
+    return context;
+  }
+
+  /** newPage opens a context with one page in it. */
+  async newPage(options) {
+    const context = await this.newContext(options);
+    return context.newPage();
+  }
+
+  watch(context) {
+    context.on('request', (req) => {
+      const u = new URL(req.url());
+      if (u.protocol === 'data:' || u.protocol === 'blob:' || u.protocol === 'about:') return;
+      if (u.origin !== this.origin) this.foreignRequests.push(`${req.method()} ${req.url()} (from ${req.frame()?.url() ?? '?'})`);
+    });
+    context.on('response', async (res) => {
+      const req = res.request();
+      if (new URL(res.url()).origin !== this.origin) return;
+      const type = res.headers()['content-type'] || '';
+      if (req.resourceType() === 'document' || type.startsWith('text/html')) {
+        this.documents.push({ url: res.url(), status: res.status(), csp: res.headers()['content-security-policy'] });
+      }
+    });
+    context.on('console', (msg) => {
+      if (/Content Security Policy|Refused to/i.test(msg.text())) this.cspReports.push(`${msg.location()?.url}: ${msg.text()}`);
+    });
+    context.on('weberror', (err) => this.pageErrors.push(String(err.error())));
+  }
+
+  /**
+   * assertClean fails when any page of this site asked another host for
+   * something, was served without a strict CSP, or had content blocked by
+   * the CSP. Every test file calls it in after().
+   */
+  assertClean() {
+    assert.deepEqual(this.foreignRequests, [], `requests to hosts other than ${this.origin}`);
+    const weak = this.documents.filter((d) => cspProblems(d.csp).length > 0)
+      .map((d) => `${d.status} ${d.url}: ${cspProblems(d.csp).join('; ')}`);
+    assert.deepEqual(weak, [], 'HTML responses without a strict Content-Security-Policy');
+    assert.deepEqual(this.cspReports, [], 'content blocked by the Content-Security-Policy (inline script or style?)');
+    assert.deepEqual(this.pageErrors, [], 'JavaScript errors on pages');
+  }
+
+  /**
+   * stewardPage returns a page signed in as the demo steward (one per
+   * language, kept open), for the admin pages and the outbox.
+   */
+  async stewardPage(lang = 'nl') {
+    if (!this.stewardPages[lang]) {
+      const page = await this.newPage({ lang });
+      await login(page, DEMO.steward.email, DEMO.steward.password);
+      this.stewardPages[lang] = page;
+    }
+    return this.stewardPages[lang];
+  }
+
+  /**
+   * readMail returns the newest mail to `to` on the outbox page, read by
+   * the steward in a context of its own: { subject, body }.
+   */
+  async readMail(to, { subject } = {}) {
+    const page = await this.stewardPage();
+    await page.goto('/admin/outbox');
+    const articles = page.locator('main article').filter({
+      has: page.locator('dd', { hasText: new RegExp(`^\\s*${escapeRegExp(to)}\\s*$`) }),
+    });
+    const matching = subject ? articles.filter({ has: page.locator('h2', { hasText: subject }) }) : articles;
+    const n = await matching.count();
+    assert.ok(n > 0, `no mail to ${to}${subject ? ` about "${subject}"` : ''} on the outbox page`);
+    const mail = matching.first();
+    return {
+      subject: (await mail.locator('h2').innerText()).trim(),
+      body: await mail.locator('pre').innerText(),
+    };
+  }
+
+  /** linkIn returns the first link in a mail body with the given path. */
+  linkIn(body, path) {
+    const m = body.match(new RegExp(`https?://[^\\s]+${escapeRegExp(path)}\\?token=[^\\s]+`));
+    assert.ok(m, `no ${path} link in the mail:\n${body}`);
+    const link = new URL(m[0]);
+    assert.equal(link.origin, this.origin, 'mail links point at the server that sent them');
+    return link.href;
+  }
+
+  /** verifyLinkFor reads the verification link sent to `to`. */
+  async verifyLinkFor(to) {
+    const { body } = await this.readMail(to);
+    return this.linkIn(body, '/verify');
+  }
+
+  /** resetLinkFor reads the password reset link sent to `to`. */
+  async resetLinkFor(to) {
+    const { body } = await this.readMail(to);
+    return this.linkIn(body, '/password/reset');
+  }
+
+  async tearDown() {
+    for (const c of this.contexts) await c.close().catch(() => {});
+    await this.browser?.close().catch(() => {});
+    await this.server?.stop();
+    await this.bin?.cleanup();
+  }
+}
+
+/** cspProblems lists what is missing from or too lax in a CSP header. */
+export function cspProblems(csp) {
+  if (!csp) return ['no Content-Security-Policy header'];
+  const out = [];
+  const directives = new Map(csp.split(';').map((d) => d.trim()).filter(Boolean).map((d) => {
+    const [name, ...values] = d.split(/\s+/);
+    return [name.toLowerCase(), values];
+  }));
+  if (/'unsafe-inline'/i.test(csp)) out.push("allows 'unsafe-inline'");
+  if (/'unsafe-eval'/i.test(csp)) out.push("allows 'unsafe-eval'");
+  for (const name of ['script-src', 'style-src']) {
+    const values = directives.get(name) ?? directives.get('default-src');
+    if (!values) out.push(`no ${name} (nor default-src)`);
+    else if (values.some((v) => v === '*' || /^(https?:|data:)$/i.test(v))) out.push(`${name} allows any host`);
+  }
+  if (!directives.has('default-src')) out.push('no default-src');
+  if (!directives.has('frame-ancestors')) out.push('no frame-ancestors');
+  return out;
+}
+
+export async function setLanguageCookie(context, url, lang) {
+  await context.addCookies([{ name: 'samen_lang', value: lang, url, sameSite: 'Lax' }]);
+}
+
+function escapeRegExp(s) {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+// ---------------------------------------------------------------------------
+// Page actions.
+
+/** mainForm returns the form in <main> whose action is `action`. */
+export function mainForm(page, action) {
+  return page.locator(`main form[action="${action}"]`);
+}
+
+/**
+ * submit clicks a form's submit button and waits until the answer has
+ * loaded. Forms post to the server; the page that comes back replaces this
+ * one.
+ */
+export async function submit(page, form) {
+  await Promise.all([
+    page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame() }),
+    form.locator('button[type=submit]').first().click(),
+  ]);
+  await page.waitForLoadState('load');
+}
+
+/** login signs in through the login form and waits for the redirect. */
+export async function login(page, email, password) {
+  await page.goto('/login');
+  const form = mainForm(page, '/login');
+  await form.locator('#email').fill(email);
+  await form.locator('#password').fill(password);
+  await submit(page, form);
+  const u = new URL(page.url());
+  assert.notEqual(u.pathname, '/login', `login as ${email} failed: ${await page.locator('main').innerText()}`);
+}
+
+/** signUp fills in and submits the sign-up form on the current page. */
+export async function signUp(page, { email, name, password }) {
+  await page.goto('/signup');
+  const form = mainForm(page, '/signup');
+  await form.locator('#email').fill(email);
+  if (name !== undefined) await form.locator('#name').fill(name);
+  await form.locator('#password').fill(password);
+  await submit(page, form);
+}
+
+/** h1 returns the text of the page's heading. */
+export async function h1(page) {
+  return (await page.locator('main h1').innerText()).trim();
+}
+
+/** htmlLang returns the lang attribute of <html>. */
+export function htmlLang(page) {
+  return page.locator('html').getAttribute('lang');
+}

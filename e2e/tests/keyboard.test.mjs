@@ -1,0 +1,250 @@
+// Keyboard only: everything here is done with Tab, Shift+Tab, typing and
+// Enter, from a fresh page load. Each element that gets focus must show it.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEMO, h1, login, setUp, t, uniqueEmail } from '../lib/samen.mjs';
+
+let site;
+before(async () => { site = await setUp(); });
+after(async () => {
+  try {
+    site?.assertClean();
+  } finally {
+    await site?.tearDown();
+  }
+});
+
+/** focused describes the element that has focus and how focus is drawn. */
+function focused(page) {
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    const cs = getComputedStyle(el);
+    const r = el.getBoundingClientRect();
+    const label = el.id ? document.querySelector(`label[for="${CSS.escape(el.id)}"]`) : null;
+    return {
+      tag: el.tagName.toLowerCase(),
+      id: el.id,
+      cls: typeof el.className === 'string' ? el.className : '',
+      href: el.getAttribute('href'),
+      text: (el.innerText || label?.innerText || el.getAttribute('aria-label') || el.value || '').trim().replace(/\s+/g, ' ').slice(0, 60),
+      describedBy: el.getAttribute('aria-describedby'),
+      focusVisible: el.matches(':focus-visible'),
+      outline: `${cs.outlineStyle} ${cs.outlineWidth} ${cs.outlineColor}`,
+      outlineStyle: cs.outlineStyle,
+      outlineWidth: parseFloat(cs.outlineWidth) || 0,
+      boxShadow: cs.boxShadow,
+      rect: { top: r.top, bottom: r.bottom, left: r.left, right: r.right, width: r.width, height: r.height },
+      viewport: { width: innerWidth, height: innerHeight },
+      scrollY,
+    };
+  });
+}
+
+function nameOf(f) {
+  return `<${f.tag}${f.id ? `#${f.id}` : ''}${f.cls ? `.${f.cls.split(' ').join('.')}` : ''}${f.href ? ` href="${f.href}"` : ''}> "${f.text}"`;
+}
+
+/**
+ * assertFocusVisible checks that the focused element draws a focus
+ * indicator (an outline or a box-shadow, as :focus-visible asks) and is on
+ * the screen.
+ */
+function assertFocusVisible(f) {
+  const what = nameOf(f);
+  assert.ok(f.focusVisible, `${what} has keyboard focus but does not match :focus-visible`);
+  const drawn = (f.outlineStyle !== 'none' && f.outlineWidth > 0) || (f.boxShadow && f.boxShadow !== 'none');
+  assert.ok(drawn, `${what} shows no focus indicator (outline: ${f.outline}; box-shadow: ${f.boxShadow})`);
+  assert.ok(f.rect.width > 0 && f.rect.height > 0, `${what} has focus but no size: it cannot be seen`);
+  assert.ok(f.rect.bottom > 0 && f.rect.top < f.viewport.height && f.rect.right > 0 && f.rect.left < f.viewport.width,
+    `${what} has focus but is outside the viewport (${JSON.stringify(f.rect)})`);
+}
+
+async function press(page, key) {
+  await page.keyboard.press(key);
+  return focused(page);
+}
+
+/** tabTo presses Tab until the element matching `selector` has focus. */
+async function tabTo(page, selector, max = 40) {
+  for (let i = 0; i < max; i++) {
+    const f = await press(page, 'Tab');
+    assertFocusVisible(f);
+    if (await page.evaluate((s) => document.activeElement.matches(s), selector)) return f;
+  }
+  assert.fail(`${max} presses of Tab did not reach ${selector}`);
+}
+
+/**
+ * walk presses Tab from a fresh load until focus leaves the page and
+ * returns every stop; each must show its focus.
+ */
+async function walk(page) {
+  const stops = [];
+  for (let i = 0; i < 150; i++) {
+    const f = await press(page, 'Tab');
+    if (f.tag === 'body' || (stops.length > 0 && nameOf(f) === nameOf(stops[0]))) return stops;
+    assertFocusVisible(f);
+    stops.push(f);
+  }
+  assert.fail('150 presses of Tab did not get through the page: a keyboard trap?');
+}
+
+/** pressEnterToSubmit presses Enter and waits for the page that comes back. */
+async function pressEnterToSubmit(page) {
+  await Promise.all([
+    page.waitForEvent('framenavigated', { predicate: (fr) => fr === page.mainFrame() }),
+    page.keyboard.press('Enter'),
+  ]);
+  await page.waitForLoadState('load');
+}
+
+async function typeInto(page, text) {
+  await page.keyboard.type(text);
+}
+
+describe('keyboard only', () => {
+  it('signs up with Tab, Shift+Tab, typing and Enter', { timeout: 60_000 }, async () => {
+    const page = await site.newPage({ lang: 'nl' });
+    await page.goto('/signup');
+
+    // The first Tab reaches the skip link, which appears on the screen.
+    let f = await press(page, 'Tab');
+    assert.equal(f.cls, 'skip-link', `first Tab reached ${nameOf(f)}, not the skip link`);
+    assert.equal(f.text, t('nl', 'layout.skip'));
+    assertFocusVisible(f);
+
+    // Enter on it moves focus to <main>.
+    f = await press(page, 'Enter');
+    assert.equal(f.tag, 'main', `after the skip link, focus is on ${nameOf(f)}`);
+    assert.equal(new URL(page.url()).hash, '#main');
+
+    // The next Tab goes into the form: the e-mail field first.
+    f = await press(page, 'Tab');
+    assert.equal(f.id, 'email', `first Tab in main reached ${nameOf(f)}`);
+    assertFocusVisible(f);
+    assert.deepEqual(f.describedBy.split(' '), ['email-hint']);
+    const email = uniqueEmail('keyboard');
+    await typeInto(page, email);
+
+    f = await press(page, 'Tab');
+    assert.equal(f.id, 'name');
+    assertFocusVisible(f);
+    await typeInto(page, 'Kees Keyboard');
+
+    // Shift+Tab goes back, Tab forward again: what was typed stays.
+    f = await press(page, 'Shift+Tab');
+    assert.equal(f.id, 'email');
+    assertFocusVisible(f);
+    assert.equal(await page.locator('#email').inputValue(), email);
+    f = await press(page, 'Tab');
+    assert.equal(f.id, 'name');
+    f = await press(page, 'Tab');
+    assert.equal(f.id, 'password');
+    assertFocusVisible(f);
+    await typeInto(page, 'typing is all I need today');
+
+    // The submit button comes next and shows its focus too...
+    f = await press(page, 'Tab');
+    assert.equal(f.tag, 'button');
+    assert.equal(f.text, t('nl', 'signup.submit'));
+    assertFocusVisible(f);
+    // ...but Enter in the password field is enough to send the form.
+    f = await press(page, 'Shift+Tab');
+    assert.equal(f.id, 'password');
+    await pressEnterToSubmit(page);
+    assert.equal(await h1(page), t('nl', 'signup.done_title'));
+    assert.match(await page.locator('main').innerText(), new RegExp(email.replace(/[.]/g, '\\.')));
+  });
+
+  it('leads from the error summary to each field with a problem', { timeout: 60_000 }, async () => {
+    const page = await site.newPage({ lang: 'en' });
+    await page.goto('/signup');
+    await press(page, 'Tab'); // skip link
+    await press(page, 'Enter'); // to main
+    let f = await press(page, 'Tab');
+    assert.equal(f.id, 'email');
+    await typeInto(page, 'not-an-address');
+    await press(page, 'Tab'); // name: stays empty
+    f = await press(page, 'Tab');
+    assert.equal(f.id, 'password');
+    await typeInto(page, 'short');
+    await pressEnterToSubmit(page);
+    assert.equal(await h1(page), t('en', 'signup.title'));
+
+    // The summary: an alert with a heading and one link per field in error,
+    // and focus is moved there, so it is read first.
+    const summary = page.locator('main .error-summary');
+    assert.equal(await summary.getAttribute('role'), 'alert');
+    assert.equal((await summary.locator('h2').innerText()).trim(), t('en', 'form.error_summary'));
+    f = await focused(page);
+    assert.ok(f.cls.includes('error-summary'), `after a failed submit, focus is on ${nameOf(f)}, not the error summary`);
+    const links = await summary.locator('a').evaluateAll((as) => as.map((a) => ({ href: a.getAttribute('href'), text: a.innerText.trim() })));
+    assert.deepEqual(links.map((l) => l.href), ['#email', '#password']);
+
+    // Each invalid field says so, and its message is what the summary links
+    // say; the typed address is kept, the password is not.
+    for (const { href, text } of links) {
+      const input = page.locator(href);
+      assert.equal(await input.getAttribute('aria-invalid'), 'true', `${href} has aria-invalid`);
+      const ids = (await input.getAttribute('aria-describedby') ?? '').split(/\s+/);
+      const errorId = `${href.slice(1)}-error`;
+      assert.ok(ids.includes(errorId), `${href} aria-describedby (${ids}) includes ${errorId}`);
+      for (const id of ids) assert.equal(await page.locator(`#${id}`).count(), 1, `${href} describedby #${id} exists`);
+      assert.equal((await page.locator(`#${errorId}`).innerText()).trim(), text);
+    }
+    assert.equal(await page.locator('#email').inputValue(), 'not-an-address');
+    assert.equal(await page.locator('#password').inputValue(), '');
+    assert.equal(await page.locator('#name').getAttribute('aria-invalid'), null);
+    assert.equal((await page.locator('#email-error').innerText()).trim(), t('en', 'field.email.invalid'));
+    assert.equal((await page.locator('#password-error').innerText()).trim(), t('en', 'field.password.too_short'));
+
+    // From the summary, Tab reaches the first link; Enter puts the cursor in
+    // that field, ready to correct it.
+    f = await press(page, 'Tab');
+    assert.equal(f.href, '#email');
+    assertFocusVisible(f);
+    f = await press(page, 'Enter');
+    assert.equal(f.id, 'email', `the summary link led to ${nameOf(f)}`);
+    assertFocusVisible(f);
+
+    // Correct both fields by keyboard and send again.
+    await page.keyboard.press('ControlOrMeta+a');
+    await typeInto(page, uniqueEmail('corrected'));
+    await tabTo(page, '#password');
+    await typeInto(page, 'a much longer password now');
+    await pressEnterToSubmit(page);
+    assert.equal(await h1(page), t('en', 'signup.done_title'));
+  });
+
+  describe('every Tab stop shows its focus', () => {
+    const pages = [
+      { path: '/', as: 'visitor' },
+      { path: '/signup', as: 'visitor' },
+      { path: '/login', as: 'visitor' },
+      { path: '/password/forgot', as: 'visitor' },
+      { path: '/account', as: 'steward' },
+      { path: '/admin/people', as: 'steward' },
+      { path: '/admin/audit', as: 'steward' },
+    ];
+    for (const { path, as } of pages) {
+      it(`${path} (${as})`, { timeout: 60_000 }, async () => {
+        const page = await site.newPage({ lang: 'nl' });
+        if (as === 'steward') await login(page, DEMO.steward.email, DEMO.steward.password);
+        await page.goto(path);
+        const stops = await walk(page);
+        assert.ok(stops.length > 5, `only ${stops.length} Tab stops on ${path}`);
+        assert.equal(stops[0].cls, 'skip-link');
+        // Header, then main, then footer: the order follows the page.
+        const order = await page.evaluate(() => {
+          const all = [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea')];
+          return all.map((el) => (el.closest('header') ? 'header' : el.closest('main') ? 'main' : el.closest('footer') ? 'footer' : 'other'));
+        });
+        const firstMain = order.indexOf('main');
+        const lastHeader = order.lastIndexOf('header');
+        assert.ok(firstMain === -1 || lastHeader < firstMain, 'the header comes before main in the Tab order');
+        await page.context().close();
+      });
+    }
+  });
+});

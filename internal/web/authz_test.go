@@ -1,0 +1,175 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"samen/internal/store"
+	"samen/internal/store/storetest"
+	"samen/internal/web"
+)
+
+var pathParamRE = regexp.MustCompile(`\{[^}]*\}`)
+
+// concretePath turns a ServeMux pattern path into a request path, with "1"
+// for every wildcard.
+func concretePath(pattern string) string {
+	p := strings.ReplaceAll(pattern, "{$}", "")
+	p = pathParamRE.ReplaceAllString(p, "1")
+	if strings.HasSuffix(p, "/") && p != "/" {
+		p += "x" // a subtree pattern: any path below it
+	}
+	return p
+}
+
+// rank orders the access levels; a route with an unknown level fails the test,
+// so a new level cannot slip past it.
+var rank = map[string]int{"anyone": 0, "signedIn": 1, "moderators": 2, "stewards": 3}
+
+// Every route that needs someone signed in, or a role, refuses anyone less,
+// as a page (a redirect to the login form, or 401) or as a JSON error. The
+// test walks the server's own list of routes, so a new route is checked the
+// day it is added.
+func TestEveryRouteIsAuthorised(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newSite(t, db)
+		s.seed()
+		routes := s.Server.RoutesForTest()
+		if len(routes) < 30 {
+			t.Fatalf("only %d routes registered", len(routes))
+		}
+
+		// Path parameters are "1". Token 1 is the steward's, so that the
+		// member's and moderator's tokens survive the requests that revoke
+		// "token 1" (and those requests find nothing of theirs to revoke).
+		decoy, _, err := s.Accounts.CreateToken(context.Background(), s.userID(steward.Email), "decoy")
+		if err != nil || decoy.ID != 1 {
+			t.Fatalf("the steward's token is %d (%v), want 1", decoy.ID, err)
+		}
+		// Each person has a browser (for pages) and, below the steward, a
+		// token (for the API).
+		memberToken := s.tokenFor(member.Email)
+		moderatorToken := s.tokenFor(moderator.Email)
+		as := map[string]*browser{
+			"member":    s.loggedIn(member, "en"),
+			"moderator": s.loggedIn(moderator, "en"),
+			"steward":   s.loggedIn(steward, "en"),
+		}
+		tokens := map[string]string{"member": memberToken, "moderator": moderatorToken}
+		levelOf := map[string]int{"anonymous": 0, "member": 1, "moderator": 2, "steward": 3}
+
+		send := func(who string, rt web.RouteForTest) *response {
+			t.Helper()
+			b := as[who]
+			if b == nil {
+				b = s.browser("en")
+			}
+			req := b.newRequest(rt.Method, concretePath(rt.Path), nil)
+			if rt.Method != http.MethodGet && rt.Method != http.MethodHead {
+				req = b.newRequest(rt.Method, concretePath(rt.Path), strings.NewReader(""))
+				req.Header.Set("Origin", s.HTTP.URL)
+				if rt.API {
+					req.Header.Set("Content-Type", "application/json")
+				} else {
+					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				}
+			}
+			if rt.API && tokens[who] != "" {
+				// Scripts use tokens; drop the browser's cookie so the
+				// token alone decides.
+				b = s.browser("en")
+				req.Header.Set("Authorization", "Bearer "+tokens[who])
+			}
+			return b.do(req)
+		}
+
+		checked := 0
+		for _, rt := range routes {
+			need, ok := rank[rt.Access]
+			if !ok {
+				t.Errorf("%s %s: access %q is not one this test knows", rt.Method, rt.Path, rt.Access)
+				continue
+			}
+			if need == rank["anyone"] {
+				continue
+			}
+			name := rt.Method + " " + rt.Path
+			t.Run(name, func(t *testing.T) {
+				checked++
+				for _, who := range []string{"anonymous", "member", "moderator", "steward"} {
+					r := send(who, rt)
+					refused := levelOf[who] < need
+					switch {
+					case refused && who == "anonymous" && rt.API:
+						e := apiErrorOf(t, r, http.StatusUnauthorized)
+						if e.Error.Code != "auth.required" {
+							t.Errorf("anonymous: code %q, want auth.required", e.Error.Code)
+						}
+						if !strings.HasPrefix(r.Header.Get("WWW-Authenticate"), "Bearer") {
+							t.Errorf("anonymous: no WWW-Authenticate challenge")
+						}
+					case refused && who == "anonymous" && rt.Method == http.MethodGet:
+						want := "/login?next=" + url.QueryEscape(concretePath(rt.Path))
+						if r.Status != http.StatusSeeOther || r.Location() != want {
+							t.Errorf("anonymous: status %d to %q, want 303 to %q", r.Status, r.Location(), want)
+						}
+					case refused && who == "anonymous":
+						if r.Status != http.StatusUnauthorized {
+							t.Errorf("anonymous: status %d, want 401", r.Status)
+						}
+						mustContain(t, r, html(msgs.T("en", "error.auth.required")))
+					case refused && rt.API:
+						e := apiErrorOf(t, r, http.StatusForbidden)
+						if e.Error.Code != "auth.forbidden" {
+							t.Errorf("%s: code %q, want auth.forbidden", who, e.Error.Code)
+						}
+					case refused:
+						if r.Status != http.StatusForbidden {
+							t.Errorf("%s: status %d, want 403", who, r.Status)
+						}
+						mustContain(t, r, html(msgs.T("en", "error.auth.forbidden")))
+					default:
+						// Allowed: whatever the answer, it is not a refusal.
+						if r.Status == http.StatusUnauthorized || r.Status == http.StatusForbidden ||
+							strings.HasPrefix(r.Location(), "/login") || r.Status >= 500 {
+							t.Errorf("%s is refused: status %d to %q; body:\n%s", who, r.Status, r.Location(), r.Body)
+						}
+					}
+				}
+			})
+		}
+		if checked < 10 {
+			t.Errorf("only %d routes need someone signed in; the route list looks wrong", checked)
+		}
+
+		if r := s.script(memberToken, "en").call(http.MethodGet, "/me", ""); r.Status != http.StatusOK {
+			t.Errorf("the member's token stopped working: status %d", r.Status)
+		}
+	})
+}
+
+// A safety net under the site map: whatever sits under /admin/ is for
+// stewards, /account for people signed in, and the API asks for a token
+// everywhere except for its own description.
+func TestRouteAccessByPlace(t *testing.T) {
+	t.Parallel()
+	s := newSite(t, storetest.SQLite(t))
+	for _, rt := range s.Server.RoutesForTest() {
+		name := rt.Method + " " + rt.Path
+		switch {
+		case strings.HasPrefix(rt.Path, "/admin/") && rt.Access != "stewards":
+			t.Errorf("%s: access %s, want stewards", name, rt.Access)
+		case (rt.Path == "/account" || strings.HasPrefix(rt.Path, "/account/")) && rank[rt.Access] < rank["signedIn"]:
+			t.Errorf("%s: access %s, want someone signed in", name, rt.Access)
+		case rt.API && rt.Path != "/api/v1/openapi.json" && rank[rt.Access] < rank["signedIn"]:
+			t.Errorf("%s: access %s, want someone signed in", name, rt.Access)
+		case rt.API != strings.HasPrefix(rt.Path, "/api/"):
+			t.Errorf("%s: API flag %v does not match the path", name, rt.API)
+		}
+	}
+}
