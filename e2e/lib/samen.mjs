@@ -185,11 +185,7 @@ export class Site {
     this.url = server.url;
     this.origin = server.origin;
     this.contexts = [];
-    // What the watchers saw, over every context of this site.
-    this.foreignRequests = []; // requests to any host but samen
-    this.documents = []; // { url, status, csp } for every HTML response
-    this.cspReports = []; // console messages about blocked content
-    this.pageErrors = [];
+    this.watcher = new Watcher(this.origin);
     this.stewardPages = {};
   }
 
@@ -220,23 +216,7 @@ export class Site {
   }
 
   watch(context) {
-    context.on('request', (req) => {
-      const u = new URL(req.url());
-      if (u.protocol === 'data:' || u.protocol === 'blob:' || u.protocol === 'about:') return;
-      if (u.origin !== this.origin) this.foreignRequests.push(`${req.method()} ${req.url()} (from ${req.frame()?.url() ?? '?'})`);
-    });
-    context.on('response', async (res) => {
-      const req = res.request();
-      if (new URL(res.url()).origin !== this.origin) return;
-      const type = res.headers()['content-type'] || '';
-      if (req.resourceType() === 'document' || type.startsWith('text/html')) {
-        this.documents.push({ url: res.url(), status: res.status(), csp: res.headers()['content-security-policy'] });
-      }
-    });
-    context.on('console', (msg) => {
-      if (/Content Security Policy|Refused to/i.test(msg.text())) this.cspReports.push(`${msg.location()?.url}: ${msg.text()}`);
-    });
-    context.on('weberror', (err) => this.pageErrors.push(String(err.error())));
+    this.watcher.watch(context);
   }
 
   /**
@@ -245,13 +225,12 @@ export class Site {
    * the CSP. Every test file calls it in after().
    */
   assertClean() {
-    assert.deepEqual(this.foreignRequests, [], `requests to hosts other than ${this.origin}`);
-    const weak = this.documents.filter((d) => cspProblems(d.csp).length > 0)
-      .map((d) => `${d.status} ${d.url}: ${cspProblems(d.csp).join('; ')}`);
-    assert.deepEqual(weak, [], 'HTML responses without a strict Content-Security-Policy');
-    assert.deepEqual(this.cspReports, [], 'content blocked by the Content-Security-Policy (inline script or style?)');
-    assert.deepEqual(this.pageErrors, [], 'JavaScript errors on pages');
+    this.watcher.assertClean();
   }
+
+  get foreignRequests() { return this.watcher.foreignRequests; }
+  get documents() { return this.watcher.documents; }
+  get cspReports() { return this.watcher.cspReports; }
 
   /**
    * stewardPage returns a page signed in as the demo steward (one per
@@ -312,6 +291,54 @@ export class Site {
     await this.browser?.close().catch(() => {});
     await this.server?.stop();
     await this.bin?.cleanup();
+  }
+}
+
+/**
+ * Watcher records, for every context it watches, each request to a host
+ * other than samen, each HTML response with its Content-Security-Policy,
+ * each console message about content the CSP blocked, and script errors.
+ */
+export class Watcher {
+  constructor(origin) {
+    this.origin = origin;
+    this.foreignRequests = []; // requests to any host but samen
+    this.documents = []; // { url, status, csp } for every HTML response
+    this.cspReports = []; // console messages about blocked content
+    this.pageErrors = [];
+  }
+
+  watch(context) {
+    context.on('request', (req) => {
+      const u = new URL(req.url());
+      if (u.protocol === 'data:' || u.protocol === 'blob:' || u.protocol === 'about:') return;
+      if (u.origin !== this.origin) this.foreignRequests.push(`${req.method()} ${req.url()} (from ${req.frame()?.url() ?? '?'})`);
+    });
+    context.on('response', (res) => {
+      if (new URL(res.url()).origin !== this.origin) return;
+      const type = res.headers()['content-type'] || '';
+      if (res.request().resourceType() === 'document' || type.startsWith('text/html')) {
+        this.documents.push({ url: res.url(), status: res.status(), csp: res.headers()['content-security-policy'] });
+      }
+    });
+    context.on('console', (msg) => {
+      if (/Content Security Policy|Refused to/i.test(msg.text())) this.cspReports.push(`${msg.location()?.url}: ${msg.text()}`);
+    });
+    context.on('weberror', (err) => this.pageErrors.push(String(err.error())));
+  }
+
+  /**
+   * assertClean fails when any watched page asked another host for
+   * something, was served without a strict CSP, had content blocked by the
+   * CSP or threw a script error.
+   */
+  assertClean() {
+    assert.deepEqual(this.foreignRequests, [], `requests to hosts other than ${this.origin}`);
+    const weak = this.documents.filter((d) => cspProblems(d.csp).length > 0)
+      .map((d) => `${d.status} ${d.url}: ${cspProblems(d.csp).join('; ')}`);
+    assert.deepEqual(weak, [], 'HTML responses without a strict Content-Security-Policy');
+    assert.deepEqual(this.cspReports, [], 'content blocked by the Content-Security-Policy (inline script or style?)');
+    assert.deepEqual(this.pageErrors, [], 'JavaScript errors on pages');
   }
 }
 

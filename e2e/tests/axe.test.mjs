@@ -225,6 +225,20 @@ function pagesFor(lang) {
   ];
 }
 
+// A check that cannot fail proves nothing: break a page on purpose and make
+// sure axe-core, as set up here, says so.
+it('axe-core reports a field without a label', { timeout: 60_000 }, async () => {
+  const page = await site.newPage({ lang: 'nl' });
+  await page.goto('/signup');
+  await page.locator('label[for=email]').evaluate((label) => label.remove());
+  const results = await new AxeBuilder({ page }).withTags(TAGS).analyze();
+  const label = results.violations.find((v) => v.id === 'label');
+  assert.ok(label, `axe-core did not report the missing label: ${formatViolations(results.violations)}`);
+  assert.deepEqual(label.nodes.map((n) => n.target.join(' ')), ['#email']);
+  assert.match(formatViolations(results.violations), /label \[critical\].*\n.*\n\s+at #email/);
+  await page.context().close();
+});
+
 for (const lang of LANGUAGES) {
   describe(`axe-core, ${lang === 'nl' ? 'Dutch' : 'English'}`, () => {
     const who = {};

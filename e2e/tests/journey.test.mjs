@@ -111,3 +111,40 @@ test('sign up, confirm, log in, switch language, log out', { timeout: 120_000 },
 function escape(s) {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+// A page that answers a form (a new API token, a form with errors) has the
+// form's POST-only address; the language switch sends the reader back to it
+// with a GET, which is a 404 (or, for /password/reset, a 410 because the
+// token is not in the address). Fix in Go: send the switch to the page the
+// form lives on. Until then this test is a TODO and does not fail the suite.
+test('the language switch on a page answering a form leads to a page that exists', {
+  timeout: 60_000,
+  todo: 'Go: page.Languages() uses the POST address as next (internal/web/render.go)',
+}, async () => {
+  const page = await site.newPage({ lang: 'nl' });
+  await page.goto('/signup');
+  const email = uniqueEmail('switch');
+  await signUpAndVerify(page, email, 'switching languages midway');
+  await page.goto('/login');
+  await mainForm(page, '/login').getByLabel(t('nl', 'form.email')).fill(email);
+  await mainForm(page, '/login').getByLabel(t('nl', 'form.password')).fill('switching languages midway');
+  await submit(page, mainForm(page, '/login'));
+  await page.goto('/account');
+  await submit(page, mainForm(page, '/account/tokens')); // no name: the form comes back with an error
+  assert.equal(await h1(page), t('nl', 'account.title'));
+  await Promise.all([
+    page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame() }),
+    page.locator(`nav[aria-label="${t('nl', 'layout.nav_language')}"]`).getByRole('link', { name: 'English' }).click(),
+  ]);
+  await page.waitForLoadState('load');
+  assert.equal(await htmlLang(page), 'en');
+  assert.equal(await h1(page), t('en', 'account.title'), `the switch went to ${page.url()}`);
+});
+
+async function signUpAndVerify(page, email, password) {
+  const form = mainForm(page, '/signup');
+  await form.getByLabel(t('nl', 'form.email')).fill(email);
+  await form.getByLabel(t('nl', 'form.password')).fill(password);
+  await submit(page, form);
+  await page.goto(await site.verifyLinkFor(email));
+}

@@ -155,7 +155,8 @@ func checkName(name string) (string, string) {
 	if utf8.RuneCountInString(name) > MaxNameLen {
 		return "", "name.too_long"
 	}
-	if strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+	// Invalid UTF-8 is refused too: PostgreSQL cannot store it.
+	if !utf8.ValidString(name) || strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		return "", "name.invalid"
 	}
 	return name, ""

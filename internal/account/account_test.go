@@ -37,6 +37,14 @@ func (letters) Verify(u account.User, token string) mail.Message {
 	}
 }
 
+func (letters) Confirm(u account.User, token string) mail.Message {
+	return mail.Message{
+		To:      u.Email,
+		Subject: "Confirm your address by choosing a password",
+		Body:    "Hello " + u.DisplayName() + ",\n\nOpen " + site + "/reset?token=" + token + " to confirm your address and choose a password.\n",
+	}
+}
+
 func (letters) AlreadyRegistered(u account.User) mail.Message {
 	return mail.Message{
 		To:      u.Email,

@@ -60,7 +60,7 @@ func VerifyPassword(hash, pw string) (bool, error) {
 	}
 	// Refuse absurd parameters so a tampered row cannot make a login
 	// allocate gigabytes.
-	if mem == 0 || mem > 1<<20 || t == 0 || t > 20 || p == 0 {
+	if mem == 0 || mem > 256*1024 || t == 0 || t > 20 || p == 0 {
 		return false, errors.New("argon2 parameters out of range")
 	}
 	b64 := base64.RawStdEncoding

@@ -1,7 +1,9 @@
 package account_test
 
 import (
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -164,13 +166,15 @@ func TestVerifyLinkExpires(t *testing.T) {
 			t.Errorf("an expired link verified the account")
 		}
 
-		// A new link (the person asks again) works.
+		// A new link (the person asks again) confirms the address by
+		// choosing a password.
 		if err := e.svc.ResendVerification(e.ctx, addr); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.svc.Verify(e.ctx, e.link(addr, "verify")); err != nil {
-			t.Fatalf("Verify with the resent link: %v", err)
+		if _, err := e.svc.ResetPassword(e.ctx, e.link(addr, "reset"), otherPassword); err != nil {
+			t.Fatalf("choosing a password with the resent link: %v", err)
 		}
+		e.login(addr, otherPassword)
 	})
 }
 
@@ -242,18 +246,19 @@ func TestResendVerification(t *testing.T) {
 			}
 		}
 		// Five links an hour at most, the sign-up's included.
-		if n := len(e.links(addr, "verify")); n != 5 {
-			t.Errorf("%d verification links mailed within an hour, want 5", n)
+		all := func() int { return len(e.links(addr, "verify")) + len(e.links(addr, "reset")) }
+		if n := all(); n != 5 {
+			t.Errorf("%d links mailed within an hour, want 5", n)
 		}
 		e.advance(time.Hour + time.Minute)
 		if err := e.svc.ResendVerification(e.ctx, addr); err != nil {
 			t.Fatal(err)
 		}
-		if n := len(e.links(addr, "verify")); n != 6 {
-			t.Errorf("%d verification links after an hour's pause, want 6", n)
+		if n := all(); n != 6 {
+			t.Errorf("%d links after an hour's pause, want 6", n)
 		}
 
-		if _, err := e.svc.Verify(e.ctx, e.link(addr, "verify")); err != nil {
+		if _, err := e.svc.ResetPassword(e.ctx, e.link(addr, "reset"), otherPassword); err != nil {
 			t.Fatal(err)
 		}
 		before := e.count("SELECT COUNT(*) FROM mail_outbox")
@@ -266,5 +271,97 @@ func TestResendVerification(t *testing.T) {
 			t.Errorf("resending to a verified or unknown address queued %d mails", n-before)
 		}
 		wantField(t, e.svc.ResendVerification(e.ctx, "eva"), "email", "email.invalid")
+	})
+}
+
+// Anyone can type anyone's address into the sign-up form; it must not become
+// a way to flood an inbox.
+func TestRegisterDoesNotFloodInbox(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		const verified, unverified = "lieke@example.org", "maarten@example.org"
+		e.add(verified, account.Member)
+		for range 6 {
+			for _, addr := range []string{verified, unverified} {
+				if err := e.svc.Register(e.ctx, account.SignUp{Email: addr, Password: otherPassword}); err != nil {
+					t.Fatalf("Register(%s) = %v, want nil however often", addr, err)
+				}
+			}
+		}
+		if n := len(e.mailsTo(verified)); n != 5 {
+			t.Errorf("%d 'already registered' mails in an hour, want 5", n)
+		}
+		if n := len(e.links(unverified, "verify")); n != 5 {
+			t.Errorf("%d verification links in an hour, want 5", n)
+		}
+		if n := e.count("SELECT COUNT(*) FROM users"); n != 2 {
+			t.Errorf("%d accounts, want 2", n)
+		}
+	})
+}
+
+// A double click sends the same sign-up twice at once: both must get the
+// answer any sign-up gets, and one account must come of it.
+func TestRegisterTwiceAtOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		for round := range 8 {
+			addr := fmt.Sprintf("double%d@example.org", round)
+			errs := make([]error, 3)
+			var wg sync.WaitGroup
+			for i := range errs {
+				wg.Go(func() { errs[i] = e.svc.Register(e.ctx, account.SignUp{Email: addr, Password: password}) })
+			}
+			wg.Wait()
+			for _, err := range errs {
+				if err != nil {
+					t.Errorf("concurrent Register(%s) = %v, want nil", addr, err)
+				}
+			}
+			if n := e.count("SELECT COUNT(*) FROM users WHERE email = ?", addr); n != 1 {
+				t.Errorf("%d accounts for %s, want 1", n, addr)
+			}
+		}
+	})
+}
+
+// A stranger who signs up first with someone else's address must not end up
+// with a password on the account once its owner confirms it.
+func TestSignUpFirstCannotTakeOverTheAccount(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		const addr = "owner@example.org"
+		if err := e.svc.Register(e.ctx, account.SignUp{Email: addr, Password: password}); err != nil { // the stranger
+			t.Fatal(err)
+		}
+		strangersLink := e.link(addr, "verify")
+		if err := e.svc.Register(e.ctx, account.SignUp{Email: addr, Password: otherPassword}); err != nil { // the owner
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Verify(e.ctx, strangersLink); err == nil {
+			t.Fatal("the first sign-up's link still works after a newer sign-up")
+		}
+		if _, err := e.svc.Verify(e.ctx, e.link(addr, "verify")); err != nil {
+			t.Fatal(err)
+		}
+		e.login(addr, otherPassword)
+		_, _, err := e.svc.Login(e.ctx, account.LoginAttempt{Email: addr, Password: password, IP: "192.0.2.9"})
+		wantProblem(t, err, problem.Unauthorized, "login.credentials")
+
+		// The same through "send the link again": the owner chooses the
+		// password, the stranger's stops working.
+		const addr2 = "owner2@example.org"
+		if err := e.svc.Register(e.ctx, account.SignUp{Email: addr2, Password: password}); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.ResendVerification(e.ctx, addr2); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.ResetPassword(e.ctx, e.link(addr2, "reset"), otherPassword); err != nil {
+			t.Fatal(err)
+		}
+		e.login(addr2, otherPassword)
+		_, _, err = e.svc.Login(e.ctx, account.LoginAttempt{Email: addr2, Password: password, IP: "192.0.2.9"})
+		wantProblem(t, err, problem.Unauthorized, "login.credentials")
 	})
 }

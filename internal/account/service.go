@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"strings"
 	"time"
 
@@ -21,6 +23,10 @@ import (
 // same transaction as the change.
 type Letters interface {
 	Verify(u User, token string) mail.Message
+	// Confirm is the resent confirmation: its link leads to choosing a
+	// password (a reset token), because the password typed at sign-up
+	// may have been someone else's.
+	Confirm(u User, token string) mail.Message
 	AlreadyRegistered(u User) mail.Message
 	Reset(u User, token string) mail.Message
 }
@@ -99,16 +105,21 @@ func (s *Service) Register(ctx context.Context, in SignUp) error {
 	if err != nil {
 		return err
 	}
-	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
+	register := func(tx *store.Tx) error {
 		existing, err := userByEmail(ctx, tx, email)
 		if err == nil {
 			if !existing.Verified() {
 				// Unconfirmed account: send a fresh link rather than a
-				// warning, the person probably lost the first mail.
-				if s.recentTokens(ctx, tx, existing.ID, "verify") >= maxMailsPerHour {
+				// warning, the person probably lost the first mail. The
+				// link carries this sign-up's password, and earlier links
+				// stop working, so only the newest sign-up can complete.
+				if s.recentLinks(ctx, tx, existing.ID) >= maxMailsPerHour {
 					return nil
 				}
-				return s.sendVerification(ctx, tx, existing)
+				if _, err := tx.Exec(ctx, "UPDATE email_tokens SET expires_at = 0 WHERE user_id = ? AND purpose = 'verify' AND used_at IS NULL", existing.ID); err != nil {
+					return err
+				}
+				return s.sendVerification(ctx, tx, existing, hash)
 			}
 			// Anyone can type anyone's address into the form, so the
 			// warnings are capped to keep it from flooding an inbox.
@@ -135,16 +146,22 @@ func (s *Service) Register(ctx context.Context, in SignUp) error {
 		if err != nil {
 			return err
 		}
-		return s.sendVerification(ctx, tx, u)
-	})
+		return s.sendVerification(ctx, tx, u, hash)
+	}
+	err = s.DB.InTx(ctx, register)
+	if store.IsUniqueViolation(err) {
+		// The same address signed up at the same moment (a double click);
+		// now that it exists, answer as for any existing address.
+		err = s.DB.InTx(ctx, register)
+	}
 	if err == nil {
 		s.mailed()
 	}
 	return err
 }
 
-func (s *Service) sendVerification(ctx context.Context, tx *store.Tx, u User) error {
-	token, err := s.newEmailToken(ctx, tx, u.ID, "verify", verifyTokenTTL)
+func (s *Service) sendVerification(ctx context.Context, tx *store.Tx, u User, passwordHash string) error {
+	token, err := s.newEmailToken(ctx, tx, u.ID, "verify", verifyTokenTTL, passwordHash)
 	if err != nil {
 		return err
 	}
@@ -167,11 +184,18 @@ func (s *Service) ResendVerification(ctx context.Context, rawEmail string) error
 		if err != nil {
 			return err
 		}
-		if u.Verified() || u.Disabled() || s.recentTokens(ctx, tx, u.ID, "verify") >= maxMailsPerHour {
+		if u.Verified() || u.Disabled() || s.recentLinks(ctx, tx, u.ID) >= maxMailsPerHour {
 			return nil
 		}
+		// Whoever asks for a new link did not type a password with it, and
+		// the one from the sign-up may have been a stranger's: the link
+		// confirms the address by choosing a password.
+		token, err := s.newEmailToken(ctx, tx, u.ID, "reset", verifyTokenTTL, "")
+		if err != nil {
+			return err
+		}
 		sent = true
-		return s.sendVerification(ctx, tx, u)
+		return mail.Enqueue(ctx, tx, s.Letters.Confirm(u, token))
 	})
 	if sent {
 		s.mailed()
@@ -179,12 +203,21 @@ func (s *Service) ResendVerification(ctx context.Context, rawEmail string) error
 	return err
 }
 
-func (s *Service) newEmailToken(ctx context.Context, tx *store.Tx, userID int64, purpose string, ttl time.Duration) (string, error) {
+func (s *Service) newEmailToken(ctx context.Context, tx *store.Tx, userID int64, purpose string, ttl time.Duration, passwordHash string) (string, error) {
 	token := newSecret()
 	now := s.now()
-	_, err := tx.Exec(ctx, `INSERT INTO email_tokens (token_hash, user_id, purpose, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
-		hashSecret(token), userID, purpose, now.UnixMilli(), now.Add(ttl).UnixMilli())
+	_, err := tx.Exec(ctx, `INSERT INTO email_tokens (token_hash, user_id, purpose, password_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		hashSecret(token), userID, purpose, passwordHash, now.UnixMilli(), now.Add(ttl).UnixMilli())
 	return token, err
+}
+
+// recentLinks counts the links of any kind mailed to a person in the last
+// hour, to stop the forms from being used to flood someone's inbox.
+func (s *Service) recentLinks(ctx context.Context, q store.Querier, userID int64) int {
+	var n int
+	_ = q.QueryRow(ctx, `SELECT COUNT(*) FROM email_tokens WHERE user_id = ? AND created_at > ?`,
+		userID, s.now().Add(-time.Hour).UnixMilli()).Scan(&n)
+	return n
 }
 
 // recentTokens counts the links of a kind mailed to a person in the last
@@ -197,35 +230,41 @@ func (s *Service) recentTokens(ctx context.Context, q store.Querier, userID int6
 }
 
 // useEmailToken checks a mailed link and marks it used, returning its owner.
-func (s *Service) useEmailToken(ctx context.Context, tx *store.Tx, token, purpose string) (int64, error) {
-	var userID, expires int64
+func (s *Service) useEmailToken(ctx context.Context, tx *store.Tx, token, purpose string) (userID int64, passwordHash string, err error) {
+	var expires int64
 	var used *int64
-	err := tx.QueryRow(ctx, `SELECT user_id, expires_at, used_at FROM email_tokens WHERE token_hash = ? AND purpose = ?`,
-		hashSecret(token), purpose).Scan(&userID, &expires, &used)
+	err = tx.QueryRow(ctx, `SELECT user_id, password_hash, expires_at, used_at FROM email_tokens WHERE token_hash = ? AND purpose = ?`,
+		hashSecret(token), purpose).Scan(&userID, &passwordHash, &expires, &used)
 	if err != nil {
-		return 0, problem.New(problem.Gone, "token.invalid")
+		return 0, "", problem.New(problem.Gone, "token.invalid")
 	}
 	if used != nil {
-		return 0, problem.New(problem.Gone, "token.used")
+		return 0, "", problem.New(problem.Gone, "token.used")
 	}
 	if expires < s.nowMs() {
-		return 0, problem.New(problem.Gone, "token.expired")
+		return 0, "", problem.New(problem.Gone, "token.expired")
 	}
 	_, err = tx.Exec(ctx, "UPDATE email_tokens SET used_at = ? WHERE token_hash = ?", s.nowMs(), hashSecret(token))
-	return userID, err
+	return userID, passwordHash, err
 }
 
 // Verify confirms an e-mail address with the token from the mailed link.
 func (s *Service) Verify(ctx context.Context, token string) (User, error) {
 	var u User
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
-		id, err := s.useEmailToken(ctx, tx, token, "verify")
+		id, hash, err := s.useEmailToken(ctx, tx, token, "verify")
 		if err != nil {
 			return err
 		}
 		now := s.nowMs()
 		if _, err := tx.Exec(ctx, "UPDATE users SET email_verified_at = COALESCE(email_verified_at, ?), updated_at = ? WHERE id = ?", now, now, id); err != nil {
 			return err
+		}
+		// The password typed with the sign-up this link belongs to.
+		if hash != "" {
+			if _, err := tx.Exec(ctx, "UPDATE users SET password_hash = ? WHERE id = ?", hash, id); err != nil {
+				return err
+			}
 		}
 		if err := audit.RecordID(ctx, tx, "user.verify", "user", id, nil); err != nil {
 			return err
@@ -255,7 +294,7 @@ func (s *Service) RequestReset(ctx context.Context, rawEmail string) error {
 		if u.Disabled() || s.recentTokens(ctx, tx, u.ID, "reset") >= 3 {
 			return nil
 		}
-		token, err := s.newEmailToken(ctx, tx, u.ID, "reset", resetTokenTTL)
+		token, err := s.newEmailToken(ctx, tx, u.ID, "reset", resetTokenTTL, "")
 		if err != nil {
 			return err
 		}
@@ -294,7 +333,7 @@ func (s *Service) CheckResetToken(ctx context.Context, token string) error {
 func (s *Service) ResetPassword(ctx context.Context, token, password string) (User, error) {
 	var u User
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
-		id, err := s.useEmailToken(ctx, tx, token, "reset")
+		id, _, err := s.useEmailToken(ctx, tx, token, "reset")
 		if err != nil {
 			return err
 		}
@@ -473,6 +512,9 @@ func (s *Service) Sweep(ctx context.Context) error {
 func (s *Service) ChangePassword(ctx context.Context, userID int64, current, next, keepSession string) error {
 	var hash, email string
 	if err := s.DB.QueryRow(ctx, "SELECT password_hash, email FROM users WHERE id = ?", userID).Scan(&hash, &email); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return problem.New(problem.NotFound, "user.not_found")
+		}
 		return err
 	}
 	f := problem.Fields{}

@@ -41,6 +41,10 @@ func (s *Service) CreateToken(ctx context.Context, userID int64, name string) (T
 		return Token{}, "", problem.Fields{"name": "token_name.required"}.Err()
 	case utf8.RuneCountInString(name) > MaxTokenNameLen:
 		return Token{}, "", problem.Fields{"name": "token_name.too_long"}.Err()
+	case !utf8.ValidString(name) || strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }):
+		// Control characters and invalid UTF-8 (which PostgreSQL cannot
+		// store) have no place in a label.
+		return Token{}, "", problem.Fields{"name": "name.invalid"}.Err()
 	}
 	secret := TokenPrefix + newSecret()
 	t := Token{Name: name, Prefix: secret[:len(TokenPrefix)+6], CreatedAt: store.Time(s.nowMs())}

@@ -13,7 +13,7 @@ const maxFormBytes = 64 << 10
 
 func parseForm(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
+	if err := r.ParseForm(); err != nil || !readable(r.PostForm) {
 		return problemBadForm
 	}
 	return nil

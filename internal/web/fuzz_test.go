@@ -69,6 +69,8 @@ func FuzzLocal(f *testing.F) {
 
 func FuzzClientIP(f *testing.F) {
 	f.Add("192.0.2.1:1234", "", false)
+	f.Add("192.0.2.1:1234", "203.0.113.9", false)
+	f.Add("192.0.2.1:1234", "203.0.113.9", true)
 	f.Add("10.0.0.1:1234", "203.0.113.9", true)
 	f.Add("10.0.0.1:1234", "203.0.113.9, 10.0.0.2", true)
 	f.Add("10.0.0.1:1234", "garbage, 203.0.113.9", true)
@@ -111,6 +113,34 @@ func FuzzClientIP(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestClientIP(t *testing.T) {
+	proxies := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("fd00::/8")}
+	for _, tc := range []struct {
+		trusted     []netip.Prefix
+		remote, xff string
+		want        string
+	}{
+		{nil, "192.0.2.1:1234", "", "192.0.2.1"},
+		{nil, "192.0.2.1:1234", "203.0.113.9", "192.0.2.1"},                              // nobody trusted: XFF is a lie
+		{nil, "10.0.0.1:1234", "203.0.113.9", "10.0.0.1"},                                // same
+		{proxies, "192.0.2.1:1234", "203.0.113.9", "192.0.2.1"},                          // not from our proxy
+		{proxies, "10.0.0.1:1234", "203.0.113.9", "203.0.113.9"},                         // from our proxy
+		{proxies, "10.0.0.1:1234", "198.51.100.7, 203.0.113.9, 10.0.0.2", "203.0.113.9"}, // rightmost untrusted hop
+		{proxies, "10.0.0.1:1234", "10.0.0.3, 10.0.0.2", "10.0.0.3"},                     // only proxies: the farthest
+		{proxies, "10.0.0.1:1234", "junk, 203.0.113.9", "203.0.113.9"},
+		{proxies, "10.0.0.1:1234", "203.0.113.9, junk", "10.0.0.1"}, // a broken hop ends the walk
+		{proxies, "10.0.0.1:1234", "", "10.0.0.1"},
+		{proxies, "[::ffff:10.0.0.1]:80", "::ffff:203.0.113.9", "203.0.113.9"},
+		{proxies, "[fd00::1]:80", "2001:db8::5", "2001:db8::5"},
+		{nil, "[2001:db8::1]:443", "", "2001:db8::1"},
+		{nil, "not-an-address", "", "not-an-address"},
+	} {
+		if got := web.ClientIP(tc.trusted, tc.remote, tc.xff); got != tc.want {
+			t.Errorf("ClientIP(trusted=%v, %q, XFF %q) = %q, want %q", tc.trusted != nil, tc.remote, tc.xff, got, tc.want)
+		}
+	}
 }
 
 func containsAddr(ps []netip.Prefix, a netip.Addr) bool {

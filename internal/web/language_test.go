@@ -89,6 +89,7 @@ func TestLanguage(t *testing.T) {
 			"//evil.example", "https://evil.example", "http://evil.example/login", "/\\evil.example",
 			"\\\\evil.example", "evil.example", "javascript:alert(1)", "/%0d%0aSet-Cookie:x=y", "",
 			" //evil.example", "\t/evil", "///evil.example", "/\r\nSet-Cookie: x=y",
+			"/\t/evil.example", "/\n/evil.example", "/\x7f/evil.example",
 		} {
 			r := s.browser("nl").get("/language?lang=en&next=" + url.QueryEscape(next))
 			if r.Status != http.StatusSeeOther {
@@ -105,6 +106,15 @@ func TestLanguage(t *testing.T) {
 			}
 			if r.Header.Get("Set-Cookie") != "" && r.Cookie("x") != nil {
 				t.Errorf("next=%q: header injection", next)
+			}
+		}
+	})
+
+	t.Run("text that is not text is refused", func(t *testing.T) {
+		for _, next := range []string{"/\x00/evil.example", "/\xff"} {
+			r := s.browser("en").get("/language?lang=en&next=" + url.QueryEscape(next))
+			if r.Status != http.StatusUnprocessableEntity || r.Location() != "" {
+				t.Errorf("next=%q: status %d to %q, want 422", next, r.Status, r.Location())
 			}
 		}
 	})

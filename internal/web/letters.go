@@ -40,6 +40,10 @@ func (l letters) Verify(u account.User, token string) mail.Message {
 	return l.write(u, "verify", "link", l.link("/verify", url.Values{"token": {token}}))
 }
 
+func (l letters) Confirm(u account.User, token string) mail.Message {
+	return l.write(u, "confirm", "link", l.link("/password/reset", url.Values{"token": {token}}))
+}
+
 func (l letters) AlreadyRegistered(u account.User) mail.Message {
 	return l.write(u, "already_registered", "login", l.link("/login", nil), "reset", l.link("/password/forgot", nil))
 }

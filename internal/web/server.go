@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -174,16 +175,42 @@ func (s *Server) register(rt route) {
 			}
 			return
 		}
+		if !readable(r.URL.Query()) {
+			s.fail(w, r, problemBadForm)
+			return
+		}
 		if err := rt.handler(w, r); err != nil {
 			s.fail(w, r, err)
 		}
 	})))
 }
 
+// readable reports whether every name and value is text samen can store:
+// valid UTF-8 without NUL bytes (PostgreSQL refuses anything else, so such
+// input would end in a database error instead of a clear answer).
+func readable(v url.Values) bool {
+	ok := func(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
+	for k, vs := range v {
+		if !ok(k) {
+			return false
+		}
+		for _, x := range vs {
+			if !ok(x) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // local returns next when it is a path on this site, else "/": a redirect
 // target taken from a form or query must not send people elsewhere.
 func local(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+	// Control characters are refused as well as backslashes: browsers drop
+	// tabs and line breaks from a URL, so "/\t/evil.example" would become
+	// "//evil.example", another site.
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
+		strings.ContainsFunc(next, func(r rune) bool { return r == '\\' || r < 0x20 || r == 0x7f }) {
 		return "/"
 	}
 	return next

@@ -38,6 +38,11 @@ CREATE TABLE email_tokens (
     token_hash TEXT PRIMARY KEY,
     user_id    BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     purpose    TEXT NOT NULL CHECK (purpose IN ('verify', 'reset')),
+    -- For a sign-up link: the hash of the password typed with that sign-up,
+    -- set on the account only when the link is followed, so that whoever
+    -- signed up first with someone else's address cannot keep a password on
+    -- the account once its owner confirms it.
+    password_hash TEXT NOT NULL DEFAULT '',
     created_at BIGINT NOT NULL,
     expires_at BIGINT NOT NULL,
     used_at    BIGINT
