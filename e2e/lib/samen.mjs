@@ -106,29 +106,47 @@ export async function startSamen(binary) {
   child.stdout.setEncoding('utf8');
 
   const exited = new Promise((res) => child.once('exit', (code, signal) => res({ code, signal })));
-  const url = await new Promise((res, rej) => {
-    let stdout = '';
-    const timer = setTimeout(() => fail(new Error('samen did not start within 60 s')), 60_000);
-    function fail(err) {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      rej(new Error(`${err.message}\n--- stdout ---\n${stdout}\n--- stderr ---\n${output}`));
-    }
-    child.stdout.on('data', (d) => {
-      stdout += d;
-      output += d;
-      const m = stdout.match(/ is running at (https?:\/\/\S+) \(database: (\w+), mail: (\w+)\)/);
-      if (m) {
-        clearTimeout(timer);
-        res(m[1]);
-      }
+  // Should this test process end without tearDown (a crash, a timeout),
+  // samen must not live on.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
+  let started;
+  try {
+    started = await new Promise((res, rej) => {
+      let stdout = '';
+      const timer = setTimeout(() => rej(new Error('samen did not start within 60 s')), 60_000);
+      child.stdout.on('data', (d) => {
+        stdout += d;
+        output += d;
+        const m = stdout.match(/ is running at (https?:\/\/\S+) \(database: (\w+), mail: (\w+)\)/);
+        if (m) {
+          clearTimeout(timer);
+          res({ url: m[1], database: m[2], mail: m[3] });
+        }
+      });
+      child.once('error', (err) => { clearTimeout(timer); rej(err); });
+      exited.then(({ code, signal }) => { clearTimeout(timer); rej(new Error(`samen exited (code ${code}, signal ${signal})`)); });
     });
-    child.once('error', fail);
-    exited.then(({ code, signal }) => fail(new Error(`samen exited early (code ${code}, signal ${signal})`)));
-  });
+    // A wrong setting must not quietly test something else.
+    const wanted = process.env.SAMEN_E2E_DATABASE_URL ? 'postgres' : 'sqlite';
+    if (started.database !== wanted || started.mail !== 'log') {
+      throw new Error(`samen runs with database ${started.database} and mail ${started.mail}; the tests need ${wanted} and log`);
+    }
+  } catch (err) {
+    if (child.pid !== undefined) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+    process.removeListener('exit', killOnExit);
+    await rm(dataDir, { recursive: true, force: true });
+    throw new Error(`${err.message}\n--- samen's output ---\n${output}`);
+  }
+  const { url, database } = started;
 
   return {
     url,
+    database,
     origin: new URL(url).origin,
     /** log returns everything samen printed so far, for failure messages. */
     log: () => output,
@@ -139,6 +157,7 @@ export async function startSamen(binary) {
         await exited;
         clearTimeout(timer);
       }
+      process.removeListener('exit', killOnExit);
       await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -179,6 +179,7 @@ describe('keyboard only', () => {
     assert.equal((await summary.locator('h2').innerText()).trim(), t('en', 'form.error_summary'));
     f = await focused(page);
     assert.ok(f.cls.includes('error-summary'), `after a failed submit, focus is on ${nameOf(f)}, not the error summary`);
+    assertFocusVisible(f);
     const links = await summary.locator('a').evaluateAll((as) => as.map((a) => ({ href: a.getAttribute('href'), text: a.innerText.trim() })));
     assert.deepEqual(links.map((l) => l.href), ['#email', '#password']);
 
@@ -215,6 +216,28 @@ describe('keyboard only', () => {
     await typeInto(page, 'a much longer password now');
     await pressEnterToSubmit(page);
     assert.equal(await h1(page), t('en', 'signup.done_title'));
+  });
+
+  it('puts focus on the alert when a login is refused', { timeout: 60_000 }, async () => {
+    const page = await site.newPage({ lang: 'nl' });
+    await page.goto('/login');
+    await press(page, 'Tab'); // skip link
+    await press(page, 'Enter'); // to main
+    let f = await press(page, 'Tab');
+    assert.equal(f.id, 'email');
+    await typeInto(page, uniqueEmail('refused'));
+    f = await press(page, 'Tab');
+    assert.equal(f.id, 'password');
+    await typeInto(page, 'certainly not the password');
+    await pressEnterToSubmit(page);
+    f = await focused(page);
+    assert.ok(f.cls.includes('error-summary'), `after a refused login, focus is on ${nameOf(f)}, not the alert`);
+    assertFocusVisible(f);
+    assert.equal(f.text, t('nl', 'error.login.credentials'));
+    // The next Tab goes on to the form, with the address kept.
+    f = await press(page, 'Tab');
+    assert.equal(f.id, 'email');
+    assert.match(await page.locator('#email').inputValue(), /^refused-/);
   });
 
   describe('every Tab stop shows its focus', () => {

@@ -43,7 +43,9 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 		}
 		return problem.New(problem.Invalid, "json.malformed")
 	}
-	if dec.More() {
+	// Nothing may follow the value: not a second value, and not a stray
+	// '}' or ']' either (which More does not report).
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return problem.New(problem.Invalid, "json.malformed")
 	}
 	return nil

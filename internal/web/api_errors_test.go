@@ -36,6 +36,10 @@ func TestAPIErrors(t *testing.T) {
 				status: 400, code: "json.malformed"},
 			{name: "two documents", method: "POST", path: "/tokens", body: `{"name":"a"} {"name":"b"}`,
 				status: 400, code: "json.malformed"},
+			{name: "a stray brace after the object", method: "POST", path: "/tokens", body: `{"name":"a"}}`,
+				status: 400, code: "json.malformed"},
+			{name: "a stray bracket after the object", method: "POST", path: "/tokens", body: `{"name":"a"}]`,
+				status: 400, code: "json.malformed"},
 			{name: "not an object", method: "POST", path: "/tokens", body: `["name"]`,
 				status: 400, code: "json.malformed"},
 			{name: "empty body", method: "POST", path: "/tokens", body: ``,
@@ -134,8 +138,9 @@ func TestAPIErrors(t *testing.T) {
 			if tok.Name != "deploy" || !secretRE.MatchString(tok.Secret) || !strings.HasPrefix(tok.Secret, tok.Prefix) {
 				t.Errorf("token %+v", tok)
 			}
-			// No Content-Type at all is read as JSON, as curl -d sends it.
-			req := s.browser("en").newRequest("POST", "/api/v1/tokens", strings.NewReader(`{"name":"curl"}`))
+			// No Content-Type at all is read as JSON, and a final line break is
+			// fine: curl -d @file sends both.
+			req := s.browser("en").newRequest("POST", "/api/v1/tokens", strings.NewReader("{\"name\":\"curl\"}\n"))
 			req.Header.Set("Authorization", "Bearer "+token)
 			if r := s.browser("en").do(req); r.Status != http.StatusCreated {
 				t.Errorf("without Content-Type: status %d; body:\n%s", r.Status, r.Body)
