@@ -97,19 +97,6 @@ func (e *env) add(email string, role account.Role) account.User {
 	return u
 }
 
-// signUp registers an address and follows the link in the mail.
-func (e *env) signUp(email string) account.User {
-	e.t.Helper()
-	if err := e.svc.Register(e.ctx, account.SignUp{Email: email, Password: password}); err != nil {
-		e.t.Fatalf("Register(%s): %v", email, err)
-	}
-	u, err := e.svc.Verify(e.ctx, e.link(email, "verify"))
-	if err != nil {
-		e.t.Fatalf("Verify for %s: %v", email, err)
-	}
-	return u
-}
-
 // login logs in and fails the test if that does not work.
 func (e *env) login(email, pw string) (account.User, string) {
 	e.t.Helper()
