@@ -1,0 +1,101 @@
+package audit_test
+
+import (
+	"context"
+	"testing"
+
+	"samen/internal/audit"
+	"samen/internal/store"
+	"samen/internal/store/storetest"
+)
+
+func TestRecordAndList(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		ada := audit.WithActor(ctx, audit.Actor{UserID: 7, Label: "ada@example.org", IP: "192.0.2.7"})
+		records := []struct {
+			ctx     context.Context
+			action  string
+			subject string
+			id      int64
+		}{
+			{ada, "user.create", "user", 1},
+			{ada, "api_token.create", "api_token", 3},
+			{ctx, "user.verify", "user", 1},
+			{ada, "api_token.revoke", "api_token", 3},
+			{ada, "user.read", "user", 2},
+		}
+		for _, r := range records {
+			if err := audit.RecordID(r.ctx, db, r.action, r.subject, r.id, map[string]any{"n": r.id}); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		all, next, err := audit.List(ctx, db, audit.Filter{})
+		if err != nil || next != 0 || len(all) != len(records) {
+			t.Fatalf("List() = %d entries, next %d, %v; want %d, 0", len(all), next, err, len(records))
+		}
+		if all[0].Action != "user.read" || all[len(all)-1].Action != "user.create" {
+			t.Errorf("not newest first: %s … %s", all[0].Action, all[len(all)-1].Action)
+		}
+		first := all[len(all)-1]
+		if first.ActorID != 7 || first.ActorLabel != "ada@example.org" || first.IP != "192.0.2.7" || first.SubjectID != "1" || first.Detail["n"] != float64(1) {
+			t.Errorf("entry = %+v; want actor, address, subject and detail as recorded", first)
+		}
+		if sys := all[2]; sys.ActorID != 0 || sys.ActorLabel != "system" {
+			t.Errorf("an entry without an actor in the context = %+v; want the system", sys)
+		}
+
+		count := func(f audit.Filter) int {
+			t.Helper()
+			es, _, err := audit.List(ctx, db, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(es)
+		}
+		cases := []struct {
+			name string
+			f    audit.Filter
+			want int
+		}{
+			{"exact action", audit.Filter{Action: "user.create"}, 1},
+			{"prefix", audit.Filter{Action: "user."}, 3},
+			{"prefix with an underscore", audit.Filter{Action: "api_token."}, 2},
+			{"underscore is no wildcard", audit.Filter{Action: "apiXtoken."}, 0},
+			{"actor", audit.Filter{ActorID: 7}, 4},
+			{"subject", audit.Filter{SubjectType: "user", SubjectID: "1"}, 2},
+		}
+		for _, c := range cases {
+			if got := count(c.f); got != c.want {
+				t.Errorf("%s: %d entries, want %d", c.name, got, c.want)
+			}
+		}
+
+		// Paging: two at a time reaches every entry exactly once.
+		seen := map[int64]bool{}
+		var cursor int64
+		for pages := 0; ; pages++ {
+			es, next, err := audit.List(ctx, db, audit.Filter{Limit: 2, Before: cursor})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range es {
+				if seen[e.ID] {
+					t.Fatalf("entry %d on two pages", e.ID)
+				}
+				seen[e.ID] = true
+			}
+			if next == 0 {
+				break
+			}
+			if pages > 5 {
+				t.Fatal("paging does not end")
+			}
+			cursor = next
+		}
+		if len(seen) != len(records) {
+			t.Errorf("paging reached %d entries, want %d", len(seen), len(records))
+		}
+	})
+}
