@@ -112,14 +112,11 @@ function escape(s) {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-// A page that answers a form (a new API token, a form with errors) has the
-// form's POST-only address; the language switch sends the reader back to it
-// with a GET, which is a 404 (or, for /password/reset, a 410 because the
-// token is not in the address). Fix in Go: send the switch to the page the
-// form lives on. Until then this test is a TODO and does not fail the suite.
+// A page that answers a form (a new API token, a form with errors) is shown
+// at the form's POST-only address; the language switch must lead back to the
+// page the form is on, not to that address.
 test('the language switch on a page answering a form leads to a page that exists', {
   timeout: 60_000,
-  todo: 'Go: page.Languages() uses the POST address as next (internal/web/render.go)',
 }, async () => {
   const page = await site.newPage({ lang: 'nl' });
   await page.goto('/signup');

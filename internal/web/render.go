@@ -86,7 +86,7 @@ func (s *Server) newPage(r *http.Request, titleKey string) *page {
 		Lang:      langFrom(r.Context()),
 		TitleKey:  titleKey,
 		User:      userFrom(r.Context()),
-		Path:      r.URL.RequestURI(),
+		Path:      returnPath(r),
 		Form:      url.Values{},
 		MailToLog: s.opts.MailToLog,
 		Version:   s.opts.Version,
@@ -109,11 +109,38 @@ func (p *page) T(key string, args ...any) string { return p.s.msgs.T(p.Lang, key
 func (p *page) N(key string, n int) string { return p.s.msgs.N(p.Lang, key, n) }
 
 // Title is the document title: the page, then the site.
+// A page that shows form errors says so first, so a screen reader announces
+// the problem with the new page.
 func (p *page) Title() string {
+	title := p.T(p.TitleKey) + " — " + p.T("site.name")
 	if p.TitleKey == "" || p.TitleKey == "home.title" {
-		return p.T("site.name") + " — " + p.T("site.tagline")
+		title = p.T("site.name") + " — " + p.T("site.tagline")
 	}
-	return p.T(p.TitleKey) + " — " + p.T("site.name")
+	if len(p.ErrorOrder) > 0 {
+		title = p.T("form.title_error") + " " + title
+	}
+	return title
+}
+
+// returnPath is the page a reader is on, for links that come back to it
+// (the language switch). The answer to a form post is shown at an address
+// that only takes posts, so there it is the page the form was on: the
+// Referer when it is from this site, else the part of the site the form
+// belongs to.
+func returnPath(r *http.Request) string {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return r.URL.RequestURI()
+	}
+	if ref, err := url.Parse(r.Referer()); err == nil && ref.Host == r.Host && ref.Path != "" {
+		return local(ref.RequestURI())
+	}
+	if strings.HasPrefix(r.URL.Path, "/account/") {
+		return "/account"
+	}
+	if r.URL.Path == "/password/reset" {
+		return "/password/forgot"
+	}
+	return local(r.URL.Path)
 }
 
 // Value returns what the person typed into a field, to fill the form again.
