@@ -150,6 +150,24 @@ func CheckPassword(pw, email string) string {
 	return ""
 }
 
+// checkNewAccount checks what is typed to create an account and returns the
+// address and name in stored form, with a problem per field.
+func checkNewAccount(rawEmail, rawName, password string) (email, name string, f problem.Fields) {
+	f = problem.Fields{}
+	email, code := NormalizeEmail(rawEmail)
+	if code != "" {
+		f.Add("email", code)
+	}
+	name, code = checkName(rawName)
+	if code != "" {
+		f.Add("name", code)
+	}
+	if code := CheckPassword(password, email); code != "" {
+		f.Add("password", code)
+	}
+	return email, name, f
+}
+
 func checkName(name string) (string, string) {
 	name = strings.TrimSpace(name)
 	if utf8.RuneCountInString(name) > MaxNameLen {

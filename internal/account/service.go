@@ -86,18 +86,7 @@ type SignUp struct {
 // mail saying so instead: the answer to the visitor is the same either way, so
 // the form does not tell strangers who has an account here.
 func (s *Service) Register(ctx context.Context, in SignUp) error {
-	f := problem.Fields{}
-	email, code := NormalizeEmail(in.Email)
-	if code != "" {
-		f.Add("email", code)
-	}
-	name, code := checkName(in.Name)
-	if code != "" {
-		f.Add("name", code)
-	}
-	if code := CheckPassword(in.Password, email); code != "" {
-		f.Add("password", code)
-	}
+	email, name, f := checkNewAccount(in.Email, in.Name, in.Password)
 	if err := f.Err(); err != nil {
 		return err
 	}
@@ -171,6 +160,26 @@ func (s *Service) sendVerification(ctx context.Context, tx *store.Tx, u User, pa
 // ResendVerification mails a new link to an unconfirmed account. Like
 // Register it says nothing about whether the address has an account.
 func (s *Service) ResendVerification(ctx context.Context, rawEmail string) error {
+	return s.mailAccount(ctx, rawEmail, func(tx *store.Tx, u User) (bool, error) {
+		if u.Verified() || u.Disabled() || s.recentLinks(ctx, tx, u.ID) >= maxMailsPerHour {
+			return false, nil
+		}
+		// Whoever asks for a new link did not type a password with it, and
+		// the one from the sign-up may have been a stranger's: the link
+		// confirms the address by choosing a password.
+		token, err := s.newEmailToken(ctx, tx, u.ID, "reset", verifyTokenTTL, "")
+		if err != nil {
+			return false, err
+		}
+		return true, mail.Enqueue(ctx, tx, s.Letters.Confirm(u, token))
+	})
+}
+
+// mailAccount runs fn for the account with an e-mail address, if there is
+// one, in a transaction; fn reports whether it queued a mail. For an address
+// without an account it does nothing and returns nil, so that the forms that
+// use it (resend, reset) do not tell who has an account here.
+func (s *Service) mailAccount(ctx context.Context, rawEmail string, fn func(tx *store.Tx, u User) (bool, error)) error {
 	email, code := NormalizeEmail(rawEmail)
 	if code != "" {
 		return problem.Fields{"email": code}.Err()
@@ -184,20 +193,10 @@ func (s *Service) ResendVerification(ctx context.Context, rawEmail string) error
 		if err != nil {
 			return err
 		}
-		if u.Verified() || u.Disabled() || s.recentLinks(ctx, tx, u.ID) >= maxMailsPerHour {
-			return nil
-		}
-		// Whoever asks for a new link did not type a password with it, and
-		// the one from the sign-up may have been a stranger's: the link
-		// confirms the address by choosing a password.
-		token, err := s.newEmailToken(ctx, tx, u.ID, "reset", verifyTokenTTL, "")
-		if err != nil {
-			return err
-		}
-		sent = true
-		return mail.Enqueue(ctx, tx, s.Letters.Confirm(u, token))
+		sent, err = fn(tx, u)
+		return err
 	})
-	if sent {
+	if err == nil && sent {
 		s.mailed()
 	}
 	return err
@@ -278,36 +277,19 @@ func (s *Service) Verify(ctx context.Context, token string) (User, error) {
 // RequestReset mails a password-reset link when the address has an account.
 // It answers the same whether or not it does.
 func (s *Service) RequestReset(ctx context.Context, rawEmail string) error {
-	email, code := NormalizeEmail(rawEmail)
-	if code != "" {
-		return problem.Fields{"email": code}.Err()
-	}
-	sent := false
-	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
-		u, err := userByEmail(ctx, tx, email)
-		if problem.Is(err, problem.NotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
+	return s.mailAccount(ctx, rawEmail, func(tx *store.Tx, u User) (bool, error) {
 		if u.Disabled() || s.recentTokens(ctx, tx, u.ID, "reset") >= 3 {
-			return nil
+			return false, nil
 		}
 		token, err := s.newEmailToken(ctx, tx, u.ID, "reset", resetTokenTTL, "")
 		if err != nil {
-			return err
+			return false, err
 		}
 		if err := audit.RecordID(ctx, tx, "user.password_reset_request", "user", u.ID, nil); err != nil {
-			return err
+			return false, err
 		}
-		sent = true
-		return mail.Enqueue(ctx, tx, s.Letters.Reset(u, token))
+		return true, mail.Enqueue(ctx, tx, s.Letters.Reset(u, token))
 	})
-	if sent {
-		s.mailed()
-	}
-	return err
 }
 
 // CheckResetToken tells whether a reset link is still good, so the form can

@@ -21,18 +21,7 @@ type NewUser struct {
 
 // Add creates a confirmed account with a role.
 func (s *Service) Add(ctx context.Context, in NewUser) (User, error) {
-	f := problem.Fields{}
-	email, code := NormalizeEmail(in.Email)
-	if code != "" {
-		f.Add("email", code)
-	}
-	name, code := checkName(in.Name)
-	if code != "" {
-		f.Add("name", code)
-	}
-	if code := CheckPassword(in.Password, email); code != "" {
-		f.Add("password", code)
-	}
+	email, name, f := checkNewAccount(in.Email, in.Name, in.Password)
 	if in.Role.rank() < 0 {
 		f.Add("role", "role.unknown")
 	}
