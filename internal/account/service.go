@@ -102,7 +102,7 @@ func (s *Service) Register(ctx context.Context, in SignUp) error {
 				// warning, the person probably lost the first mail. The
 				// link carries this sign-up's password, and earlier links
 				// stop working, so only the newest sign-up can complete.
-				if s.recentLinks(ctx, tx, existing.ID) >= maxMailsPerHour {
+				if s.recentLinks(ctx, tx, existing.ID, "") >= maxMailsPerHour {
 					return nil
 				}
 				if _, err := tx.Exec(ctx, "UPDATE email_tokens SET expires_at = 0 WHERE user_id = ? AND purpose = 'verify' AND used_at IS NULL", existing.ID); err != nil {
@@ -161,7 +161,7 @@ func (s *Service) sendVerification(ctx context.Context, tx *store.Tx, u User, pa
 // Register it says nothing about whether the address has an account.
 func (s *Service) ResendVerification(ctx context.Context, rawEmail string) error {
 	return s.mailAccount(ctx, rawEmail, func(tx *store.Tx, u User) (bool, error) {
-		if u.Verified() || u.Disabled() || s.recentLinks(ctx, tx, u.ID) >= maxMailsPerHour {
+		if u.Verified() || u.Disabled() || s.recentLinks(ctx, tx, u.ID, "") >= maxMailsPerHour {
 			return false, nil
 		}
 		// Whoever asks for a new link did not type a password with it, and
@@ -210,21 +210,13 @@ func (s *Service) newEmailToken(ctx context.Context, tx *store.Tx, userID int64,
 	return token, err
 }
 
-// recentLinks counts the links of any kind mailed to a person in the last
-// hour, to stop the forms from being used to flood someone's inbox.
-func (s *Service) recentLinks(ctx context.Context, q store.Querier, userID int64) int {
+// recentLinks counts the links mailed to a person in the last hour, of one
+// purpose or (with "") of any, to stop the forms from being used to flood
+// someone's inbox.
+func (s *Service) recentLinks(ctx context.Context, q store.Querier, userID int64, purpose string) int {
 	var n int
-	_ = q.QueryRow(ctx, `SELECT COUNT(*) FROM email_tokens WHERE user_id = ? AND created_at > ?`,
-		userID, s.now().Add(-time.Hour).UnixMilli()).Scan(&n)
-	return n
-}
-
-// recentTokens counts the links of a kind mailed to a person in the last
-// hour, to stop the forms from being used to flood someone's inbox.
-func (s *Service) recentTokens(ctx context.Context, q store.Querier, userID int64, purpose string) int {
-	var n int
-	_ = q.QueryRow(ctx, `SELECT COUNT(*) FROM email_tokens WHERE user_id = ? AND purpose = ? AND created_at > ?`,
-		userID, purpose, s.now().Add(-time.Hour).UnixMilli()).Scan(&n)
+	_ = q.QueryRow(ctx, `SELECT COUNT(*) FROM email_tokens WHERE user_id = ? AND (purpose = ? OR ? = '') AND created_at > ?`,
+		userID, purpose, purpose, s.now().Add(-time.Hour).UnixMilli()).Scan(&n)
 	return n
 }
 
@@ -278,7 +270,7 @@ func (s *Service) Verify(ctx context.Context, token string) (User, error) {
 // It answers the same whether or not it does.
 func (s *Service) RequestReset(ctx context.Context, rawEmail string) error {
 	return s.mailAccount(ctx, rawEmail, func(tx *store.Tx, u User) (bool, error) {
-		if u.Disabled() || s.recentTokens(ctx, tx, u.ID, "reset") >= 3 {
+		if u.Disabled() || s.recentLinks(ctx, tx, u.ID, "reset") >= 3 {
 			return false, nil
 		}
 		token, err := s.newEmailToken(ctx, tx, u.ID, "reset", resetTokenTTL, "")
