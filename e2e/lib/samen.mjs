@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import assert from 'node:assert/strict';
+import { after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -173,8 +174,8 @@ export function launchBrowser() {
 // on it, every one of them watched.
 
 /**
- * setUp builds (or takes) samen, starts it and the browser. Call it from a
- * before() hook and call site.tearDown() from after().
+ * setUp builds (or takes) samen, starts it and the browser; the caller tears
+ * it down. Test files use useSite, which does both.
  */
 export async function setUp() {
   const bin = await samenBinary();
@@ -194,6 +195,23 @@ export async function setUp() {
     throw err;
   }
   return new Site(server, browser, bin);
+}
+
+/**
+ * useSite sets up this test file's world and tears it down after the file's
+ * tests, failing the file if a watcher saw a request elsewhere or a CSP
+ * problem. Use it at the top of a test file: `const site = await useSite();`
+ */
+export async function useSite() {
+  const site = await setUp();
+  after(async () => {
+    try {
+      site.assertClean();
+    } finally {
+      await site.tearDown();
+    }
+  });
+  return site;
 }
 
 export class Site {

@@ -3,24 +3,16 @@
 // Any WCAG 2.0/2.1 A or AA violation fails the test, and the report names
 // each rule, what it asks for and the elements that break it.
 
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { AxeBuilder } from '@axe-core/playwright';
 import {
-  DEMO, LANGUAGES, h1, htmlLang, login, mainForm, setUp, signUp, submit, t, uniqueEmail,
+  DEMO, LANGUAGES, h1, htmlLang, login, mainForm, useSite, signUp, submit, t, uniqueEmail,
 } from '../lib/samen.mjs';
 
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
-let site;
-before(async () => { site = await setUp(); });
-after(async () => {
-  try {
-    site?.assertClean();
-  } finally {
-    await site?.tearDown();
-  }
-});
+const site = await useSite();
 
 /** axe runs axe-core on the page and fails with a readable report. */
 async function axe(page, label) {

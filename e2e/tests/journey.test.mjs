@@ -2,19 +2,11 @@
 // the mail, log in, see the account page, switch the language to English and
 // back, and log out.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { h1, htmlLang, mainForm, setUp, submit, t, uniqueEmail } from '../lib/samen.mjs';
+import { h1, htmlLang, mainForm, useSite, submit, t, uniqueEmail } from '../lib/samen.mjs';
 
-let site;
-before(async () => { site = await setUp(); });
-after(async () => {
-  try {
-    site?.assertClean();
-  } finally {
-    await site?.tearDown();
-  }
-});
+const site = await useSite();
 
 test('sign up, confirm, log in, switch language, log out', { timeout: 120_000 }, async () => {
   const email = uniqueEmail('journey');

@@ -1,19 +1,11 @@
 // Keyboard only: everything here is done with Tab, Shift+Tab, typing and
 // Enter, from a fresh page load. Each element that gets focus must show it.
 
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEMO, h1, login, setUp, t, uniqueEmail } from '../lib/samen.mjs';
+import { DEMO, h1, login, useSite, t, uniqueEmail } from '../lib/samen.mjs';
 
-let site;
-before(async () => { site = await setUp(); });
-after(async () => {
-  try {
-    site?.assertClean();
-  } finally {
-    await site?.tearDown();
-  }
-});
+const site = await useSite();
 
 /** focused describes the element that has focus and how focus is drawn. */
 function focused(page) {

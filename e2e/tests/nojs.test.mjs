@@ -1,19 +1,11 @@
 // samen works without JavaScript: sign up, confirm, log in, switch the
 // language and log out in a browser that runs no scripts at all.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { h1, htmlLang, mainForm, setUp, submit, t, uniqueEmail } from '../lib/samen.mjs';
+import { h1, htmlLang, mainForm, useSite, submit, t, uniqueEmail } from '../lib/samen.mjs';
 
-let site;
-before(async () => { site = await setUp(); });
-after(async () => {
-  try {
-    site?.assertClean();
-  } finally {
-    await site?.tearDown();
-  }
-});
+const site = await useSite();
 
 test('sign up and log in with JavaScript turned off', { timeout: 120_000 }, async () => {
   const context = await site.newContext({ javaScriptEnabled: false });

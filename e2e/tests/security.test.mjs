@@ -3,19 +3,11 @@
 // samen, a session cookie scripts cannot read, and no cross-site form posts
 // or framing.
 
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEMO, Watcher, cspProblems, login, mainForm, setUp, submit, t } from '../lib/samen.mjs';
+import { DEMO, Watcher, cspProblems, login, mainForm, useSite, submit, t } from '../lib/samen.mjs';
 
-let site;
-before(async () => { site = await setUp(); });
-after(async () => {
-  try {
-    site?.assertClean();
-  } finally {
-    await site?.tearDown();
-  }
-});
+const site = await useSite();
 
 const visitorPaths = [
   '/', '/api', '/login', '/signup', '/verify/resend', '/password/forgot',
