@@ -22,9 +22,11 @@ import (
 	"golang.org/x/term"
 
 	"samen/internal/account"
+	"samen/internal/atlas"
 	"samen/internal/config"
 	"samen/internal/demo"
 	"samen/internal/mail"
+	"samen/internal/mapindex"
 	"samen/internal/problem"
 	"samen/internal/store"
 	"samen/internal/web"
@@ -51,6 +53,13 @@ Usage:
                                          password is read from standard input
   samen backup FILE [settings]           write a consistent copy of the
                                          SQLite database to FILE
+  samen import initiatives FILE [settings]
+                                         add or update initiatives from a
+                                         .csv or .geojson file; a file with
+                                         a bad row imports nothing
+  samen export initiatives FILE [settings]
+                                         write the published initiatives to
+                                         a new .csv, .geojson or .jsonld file
   samen version                          print the version
 
 Every command that opens the database applies pending migrations first.
@@ -73,6 +82,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = user(ctx, args[1:], stdin, stdout, getenv)
 	case "backup":
 		err = backup(ctx, args[1:], stdout, getenv)
+	case "import":
+		err = importCmd(ctx, args[1:], stdout, stderr, getenv)
+	case "export":
+		err = exportCmd(ctx, args[1:], stdout, getenv)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "samen", currentVersion())
 		return 0
@@ -178,11 +191,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		worker.Deliverer = mail.Log{Logger: log}
 	}
 	accounts := &account.Service{DB: db, Sent: worker.Kick}
+	atlasSvc := &atlas.Service{DB: db, Map: mapindex.New(mapindex.Options{}), Sent: worker.Kick, Licence: cfg.DataLicence}
 	opts := web.Options{
 		BaseURL:        cfg.BaseURL,
 		MailToLog:      cfg.MailMode == config.MailLog,
 		TrustedProxies: cfg.TrustedProxies,
 		Version:        currentVersion(),
+		Atlas:          atlasSvc,
+		Map:            web.MapOptions{TileURL: cfg.MapTiles, Attribution: cfg.MapAttribution},
 	}
 	if cfg.OIDC.Enabled() {
 		opts.OIDC = &web.OIDCProvider{Issuer: cfg.OIDC.Issuer, ClientID: cfg.OIDC.ClientID,
@@ -193,7 +209,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		return err
 	}
 	if cfg.Demo {
-		seeded, err := demo.Seed(ctx, accounts)
+		seeded, err := demo.Seed(ctx, accounts, atlasSvc)
 		if err != nil {
 			return fmt.Errorf("adding demo content: %w", err)
 		}
@@ -205,10 +221,20 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		}
 	}
 
+	// The map index is built from the database at every start, after the
+	// demo content, and then follows changes from every process.
+	began := time.Now()
+	since, err := atlasSvc.LoadMap(ctx)
+	if err != nil {
+		return fmt.Errorf("building the map index: %w", err)
+	}
+	log.Info("map index built", "points", atlasSvc.Map.Len(), "took", time.Since(began).Round(time.Millisecond))
+
 	bg, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go worker.Run(bg)
 	go site.Sweep(bg, time.Hour)
+	go followAtlas(bg, atlasSvc, since, log)
 
 	srv := &http.Server{
 		Handler:           site.Handler(),
@@ -239,6 +265,39 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		return err
 	}
 	return nil
+}
+
+// followAtlas keeps this process's map index in step with writes by other
+// processes, and moves stale entries along the review clock every hour.
+func followAtlas(ctx context.Context, svc *atlas.Service, since time.Time, log *slog.Logger) {
+	syncTick := time.NewTicker(5 * time.Second)
+	defer syncTick.Stop()
+	reviewTick := time.NewTicker(time.Hour)
+	defer reviewTick.Stop()
+	review := func() {
+		rep, err := svc.ReviewStale(ctx)
+		if err != nil {
+			log.Warn("atlas review", "err", err)
+		} else if rep != (atlas.StaleReport{}) {
+			log.Info("atlas review", "notified", rep.Notified, "marked", rep.MarkedForReview, "archived", rep.Archived)
+		}
+	}
+	review()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-syncTick.C:
+			next, err := svc.Sync(ctx, since)
+			if err != nil {
+				log.Warn("map index sync", "err", err)
+				continue
+			}
+			since = next
+		case <-reviewTick.C:
+			review()
+		}
+	}
 }
 
 func hostname() string {

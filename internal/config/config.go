@@ -21,6 +21,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -72,6 +73,12 @@ type Config struct {
 	SMTP           SMTP
 	OIDC           OIDC
 	MailMode       MailMode
+	// DataLicence is the SPDX identifier of the atlas's open data licence.
+	DataLicence string
+	// MapTiles is a raster tile URL template for the atlas map's basemap;
+	// empty: a plain background, and no third party sees the visitors.
+	MapTiles       string
+	MapAttribution string
 }
 
 // Secure reports whether samen is served over HTTPS, so cookies can be Secure.
@@ -300,7 +307,42 @@ var settings = []setting{
 			return err
 		},
 	},
+	{
+		env: "SAMEN_DATA_LICENCE", flag: "data-licence", def: "ODbL-1.0",
+		help: "Licence of the atlas's open data, as an SPDX identifier (ODbL-1.0, CC-BY-4.0, CC0-1.0, …).",
+		set: func(c *Config, v string) error {
+			if !spdxRE.MatchString(v) {
+				return errors.New("not an SPDX licence identifier (letters, digits, '.', '-', '+')")
+			}
+			c.DataLicence = v
+			return nil
+		},
+	},
+	{
+		env: "SAMEN_MAP_TILES", flag: "map-tiles",
+		help: "Raster tile URL template for the atlas map, e.g. https://tiles.example.org/{z}/{x}/{y}.png. Visitors' browsers fetch tiles from that server; without it the map has a plain background.",
+		set: func(c *Config, v string) error {
+			u, err := url.Parse(v)
+			if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" ||
+				!strings.Contains(v, "{z}") || !strings.Contains(v, "{x}") || !strings.Contains(v, "{y}") {
+				return errors.New("want an http(s) URL with {z}, {x} and {y}")
+			}
+			c.MapTiles = v
+			return nil
+		},
+	},
+	{
+		env: "SAMEN_MAP_ATTRIBUTION", flag: "map-attribution",
+		help: "Credit line for the map tiles, as their licence requires (e.g. © OpenStreetMap contributors).",
+		set: func(c *Config, v string) (err error) {
+			c.MapAttribution, err = plainText(v)
+			return err
+		},
+	},
 }
+
+// spdxRE is the shape of an SPDX licence identifier.
+var spdxRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.+-]{0,63}$`)
 
 func (s *setting) name() string {
 	if s.flag == "" {

@@ -41,6 +41,7 @@ func TestDefaults(t *testing.T) {
 		SMTP:        SMTP{Port: 587, TLS: "starttls", From: "samen <noreply@127.0.0.1>"},
 		OIDC:        OIDC{Name: "OpenID Connect"},
 		MailMode:    MailLog,
+		DataLicence: "ODbL-1.0",
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("got  %+v\nwant %+v", c, want)

@@ -5,7 +5,9 @@ import (
 	"testing"
 
 	"samen/internal/account"
+	"samen/internal/atlas"
 	"samen/internal/demo"
+	"samen/internal/mapindex"
 	"samen/internal/store"
 	"samen/internal/store/storetest"
 )
@@ -14,7 +16,8 @@ func TestSeedFillsOnlyAnEmptyDatabase(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		svc := &account.Service{DB: db}
-		seeded, err := demo.Seed(ctx, svc)
+		at := &atlas.Service{DB: db, Map: mapindex.New(mapindex.Options{})}
+		seeded, err := demo.Seed(ctx, svc, at)
 		if err != nil || !seeded {
 			t.Fatalf("Seed on an empty database = %v, %v; want true, nil", seeded, err)
 		}
@@ -27,12 +30,56 @@ func TestSeedFillsOnlyAnEmptyDatabase(t *testing.T) {
 				t.Errorf("%s has role %s, want %s", a.Email, u.Role, a.Role)
 			}
 		}
-		seeded, err = demo.Seed(ctx, svc)
+		seeded, err = demo.Seed(ctx, svc, at)
 		if err != nil || seeded {
 			t.Fatalf("second Seed = %v, %v; want false: it must never touch a used database", seeded, err)
 		}
 		if n, _ := svc.Count(ctx); n != len(demo.Accounts) {
 			t.Fatalf("%d accounts after seeding twice, want %d", n, len(demo.Accounts))
+		}
+		recs, err := demo.Initiatives()
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := at.Search(ctx, atlas.Query{Limit: 500})
+		if err != nil || res.Total != len(recs) || len(recs) < 40 {
+			t.Fatalf("%d demo initiatives published of %d (%v); want all, at least 40", res.Total, len(recs), err)
+		}
+		// Each district has some, and the matching has something to show:
+		// every initiative with a need finds someone who offers it.
+		facets, _ := at.Facets(ctx, atlas.Query{})
+		if len(facets["district"]) != len(atlas.Districts) {
+			t.Errorf("districts with demo initiatives: %+v", facets["district"])
+		}
+		matched := 0
+		for _, in := range res.Items {
+			if in.Source != "demo" {
+				t.Errorf("%s is not marked as demo data", in.Name)
+			}
+			offering, _, err := at.Matches(ctx, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(offering) > 0 {
+				matched++
+			}
+		}
+		if matched < len(recs)/2 {
+			t.Errorf("only %d of %d demo initiatives find someone offering what they need", matched, len(recs))
+		}
+		member, _, _ := svc.Login(ctx, account.LoginAttempt{Email: demo.Accounts[2].Email, Password: demo.Accounts[2].Password, IP: "127.0.0.1"})
+		edits := 0
+		for _, in := range res.Items {
+			full, err := at.Get(ctx, nil, in.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if full.IsEditor(&member) {
+				edits++
+			}
+		}
+		if edits == 0 {
+			t.Error("the demo member edits no initiative")
 		}
 	})
 }

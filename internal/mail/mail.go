@@ -26,6 +26,9 @@ type Message struct {
 	To      string
 	Subject string
 	Body    string
+	// ReplyTo is where answers go when that is not the sender: a visitor
+	// who wrote through a contact form.
+	ReplyTo string
 }
 
 // Queued is a message as stored in the outbox.
@@ -48,15 +51,20 @@ func Enqueue(ctx context.Context, q store.Querier, msg Message) error {
 	if strings.ContainsAny(msg.Subject, "\r\n") {
 		return errors.New("mail subject contains a line break")
 	}
+	if msg.ReplyTo != "" {
+		if _, err := mail.ParseAddress(msg.ReplyTo); err != nil {
+			return fmt.Errorf("mail reply-to %q: %w", msg.ReplyTo, err)
+		}
+	}
 	now := store.Now()
-	_, err := q.Exec(ctx, `INSERT INTO mail_outbox (created_at, to_addr, subject, body, next_try_at) VALUES (?, ?, ?, ?, ?)`,
-		now, msg.To, msg.Subject, msg.Body, now)
+	_, err := q.Exec(ctx, `INSERT INTO mail_outbox (created_at, to_addr, subject, body, reply_to, next_try_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		now, msg.To, msg.Subject, msg.Body, msg.ReplyTo, now)
 	return err
 }
 
 // List returns the newest messages in the outbox, newest first.
 func List(ctx context.Context, q store.Querier, limit int) ([]Queued, error) {
-	rows, err := q.Query(ctx, `SELECT id, created_at, to_addr, subject, body, status, attempts, last_error, COALESCE(sent_at, 0)
+	rows, err := q.Query(ctx, `SELECT id, created_at, to_addr, subject, body, reply_to, status, attempts, last_error, COALESCE(sent_at, 0)
 		FROM mail_outbox ORDER BY id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, err
@@ -66,7 +74,7 @@ func List(ctx context.Context, q store.Querier, limit int) ([]Queued, error) {
 	for rows.Next() {
 		var m Queued
 		var created, sent int64
-		if err := rows.Scan(&m.ID, &created, &m.To, &m.Subject, &m.Body, &m.Status, &m.Attempts, &m.LastError, &sent); err != nil {
+		if err := rows.Scan(&m.ID, &created, &m.To, &m.Subject, &m.Body, &m.ReplyTo, &m.Status, &m.Attempts, &m.LastError, &sent); err != nil {
 			return nil, err
 		}
 		m.CreatedAt = store.Time(created)
@@ -118,6 +126,11 @@ func (s SMTP) Deliver(ctx context.Context, m Message) (string, error) {
 		return "", fmt.Errorf("to address: %w", err)
 	}
 	msg.Subject(m.Subject)
+	if m.ReplyTo != "" {
+		if err := msg.ReplyTo(m.ReplyTo); err != nil {
+			return "", err
+		}
+	}
 	msg.SetBodyString(gomail.TypeTextPlain, m.Body)
 	opts := []gomail.Option{gomail.WithPort(s.Port), gomail.WithTimeout(30 * time.Second)}
 	switch s.TLS {
@@ -262,8 +275,8 @@ func (w *Worker) deliverOne(ctx context.Context, id int64) (bool, error) {
 	}
 	var m Message
 	var attempts int
-	if err := w.DB.QueryRow(ctx, "SELECT to_addr, subject, body, attempts FROM mail_outbox WHERE id = ?", id).
-		Scan(&m.To, &m.Subject, &m.Body, &attempts); err != nil {
+	if err := w.DB.QueryRow(ctx, "SELECT to_addr, subject, body, reply_to, attempts FROM mail_outbox WHERE id = ?", id).
+		Scan(&m.To, &m.Subject, &m.Body, &m.ReplyTo, &attempts); err != nil {
 		return false, err
 	}
 	dctx, cancel := context.WithTimeout(ctx, time.Minute)

@@ -153,9 +153,24 @@ func TestEveryRouteIsAuthorised(t *testing.T) {
 	})
 }
 
+// openData are the API routes anyone may read without a token: the API's
+// own description and the atlas's open data. Anything else under /api/
+// needs someone signed in; adding a public route means adding it here.
+var openData = map[string]bool{
+	"GET /api/v1/openapi.json":                  true,
+	"GET /api/v1/initiatives":                   true,
+	"GET /api/v1/initiatives/changes":           true,
+	"GET /api/v1/initiatives/{id}":              true,
+	"GET /api/v1/initiatives/{id}/murmurations": true,
+	"GET /api/v1/clusters":                      true,
+	"GET /api/v1/export/{format}":               true,
+	"GET /api/v1/atlas/vocabulary":              true,
+}
+
 // A safety net under the site map: whatever sits under /admin/ is for
-// stewards, /account for people signed in, and the API asks for a token
-// everywhere except for its own description.
+// stewards, /moderation for moderators, /account for people signed in, and
+// the API asks for a token everywhere except for its description and the
+// open data.
 func TestRouteAccessByPlace(t *testing.T) {
 	t.Parallel()
 	s := newSite(t, storetest.SQLite(t))
@@ -164,9 +179,11 @@ func TestRouteAccessByPlace(t *testing.T) {
 		switch {
 		case strings.HasPrefix(rt.Path, "/admin/") && rt.Access != "stewards":
 			t.Errorf("%s: access %s, want stewards", name, rt.Access)
+		case (rt.Path == "/moderation" || strings.HasPrefix(rt.Path, "/moderation/")) && rank[rt.Access] < rank["moderators"]:
+			t.Errorf("%s: access %s, want moderators", name, rt.Access)
 		case (rt.Path == "/account" || strings.HasPrefix(rt.Path, "/account/")) && rank[rt.Access] < rank["signedIn"]:
 			t.Errorf("%s: access %s, want someone signed in", name, rt.Access)
-		case rt.API && rt.Path != "/api/v1/openapi.json" && rank[rt.Access] < rank["signedIn"]:
+		case rt.API && !openData[name] && rank[rt.Access] < rank["signedIn"]:
 			t.Errorf("%s: access %s, want someone signed in", name, rt.Access)
 		case rt.API != strings.HasPrefix(rt.Path, "/api/"):
 			t.Errorf("%s: API flag %v does not match the path", name, rt.API)

@@ -20,11 +20,11 @@ func benchSite(b *testing.B) (http.Handler, *http.Cookie) {
 	b.Helper()
 	db := storetest.SQLite(b)
 	accounts := &account.Service{DB: db}
-	if _, err := demo.Seed(context.Background(), accounts); err != nil {
-		b.Fatal(err)
-	}
 	site, err := web.New(web.Options{BaseURL: "http://127.0.0.1", MailToLog: true}, db, accounts, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := demo.Seed(context.Background(), accounts, site.Atlas()); err != nil {
 		b.Fatal(err)
 	}
 	_, token, err := accounts.Login(context.Background(), account.LoginAttempt{Email: demo.Accounts[0].Email, Password: demo.Accounts[0].Password})

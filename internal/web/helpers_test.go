@@ -172,10 +172,11 @@ func (b *syncBuffer) String() string {
 	return b.b.String()
 }
 
-// seed adds the demo accounts (a steward, a moderator and a member).
+// seed adds the demo accounts (a steward, a moderator and a member) and
+// the demo initiatives.
 func (s *site) seed() {
 	s.t.Helper()
-	if _, err := demo.Seed(context.Background(), s.Accounts); err != nil {
+	if _, err := demo.Seed(context.Background(), s.Accounts, s.Server.Atlas()); err != nil {
 		s.t.Fatalf("seeding: %v", err)
 	}
 }

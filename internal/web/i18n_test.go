@@ -15,6 +15,7 @@ import (
 	"text/template/parse"
 
 	"samen/internal/account"
+	"samen/internal/atlas"
 	"samen/internal/web/i18n"
 )
 
@@ -138,6 +139,22 @@ func TestTemplateKeysExist(t *testing.T) {
 					if k, ok := arg(5); ok && k != "" {
 						used.add(k, where)
 					}
+				case "Area":
+					// name, label key, hint key, rows, lang
+					if k, ok := arg(2); ok {
+						used.add(k, where)
+					}
+					if k, ok := arg(3); ok && k != "" {
+						used.add(k, where)
+					}
+				case "Choice":
+					// name, label key, prefix of the options' keys, values
+					if k, ok := arg(2); ok {
+						used.add(k, where)
+					}
+					if p, ok := arg(3); ok {
+						prefixes[p] = where
+					}
 				}
 			})
 		}
@@ -147,6 +164,22 @@ func TestTemplateKeysExist(t *testing.T) {
 	}
 	c := i18n.MustLoad()
 	used.check(t, c)
+	// The codes behind each dynamic prefix.
+	dynamic := map[string][]string{
+		"atlas.sector.":     atlas.Sectors,
+		"atlas.district.":   atlas.Districts,
+		"atlas.legal_form.": atlas.LegalForms,
+		"atlas.kind.":       atlas.ExchangeKinds,
+		"atlas.size.":       atlas.SizeBands,
+		"atlas.reason.":     atlas.ReportReasons,
+		"atlas.revision.":   {atlas.RevisionPending, atlas.RevisionAccepted, atlas.RevisionRejected},
+		"atlas.order.":      {atlas.OrderRelevance, atlas.OrderName, atlas.OrderNewest, atlas.OrderDistance},
+		"atlas.field.":      {"needs", "offers"},
+		"atlas.form.":       {"needs_hint", "offers_hint", "needs_row", "offers_row"},
+	}
+	for _, p := range atlas.Principles {
+		dynamic["atlas.principle."] = append(dynamic["atlas.principle."], p, p+".explain")
+	}
 	for p, where := range prefixes {
 		switch p {
 		case "role.":
@@ -154,6 +187,12 @@ func TestTemplateKeysExist(t *testing.T) {
 				used.add("role."+string(r), where)
 			}
 		default:
+			if codes, ok := dynamic[p]; ok {
+				for _, c := range codes {
+					used.add(p+c, where)
+				}
+				continue
+			}
 			t.Errorf("%s: dynamic key with prefix %q; teach this test which keys it can make", where, p)
 		}
 	}
@@ -304,6 +343,12 @@ func TestGoKeysExist(t *testing.T) {
 							}
 						}
 					}
+				case "redirectNotice": // redirectNotice(w, r, path, "notice")
+					if len(x.Args) == 4 {
+						if k, ok := stringLit(x.Args[3]); ok {
+							used.add("notice."+k, where())
+						}
+					}
 				case "write": // letters: l.write(u, "verify", …)
 					if len(x.Args) >= 2 {
 						if k, ok := stringLit(x.Args[1]); ok {
@@ -312,8 +357,13 @@ func TestGoKeysExist(t *testing.T) {
 						}
 					}
 				}
-			case *ast.AssignStmt: // p.TitleKey = "key"
+			case *ast.AssignStmt: // p.TitleKey = "key"; notice = "saved"
 				for i, l := range x.Lhs {
+					if id, ok := l.(*ast.Ident); ok && id.Name == "notice" && len(x.Rhs) == len(x.Lhs) {
+						if k, ok := stringLit(x.Rhs[i]); ok {
+							used.add("notice."+k, where())
+						}
+					}
 					if s, ok := l.(*ast.SelectorExpr); ok && s.Sel.Name == "TitleKey" && i < len(x.Rhs) {
 						if k, ok := stringLit(x.Rhs[i]); ok {
 							used.add(k, where())

@@ -2,8 +2,11 @@ package web
 
 import (
 	"net/url"
+	"strings"
+	"time"
 
 	"samen/internal/account"
+	"samen/internal/atlas"
 	"samen/internal/mail"
 	"samen/internal/web/i18n"
 )
@@ -50,4 +53,35 @@ func (l letters) AlreadyRegistered(u account.User) mail.Message {
 
 func (l letters) Reset(u account.User, token string) mail.Message {
 	return l.write(u, "reset", "link", l.link("/password/reset", url.Values{"token": {token}}))
+}
+
+// The atlas's mails. A contact message goes to an initiative, whose
+// language samen does not know: it is written in both.
+
+func (l letters) Contact(in atlas.Initiative, from, replyTo, message string) mail.Message {
+	var subject, body []string
+	for _, lang := range i18n.Languages {
+		args := []any{"initiative", in.Name, "from", from, "message", message, "site", l.s.msgs.T(lang, "site.name"),
+			"page", l.link(atlasLink(in.ID), nil)}
+		subject = append(subject, l.s.msgs.T(lang, "mail.contact.subject", args...))
+		body = append(body, l.s.msgs.T(lang, "mail.contact.body", args...))
+	}
+	return mail.Message{To: in.Contact.Email, ReplyTo: replyTo, Subject: strings.Join(subject, " / "), Body: strings.Join(body, "\n\n-----\n\n")}
+}
+
+func (l letters) ReviewSoon(in atlas.Initiative, to account.User, stage int, when time.Time) mail.Message {
+	key := "review_soon"
+	if stage >= 3 {
+		key = "archive_soon"
+	}
+	return l.write(to, key, "initiative", in.Name, "date", when.In(amsterdam).Format("2006-01-02"),
+		"link", l.link(atlasLink(in.ID), nil))
+}
+
+func (l letters) Decided(in atlas.Initiative, to account.User, accepted bool, reason string) mail.Message {
+	key := "proposal_rejected"
+	if accepted {
+		key = "proposal_accepted"
+	}
+	return l.write(to, key, "initiative", in.Name, "reason", reason, "link", l.link(atlasLink(in.ID), nil))
 }

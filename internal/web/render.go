@@ -68,6 +68,11 @@ type page struct {
 	s          *Server
 	Lang       string
 	TitleKey   string
+	RawTitle   string // a name to put before the title (an initiative's)
+	Alternates []alternate
+	Scripts    []string // extra scripts under /static/, for pages that add to the HTML
+	Embedded   bool     // the page is meant for another site's frame
+	Styles     []string
 	User       *account.User
 	Path       string
 	Notice     string
@@ -113,6 +118,9 @@ func (p *page) N(key string, n int) string { return p.s.msgs.N(p.Lang, key, n) }
 // the problem with the new page.
 func (p *page) Title() string {
 	title := p.T(p.TitleKey) + " — " + p.T("site.name")
+	if p.RawTitle != "" {
+		title = p.RawTitle + " — " + title
+	}
 	if p.TitleKey == "" || p.TitleKey == "home.title" {
 		title = p.T("site.name") + " — " + p.T("site.tagline")
 	}
@@ -171,6 +179,12 @@ func (p *page) Languages() []langLink {
 // IsSteward reports whether the reader runs the platform.
 func (p *page) IsSteward() bool { return p.User != nil && p.User.Role.AtLeast(account.Steward) }
 
+// alternate is another form of the page (its data as GeoJSON, a feed).
+type alternate struct{ Type, Href, Title string }
+
+// IsModerator reports whether the reader moderates the atlas.
+func (p *page) IsModerator() bool { return isModerator(p.User) }
+
 // Nav is the main navigation. Parts of samen appear here when they exist.
 type navItem struct {
 	Href, Key string
@@ -178,11 +192,11 @@ type navItem struct {
 }
 
 func (p *page) Nav() []navItem {
-	items := []navItem{{Href: "/", Key: "nav.home"}}
+	items := []navItem{{Href: "/", Key: "nav.home"}, {Href: "/atlas", Key: "nav.atlas"}}
 	items = append(items, navItem{Href: "/api", Key: "nav.api"})
 	for i := range items {
 		u, _ := url.Parse(p.Path)
-		items[i].Current = u != nil && u.Path == items[i].Href
+		items[i].Current = u != nil && (u.Path == items[i].Href || (items[i].Href != "/" && strings.HasPrefix(u.Path, items[i].Href+"/")))
 	}
 	return items
 }

@@ -19,6 +19,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"samen/internal/account"
+	"samen/internal/atlas"
+	"samen/internal/mapindex"
 	"samen/internal/store"
 	"samen/internal/web/i18n"
 )
@@ -36,6 +38,11 @@ type Options struct {
 	TrustedProxies []netip.Prefix
 	OIDC           *OIDCProvider // nil when not configured
 	Version        string
+	// Atlas is the atlas service, with its map index loaded. When nil,
+	// New makes one on db and loads the index (tests, small setups).
+	Atlas *atlas.Service
+	// Map is how the atlas map is drawn: the basemap, if any.
+	Map MapOptions
 }
 
 // Server serves samen's pages and API.
@@ -43,6 +50,7 @@ type Server struct {
 	opts     Options
 	db       *store.DB
 	accounts *account.Service
+	atlas    *atlas.Service
 	log      *slog.Logger
 	msgs     i18n.Catalogue
 	pages    map[string]*template.Template
@@ -70,6 +78,16 @@ func New(opts Options, db *store.DB, accounts *account.Service, log *slog.Logger
 	if accounts.Letters == nil {
 		accounts.Letters = letters{s}
 	}
+	s.atlas = opts.Atlas
+	if s.atlas == nil {
+		s.atlas = &atlas.Service{DB: db, Map: mapindex.New(mapindex.Options{}), Sent: accounts.Sent}
+		if _, err := s.atlas.LoadMap(context.Background()); err != nil {
+			return nil, err
+		}
+	}
+	if s.atlas.Letters == nil {
+		s.atlas.Letters = letters{s}
+	}
 	if s.pages, err = parsePages(); err != nil {
 		return nil, err
 	}
@@ -83,6 +101,12 @@ func New(opts Options, db *store.DB, accounts *account.Service, log *slog.Logger
 	s.addRoutes()
 	return s, nil
 }
+
+// today is the date in Amsterdam, for what expires at the end of a day.
+func (s *Server) today() string { return time.Now().In(amsterdam).Format(time.DateOnly) }
+
+// Atlas returns the atlas service the server uses.
+func (s *Server) Atlas() *atlas.Service { return s.atlas }
 
 // Registry exposes the Prometheus registry (for tests and for adding
 // collectors of later parts).

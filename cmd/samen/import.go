@@ -1,0 +1,190 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"samen/internal/atlas"
+)
+
+// The import and export commands move the atlas's initiatives in and out
+// in the open formats: CSV, GeoJSON and (export only) JSON-LD.
+
+const (
+	importUsage = "usage: samen import initiatives FILE (.csv, .geojson or .json)"
+	exportUsage = "usage: samen export initiatives FILE (.csv, .geojson or .jsonld)"
+)
+
+// importCmd runs "samen import initiatives FILE": every row is checked
+// first, and a file with a bad row imports nothing.
+func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	if len(args) == 0 || args[0] != "initiatives" {
+		return errors.New(importUsage)
+	}
+	file, cfg, db, err := openWithArgument(ctx, args[1:], getenv)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if file == "" {
+		return errors.New(importUsage)
+	}
+	var read func(io.Reader) ([]atlas.Row, error)
+	switch strings.ToLower(filepath.Ext(file)) {
+	case ".csv":
+		read = atlas.ReadCSV
+	case ".geojson", ".json":
+		read = atlas.ReadGeoJSON
+	default:
+		return fmt.Errorf("%s: cannot tell the format from the extension; %s", file, importUsage)
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	rows, err := read(f)
+	f.Close()
+	if err == nil {
+		var report atlas.ImportReport
+		svc := &atlas.Service{DB: db, Licence: cfg.DataLicence}
+		if report, err = svc.Import(ctx, nil, rows); err == nil {
+			fmt.Fprintf(stdout, "imported %s: %d created, %d updated, %d unchanged\n", file, report.Created, report.Updated, report.Unchanged)
+			return nil
+		}
+	}
+	if problems := atlas.RowProblems(err); len(problems) > 0 {
+		for _, p := range problems {
+			fmt.Fprintf(stderr, "line %d: %s: %s\n", p.Line, p.Field, reason(p.Field, p.Code))
+		}
+		return fmt.Errorf("%s has %d problem(s); nothing was imported", file, len(problems))
+	}
+	// A file that cannot be read as its format explains itself; drop the
+	// problem code inside, which describe would print instead.
+	return fmt.Errorf("%s: %s; nothing was imported", file, err.Error())
+}
+
+// exportCmd runs "samen export initiatives FILE": the published
+// initiatives, streamed, to a file that must not exist yet.
+func exportCmd(ctx context.Context, args []string, stdout io.Writer, getenv func(string) string) (err error) {
+	if len(args) == 0 || args[0] != "initiatives" {
+		return errors.New(exportUsage)
+	}
+	file, cfg, db, err := openWithArgument(ctx, args[1:], getenv)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if file == "" {
+		return errors.New(exportUsage)
+	}
+	svc := &atlas.Service{DB: db, Licence: cfg.DataLicence}
+	licence := svc.DataLicence()
+	var write func(w io.Writer, next func() (atlas.Initiative, bool, error)) error
+	switch strings.ToLower(filepath.Ext(file)) {
+	case ".csv":
+		write = func(w io.Writer, next func() (atlas.Initiative, bool, error)) error {
+			return atlas.WriteCSV(w, next, cfg.BaseURL)
+		}
+	case ".geojson":
+		write = func(w io.Writer, next func() (atlas.Initiative, bool, error)) error {
+			return atlas.WriteGeoJSON(w, next, cfg.BaseURL, licence)
+		}
+	case ".jsonld":
+		write = func(w io.Writer, next func() (atlas.Initiative, bool, error)) error {
+			return atlas.WriteJSONLD(w, next, cfg.BaseURL, licence)
+		}
+	default:
+		return fmt.Errorf("%s: cannot tell the format from the extension; %s", file, exportUsage)
+	}
+	f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if errors.Is(err, os.ErrExist) {
+		return fmt.Errorf("%s already exists; choose a new file name", file)
+	}
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			os.Remove(file) // no half-written export
+		}
+	}()
+	n := 0
+	err = svc.Export(ctx, func(next func() (atlas.Initiative, bool, error)) error {
+		return write(f, func() (atlas.Initiative, bool, error) {
+			in, ok, err := next()
+			if ok {
+				n++
+			}
+			return in, ok, err
+		})
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %d initiative(s) to %s; the data is licensed %s\n", n, file, licence)
+	return nil
+}
+
+// reasons says in English what an import problem's code means.
+var reasons = map[string]string{
+	"required":               "is required",
+	"too_short":              "is too short",
+	"too_long":               "is too long",
+	"too_many":               "has too many entries",
+	"unknown":                "is not a known code",
+	"email.invalid":          "is not an e-mail address",
+	"url.invalid":            "is not a web address (http:// or https://)",
+	"hours.invalid":          "is not in OpenStreetMap's opening_hours form (Mo-Fr 09:00-17:00)",
+	"year.out_of_range":      "must be a year from 1800 to this year",
+	"latitude.out_of_range":  "must lie between -90 and 90",
+	"longitude.out_of_range": "must lie between -180 and 180",
+	"date.invalid":           "is not a date (YYYY-MM-DD)",
+	"number.invalid":         "is not a number",
+	"yes_no.invalid":         "must be yes, no or empty",
+	"json.wrong_type":        "has the wrong type",
+	"property.unknown":       "is not a property samen knows; remove it",
+	"geometry.not_point":     "must be a Point",
+	"geometry.invalid":       "is not a point of longitude and latitude",
+	"geojson.not_feature":    `is not "Feature"`,
+	"source_id.duplicate":    "another line has the same source and source_id",
+	"source_id.not_editable": "names an initiative that was rejected or merged",
+	"source_id.taken":        "another initiative has this source and source_id",
+}
+
+// reason explains a code, naming the codes a field accepts where that
+// helps.
+func reason(field, code string) string {
+	r, ok := reasons[code]
+	if !ok {
+		return code
+	}
+	if code != "unknown" {
+		return r
+	}
+	var known []string
+	switch {
+	case field == "sectors":
+		known = atlas.Sectors
+	case field == "legal_form":
+		known = atlas.LegalForms
+	case field == "location.district":
+		known = atlas.Districts
+	case field == "size":
+		known = atlas.SizeBands
+	case field == "principles":
+		known = atlas.Principles
+	case strings.HasSuffix(field, ".kind"):
+		known = atlas.ExchangeKinds
+	default:
+		return r
+	}
+	return r + "; choose from " + strings.Join(known, ", ")
+}

@@ -1,0 +1,434 @@
+package atlas
+
+import (
+	"context"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"samen/internal/mapindex"
+	"samen/internal/problem"
+	"samen/internal/store"
+)
+
+// Orders a search can be sorted in.
+const (
+	OrderRelevance = "relevance" // best match first; by name without search words
+	OrderName      = "name"
+	OrderDistance  = "distance" // nearest to Query.Near first
+	OrderNewest    = "newest"   // most recently changed first
+	OrderID        = "id"       // stable, for paging with a cursor and for harvesters
+)
+
+// Point is a place: where someone is, for "near me".
+type Point struct{ Lat, Lon float64 }
+
+// DistanceKm is the great-circle distance between two points.
+func DistanceKm(a, b Point) float64 {
+	const r = 6371.0088 // mean Earth radius
+	rad := math.Pi / 180
+	dLat, dLon := (b.Lat-a.Lat)*rad, (b.Lon-a.Lon)*rad
+	h := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(a.Lat*rad)*math.Cos(b.Lat*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
+	return 2 * r * math.Asin(math.Min(1, math.Sqrt(h)))
+}
+
+// Query is a search of the directory. Within one facet any of the chosen
+// values matches; across facets all must (sector energy or food, in Noord).
+// Principles are the exception: every chosen principle must hold.
+type Query struct {
+	Text       string
+	Sectors    []string
+	Districts  []string
+	LegalForms []string
+	Principles []string
+	Needs      []string // kinds someone needs, still current
+	Offers     []string
+	BBox       *mapindex.BBox
+	Near       *Point
+	// RadiusKm bounds a search near a point; 0: no bound.
+	RadiusKm float64
+	// Changed finds entries changed at or after this time, including those
+	// archived or merged since (for harvesters and feeds).
+	Changed time.Time
+	Order   string
+	Limit   int
+	Offset  int   // for pages of the directory
+	After   int64 // for cursor paging in ID order: entries with a greater ID
+}
+
+// Limits of a query.
+const (
+	DefaultLimit = 20
+	MaxLimit     = 500
+	maxQueryText = 200
+	maxOffset    = 10000
+)
+
+// Check validates a query, naming each bad field as the URL does.
+func (q *Query) Check() error {
+	f := problem.Fields{}
+	q.Text = collapse(q.Text)
+	if utf8.RuneCountInString(q.Text) > maxQueryText {
+		f.Add("q", "too_long")
+	}
+	if len(words(q.Text)) == 0 {
+		q.Text = "" // only punctuation: nothing to search for
+	}
+	checkCodes(f, "sector", &q.Sectors, Sectors)
+	checkCodes(f, "district", &q.Districts, Districts)
+	checkCodes(f, "legal_form", &q.LegalForms, LegalForms)
+	checkCodes(f, "principle", &q.Principles, Principles)
+	checkCodes(f, "need", &q.Needs, ExchangeKinds)
+	checkCodes(f, "offer", &q.Offers, ExchangeKinds)
+	if b := q.BBox; b != nil {
+		if bad(b.MinLat) || bad(b.MaxLat) || bad(b.MinLon) || bad(b.MaxLon) ||
+			b.MinLat < -90 || b.MaxLat > 90 || b.MinLat > b.MaxLat || b.MinLon < -180 || b.MaxLon > 180 {
+			f.Add("bbox", "bbox.invalid")
+		}
+	}
+	if p := q.Near; p != nil && (bad(p.Lat) || bad(p.Lon) || p.Lat < -90 || p.Lat > 90 || p.Lon < -180 || p.Lon > 180) {
+		f.Add("near", "near.invalid")
+	}
+	if q.RadiusKm < 0 || q.RadiusKm > 1000 || bad(q.RadiusKm) {
+		f.Add("radius", "radius.invalid")
+	}
+	switch q.Order {
+	case "":
+		q.Order = OrderRelevance
+	case OrderRelevance, OrderName, OrderNewest, OrderID:
+	case OrderDistance:
+		if q.Near == nil {
+			f.Add("order", "order.needs_near")
+		}
+	default:
+		f.Add("order", "unknown")
+	}
+	switch {
+	case q.Limit == 0:
+		q.Limit = DefaultLimit
+	case q.Limit < 0 || q.Limit > MaxLimit:
+		f.Add("limit", "limit.out_of_range")
+	}
+	if q.Offset < 0 || q.Offset > maxOffset {
+		f.Add("page", "page.out_of_range")
+	}
+	return f.Err()
+}
+
+func bad(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
+
+func checkCodes(f problem.Fields, field string, list *[]string, known []string) {
+	*list = codes(*list)
+	for _, c := range *list {
+		if bit(known, c) < 0 {
+			f.Add(field, "unknown")
+		}
+	}
+}
+
+// where builds the conditions of a query. skip names a facet to leave out,
+// for counting that facet's values (so that choosing "food" still shows
+// how many "energy" there are). joined says the SQLite search table is
+// joined to rank by relevance, so its MATCH is in the join instead.
+func (s *Service) where(q Query, e store.Engine, skip string, joined bool) (string, []any) {
+	var (
+		conds []string
+		args  []any
+	)
+	if q.Changed.IsZero() {
+		conds = append(conds, "i.status = 'published'")
+	} else {
+		conds = append(conds, "i.status IN ('published', 'archived', 'merged')", "i.updated_at >= ?")
+		args = append(args, q.Changed.UnixMilli())
+	}
+	in := func(column string, values []string) {
+		conds = append(conds, column+" IN ("+marks(len(values))+")")
+		for _, v := range values {
+			args = append(args, v)
+		}
+	}
+	if len(q.Sectors) > 0 && skip != "sector" {
+		conds = append(conds, "EXISTS (SELECT 1 FROM initiative_sectors s WHERE s.initiative_id = i.id AND s.sector IN ("+marks(len(q.Sectors))+"))")
+		for _, v := range q.Sectors {
+			args = append(args, v)
+		}
+	}
+	if len(q.Districts) > 0 && skip != "district" {
+		in("i.district", q.Districts)
+	}
+	if len(q.LegalForms) > 0 && skip != "legal_form" {
+		in("i.legal_form", q.LegalForms)
+	}
+	if len(q.Principles) > 0 && skip != "principle" {
+		mask := 0
+		for _, p := range q.Principles {
+			mask |= 1 << bit(Principles, p)
+		}
+		conds = append(conds, "(i.principles & ?) = ?")
+		args = append(args, mask, mask)
+	}
+	for _, x := range []struct {
+		dir, facet string
+		kinds      []string
+	}{{"need", "need", q.Needs}, {"offer", "offer", q.Offers}} {
+		if len(x.kinds) == 0 || skip == x.facet {
+			continue
+		}
+		conds = append(conds, "EXISTS (SELECT 1 FROM initiative_exchanges x WHERE x.initiative_id = i.id AND x.direction = ? AND x.kind IN ("+
+			marks(len(x.kinds))+") AND (x.until = '' OR x.until >= ?))")
+		args = append(args, x.dir)
+		for _, v := range x.kinds {
+			args = append(args, v)
+		}
+		args = append(args, s.today())
+	}
+	if b := q.BBox; b != nil {
+		if b.MinLon <= b.MaxLon {
+			conds = append(conds, "i.latitude BETWEEN ? AND ? AND i.longitude BETWEEN ? AND ?")
+			args = append(args, b.MinLat, b.MaxLat, b.MinLon, b.MaxLon)
+		} else { // across the antimeridian
+			conds = append(conds, "i.latitude BETWEEN ? AND ? AND (i.longitude >= ? OR i.longitude <= ?)")
+			args = append(args, b.MinLat, b.MaxLat, b.MinLon, b.MaxLon)
+		}
+	}
+	if p := q.Near; p != nil && q.RadiusKm > 0 {
+		dLat := q.RadiusKm / 111.32
+		dLon := q.RadiusKm / (111.32 * math.Max(math.Cos(p.Lat*math.Pi/180), 0.01))
+		conds = append(conds, "i.latitude BETWEEN ? AND ? AND i.longitude BETWEEN ? AND ?",
+			distanceSQL+" <= ?")
+		args = append(args, p.Lat-dLat, p.Lat+dLat, p.Lon-dLon, p.Lon+dLon)
+		args = append(args, distanceArgs(*p)...)
+		args = append(args, q.RadiusKm*q.RadiusKm)
+	}
+	if q.Text != "" && !joined {
+		if e == store.Postgres {
+			expr, targs := tsQuery(q.Text)
+			conds = append(conds, "i.search @@ "+expr)
+			args = append(args, targs...)
+		} else {
+			conds = append(conds, "i.id IN (SELECT rowid FROM initiative_search WHERE initiative_search MATCH ?)")
+			args = append(args, ftsQuery(q.Text))
+		}
+	}
+	if q.After > 0 {
+		conds = append(conds, "i.id > ?")
+		args = append(args, q.After)
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+// distanceSQL is the squared distance in km between an initiative and a
+// point (equirectangular: exact enough within a city or a region), with
+// the point's latitude, longitude and cos(latitude) as arguments.
+const distanceSQL = "((i.latitude - ?) * 111.32) * ((i.latitude - ?) * 111.32) + ((i.longitude - ?) * 111.32 * ?) * ((i.longitude - ?) * 111.32 * ?)"
+
+func distanceArgs(p Point) []any {
+	c := math.Cos(p.Lat * math.Pi / 180)
+	return []any{p.Lat, p.Lat, p.Lon, c, p.Lon, c}
+}
+
+// tsQuery is the PostgreSQL counterpart of ftsQuery: every word must match
+// as a prefix or through its Dutch or English stem. Stemmers do not always
+// agree with themselves ("fiets" stems to "fiet", "fietsen" to "fiets"),
+// which the prefix makes up for.
+func tsQuery(text string) (string, []any) {
+	var (
+		parts []string
+		args  []any
+	)
+	for _, w := range words(text) {
+		prefix := w
+		if len([]rune(w)) >= 3 {
+			prefix += ":*"
+		}
+		parts = append(parts, "(to_tsquery('simple', ?) || plainto_tsquery('dutch', ?) || plainto_tsquery('english', ?))")
+		args = append(args, prefix, w, w)
+		if len(parts) == 12 {
+			break
+		}
+	}
+	if len(parts) == 0 {
+		return "to_tsquery('simple', '')", nil
+	}
+	return "(" + strings.Join(parts, " && ") + ")", args
+}
+
+func marks(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return strings.Repeat("?, ", n-1) + "?"
+}
+
+// Result is one page of a search.
+type Result struct {
+	Items []Initiative
+	Total int  // how many match in all
+	More  bool // whether there is a page after this one
+}
+
+// Search finds published initiatives. Text is matched in Dutch and English
+// (with stemming); an empty query lists everything.
+func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
+	if err := q.Check(); err != nil {
+		return Result{}, err
+	}
+	e := s.DB.Engine()
+	where, args := s.where(q, e, "", false)
+	var res Result
+	if q.After == 0 {
+		if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM initiatives i WHERE `+where, args...).Scan(&res.Total); err != nil {
+			return res, err
+		}
+		if res.Total == 0 {
+			return res, nil
+		}
+	}
+	from := "initiatives i"
+	order := "i.name, i.id"
+	var orderArgs []any
+	switch q.Order {
+	case OrderRelevance:
+		if q.Text != "" {
+			if e == store.Postgres {
+				expr, targs := tsQuery(q.Text)
+				order = "ts_rank(i.search, " + expr + ") DESC, i.id"
+				orderArgs = targs
+			} else {
+				// bm25 is lower for better matches.
+				from = "initiatives i JOIN initiative_search f ON f.rowid = i.id AND initiative_search MATCH ?"
+				where, args = s.where(q, e, "", true)
+				args = append([]any{ftsQuery(q.Text)}, args...)
+				order = "bm25(initiative_search), i.id"
+			}
+		}
+	case OrderDistance:
+		order = "CASE WHEN i.latitude IS NULL THEN 1 ELSE 0 END, " + distanceSQL + ", i.id"
+		orderArgs = distanceArgs(*q.Near)
+	case OrderNewest:
+		order = "i.updated_at DESC, i.id DESC"
+	case OrderID:
+		order = "i.id"
+	}
+	query := `SELECT ` + initiativeColumns + ` FROM ` + from + ` WHERE ` + where + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`
+	all := append(append(args, orderArgs...), q.Limit+1, q.Offset)
+	rows, err := s.DB.Query(ctx, query, all...)
+	if err != nil {
+		return res, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		in, err := scanInitiative(rows)
+		if err != nil {
+			return res, err
+		}
+		res.Items = append(res.Items, in)
+	}
+	if err := rows.Err(); err != nil {
+		return res, err
+	}
+	if len(res.Items) > q.Limit {
+		res.Items, res.More = res.Items[:q.Limit], true
+	}
+	return res, nil
+}
+
+// FacetCount is how many initiatives a facet value would show.
+type FacetCount struct {
+	Value string
+	Count int
+}
+
+// Facets counts, for each facet, how many published initiatives match the
+// query with each of its values, leaving that facet's own choice out.
+func (s *Service) Facets(ctx context.Context, q Query) (map[string][]FacetCount, error) {
+	if err := q.Check(); err != nil {
+		return nil, err
+	}
+	q.After = 0
+	e := s.DB.Engine()
+	out := map[string][]FacetCount{}
+	count := func(facet, query string, args ...any) error {
+		rows, err := s.DB.Query(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var fc FacetCount
+			if err := rows.Scan(&fc.Value, &fc.Count); err != nil {
+				return err
+			}
+			if fc.Value != "" {
+				out[facet] = append(out[facet], fc)
+			}
+		}
+		return rows.Err()
+	}
+	w, args := s.where(q, e, "sector", false)
+	if err := count("sector", `SELECT s.sector, COUNT(*) FROM initiatives i JOIN initiative_sectors s ON s.initiative_id = i.id WHERE `+w+
+		` GROUP BY s.sector ORDER BY s.sector`, args...); err != nil {
+		return nil, err
+	}
+	for _, c := range []struct{ facet, column string }{{"district", "i.district"}, {"legal_form", "i.legal_form"}} {
+		w, args := s.where(q, e, c.facet, false)
+		if err := count(c.facet, `SELECT `+c.column+`, COUNT(*) FROM initiatives i WHERE `+w+` GROUP BY `+c.column+` ORDER BY `+c.column, args...); err != nil {
+			return nil, err
+		}
+	}
+	for _, dir := range []string{"need", "offer"} {
+		w, args := s.where(q, e, dir, false)
+		args = append(args, dir, s.today())
+		if err := count(dir, `SELECT x.kind, COUNT(DISTINCT i.id) FROM initiatives i JOIN initiative_exchanges x ON x.initiative_id = i.id WHERE `+w+
+			` AND x.direction = ? AND (x.until = '' OR x.until >= ?) GROUP BY x.kind ORDER BY x.kind`, args...); err != nil {
+			return nil, err
+		}
+	}
+	// Principles must all hold, so each is counted among the current
+	// matches: the number says what ticking it as well would leave.
+	w, args = s.where(q, e, "", false)
+	var sums []string
+	for i := range Principles {
+		sums = append(sums, "COALESCE(SUM(CASE WHEN (i.principles & "+strconv.Itoa(1<<i)+") <> 0 THEN 1 ELSE 0 END), 0)")
+	}
+	row := s.DB.QueryRow(ctx, `SELECT `+strings.Join(sums, ", ")+` FROM initiatives i WHERE `+w, args...)
+	n := make([]int, len(Principles))
+	dest := make([]any, len(n))
+	for i := range n {
+		dest[i] = &n[i]
+	}
+	if err := row.Scan(dest...); err != nil {
+		return nil, err
+	}
+	for i, p := range Principles {
+		if n[i] > 0 {
+			out["principle"] = append(out["principle"], FacetCount{p, n[i]})
+		}
+	}
+	return out, nil
+}
+
+// SearchIDs returns the IDs of at most max published initiatives that
+// match q, for filtering the map by a full-text search.
+func (s *Service) SearchIDs(ctx context.Context, q Query, max int) (map[int64]struct{}, error) {
+	if err := q.Check(); err != nil {
+		return nil, err
+	}
+	where, args := s.where(q, s.DB.Engine(), "", false)
+	rows, err := s.DB.Query(ctx, `SELECT i.id FROM initiatives i WHERE `+where+` LIMIT ?`, append(args, max)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	ids := map[int64]struct{}{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids[id] = struct{}{}
+	}
+	return ids, rows.Err()
+}

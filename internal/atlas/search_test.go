@@ -1,0 +1,268 @@
+package atlas_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"samen/internal/atlas"
+	"samen/internal/mapindex"
+	"samen/internal/store"
+	"samen/internal/store/storetest"
+)
+
+// directory publishes a small atlas to search in.
+func directory(t *testing.T, f *fixture) map[string]atlas.Initiative {
+	t.Helper()
+	yes := ptr(true)
+	recs := []atlas.Record{
+		{
+			Name: "Fietsenwerkplaats Noord", Sectors: []string{"circular", "mobility"}, LegalForm: "foundation",
+			Summary:    atlas.Text{NL: "Wij repareren fietsen met buurtbewoners."},
+			Location:   atlas.Location{District: "noord", Latitude: ptr(52.40), Longitude: ptr(4.92)},
+			Needs:      []atlas.Exchange{{Kind: "volunteers"}, {Kind: "space", Until: "2026-01-01"}},
+			Principles: map[string]atlas.Principle{"local_roots": {Holds: yes}, "inclusive_decisions": {Holds: yes}},
+		},
+		{
+			Name: "Community Gardens Oost", Sectors: []string{"community_garden", "food"}, LegalForm: "association",
+			Summary:    atlas.Text{EN: "Neighbours growing vegetables together in gardens."},
+			Location:   atlas.Location{District: "oost", Latitude: ptr(52.36), Longitude: ptr(4.94)},
+			Offers:     []atlas.Exchange{{Kind: "volunteers"}, {Kind: "space"}},
+			Principles: map[string]atlas.Principle{"local_roots": {Holds: yes}},
+		},
+		{
+			Name: "Zon op Zuidoost", Sectors: []string{"energy"}, LegalForm: "cooperative",
+			Summary:    atlas.Text{NL: "Energiecoöperatie met zonnepanelen op daken."},
+			Location:   atlas.Location{District: "zuidoost", Latitude: ptr(52.31), Longitude: ptr(4.97)},
+			Offers:     []atlas.Exchange{{Kind: "knowledge"}},
+			Needs:      []atlas.Exchange{{Kind: "funding"}},
+			Principles: map[string]atlas.Principle{"shared_ownership": {Holds: yes}, "local_roots": {Holds: yes}, "inclusive_decisions": {Holds: yes}},
+		},
+		{
+			Name: "Online Ruilplatform", Sectors: []string{"sharing", "platform_coop"}, LegalForm: "cooperative",
+			Summary: atlas.Text{NL: "Ruilen en delen zonder winkel."},
+			Offers:  []atlas.Exchange{{Kind: "space"}},
+		},
+	}
+	out := map[string]atlas.Initiative{}
+	for _, r := range recs {
+		out[r.Name] = f.publish(t, r)
+	}
+	return out
+}
+
+func names(res atlas.Result) []string {
+	var out []string
+	for _, in := range res.Items {
+		out = append(out, in.Name)
+	}
+	return out
+}
+
+func TestSearch(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		directory(t, f)
+		tests := []struct {
+			name string
+			q    atlas.Query
+			want []string
+		}{
+			{"everything by name", atlas.Query{}, []string{"Community Gardens Oost", "Fietsenwerkplaats Noord", "Online Ruilplatform", "Zon op Zuidoost"}},
+			{"Dutch stem: fiets finds fietsen", atlas.Query{Text: "fiets"}, []string{"Fietsenwerkplaats Noord"}},
+			{"Dutch stem: dak finds daken", atlas.Query{Text: "dak"}, []string{"Zon op Zuidoost"}},
+			{"English stem: garden finds gardens", atlas.Query{Text: "garden"}, []string{"Community Gardens Oost"}},
+			{"English stem: growing", atlas.Query{Text: "grow vegetable"}, []string{"Community Gardens Oost"}},
+			{"accents: cooperatie finds coöperatie", atlas.Query{Text: "energiecooperatie"}, []string{"Zon op Zuidoost"}},
+			{"all words must match", atlas.Query{Text: "zon fiets"}, nil},
+			{"operators are words", atlas.Query{Text: "NOT AND \"("}, nil},
+			{"punctuation only is no search", atlas.Query{Text: "?!", Order: atlas.OrderName}, []string{"Community Gardens Oost", "Fietsenwerkplaats Noord", "Online Ruilplatform", "Zon op Zuidoost"}},
+			{"sector", atlas.Query{Sectors: []string{"food", "energy"}}, []string{"Community Gardens Oost", "Zon op Zuidoost"}},
+			{"district", atlas.Query{Districts: []string{"noord"}}, []string{"Fietsenwerkplaats Noord"}},
+			{"legal form", atlas.Query{LegalForms: []string{"cooperative"}}, []string{"Online Ruilplatform", "Zon op Zuidoost"}},
+			{"all chosen principles hold", atlas.Query{Principles: []string{"local_roots", "inclusive_decisions"}}, []string{"Fietsenwerkplaats Noord", "Zon op Zuidoost"}},
+			{"need", atlas.Query{Needs: []string{"volunteers"}}, []string{"Fietsenwerkplaats Noord"}},
+			{"an expired need is gone", atlas.Query{Needs: []string{"space"}}, nil},
+			{"offer", atlas.Query{Offers: []string{"space"}}, []string{"Community Gardens Oost", "Online Ruilplatform"}},
+			{"bbox", atlas.Query{BBox: &mapindex.BBox{MinLon: 4.9, MinLat: 52.35, MaxLon: 5.0, MaxLat: 52.45}}, []string{"Community Gardens Oost", "Fietsenwerkplaats Noord"}},
+			{"near, by distance", atlas.Query{Near: &atlas.Point{Lat: 52.30, Lon: 4.97}, Order: atlas.OrderDistance},
+				[]string{"Zon op Zuidoost", "Community Gardens Oost", "Fietsenwerkplaats Noord", "Online Ruilplatform"}},
+			{"within 7 km", atlas.Query{Near: &atlas.Point{Lat: 52.30, Lon: 4.97}, RadiusKm: 7, Order: atlas.OrderDistance},
+				[]string{"Zon op Zuidoost", "Community Gardens Oost"}},
+			{"text and facet", atlas.Query{Text: "zonnepanelen", Districts: []string{"zuidoost"}}, []string{"Zon op Zuidoost"}},
+		}
+		for _, tt := range tests {
+			res, err := f.svc.Search(ctx, tt.q)
+			if err != nil {
+				t.Errorf("%s: %v", tt.name, err)
+				continue
+			}
+			got := names(res)
+			if tt.q.Text == "" && tt.q.Order == "" {
+				slices.Sort(got)
+			}
+			if !slices.Equal(got, tt.want) || res.Total != len(tt.want) {
+				t.Errorf("%s: got %v (total %d), want %v", tt.name, got, res.Total, tt.want)
+			}
+		}
+	})
+}
+
+func TestSearchPaging(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		directory(t, f)
+		var seen []string
+		var after int64
+		for range 10 {
+			res, err := f.svc.Search(ctx, atlas.Query{Order: atlas.OrderID, Limit: 3, After: after})
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen = append(seen, names(res)...)
+			if !res.More {
+				break
+			}
+			after = res.Items[len(res.Items)-1].ID
+		}
+		if len(seen) != 4 {
+			t.Fatalf("paged through %v", seen)
+		}
+		page2, _ := f.svc.Search(ctx, atlas.Query{Order: atlas.OrderName, Limit: 2, Offset: 2})
+		if got := names(page2); !slices.Equal(got, []string{"Online Ruilplatform", "Zon op Zuidoost"}) || page2.More || page2.Total != 4 {
+			t.Fatalf("second page %v more=%v", got, page2.More)
+		}
+	})
+}
+
+func TestSearchRefusesBadQueries(t *testing.T) {
+	f := &fixture{svc: &atlas.Service{}}
+	for _, tt := range []struct {
+		q     atlas.Query
+		field string
+	}{
+		{atlas.Query{Sectors: []string{"weapons"}}, "sector"},
+		{atlas.Query{Districts: []string{"haarlem"}}, "district"},
+		{atlas.Query{Needs: []string{"love"}}, "need"},
+		{atlas.Query{BBox: &mapindex.BBox{MinLon: 5, MinLat: 53, MaxLon: 6, MaxLat: 52}}, "bbox"},
+		{atlas.Query{Order: atlas.OrderDistance}, "order"},
+		{atlas.Query{Order: "random"}, "order"},
+		{atlas.Query{Limit: 501}, "limit"},
+		{atlas.Query{RadiusKm: -1}, "radius"},
+	} {
+		_, err := f.svc.Search(context.Background(), tt.q)
+		if fieldCode(err, tt.field) == "" {
+			t.Errorf("%+v: error %v does not name %s", tt.q, err, tt.field)
+		}
+	}
+}
+
+func TestFacets(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		directory(t, f)
+		counts, err := f.svc.Facets(ctx, atlas.Query{Sectors: []string{"energy"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		count := func(facet, value string) int {
+			for _, c := range counts[facet] {
+				if c.Value == value {
+					return c.Count
+				}
+			}
+			return 0
+		}
+		// The sector facet ignores the chosen sector, so other sectors show
+		// what choosing them too would add.
+		if count("sector", "food") != 1 || count("sector", "energy") != 1 || count("sector", "sharing") != 1 {
+			t.Errorf("sector counts %+v", counts["sector"])
+		}
+		// Other facets count within the chosen sector.
+		if count("district", "zuidoost") != 1 || count("district", "noord") != 0 {
+			t.Errorf("district counts %+v", counts["district"])
+		}
+		if count("need", "funding") != 1 || count("offer", "knowledge") != 1 || count("offer", "space") != 0 {
+			t.Errorf("exchange counts %+v %+v", counts["need"], counts["offer"])
+		}
+		if count("principle", "shared_ownership") != 1 || count("principle", "local_roots") != 1 {
+			t.Errorf("principle counts %+v", counts["principle"])
+		}
+	})
+}
+
+func TestMatchesNeedsAndOffers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		dir := directory(t, f)
+		offering, needing, err := f.svc.Matches(ctx, dir["Fietsenwerkplaats Noord"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		// It needs volunteers (its need for space has expired): the gardens
+		// offer volunteers. Nobody needs what it offers (nothing).
+		if len(offering) != 1 || offering[0].Name != "Community Gardens Oost" || !slices.Equal(offering[0].Kinds, []string{"volunteers"}) {
+			t.Fatalf("offering %+v", offering)
+		}
+		if offering[0].DistanceKm < 4 || offering[0].DistanceKm > 6 {
+			t.Errorf("distance %.1f km", offering[0].DistanceKm)
+		}
+		if len(needing) != 0 {
+			t.Errorf("needing %+v", needing)
+		}
+		// The gardens offer volunteers and space: the workshop needs
+		// volunteers; nobody needs space any more.
+		_, needing, _ = f.svc.Matches(ctx, dir["Community Gardens Oost"])
+		if len(needing) != 1 || needing[0].Name != "Fietsenwerkplaats Noord" {
+			t.Fatalf("needing %+v", needing)
+		}
+	})
+}
+
+func TestMapFollowsChangesFromOtherProcesses(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		dir := directory(t, f)
+		// A second process with its own index, built from the database.
+		other := &atlas.Service{DB: db, Map: mapindex.New(mapindex.Options{}), Now: f.clock.now}
+		since, err := other.LoadMap(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := other.Map.Len(); got != 3 { // the online platform has no place
+			t.Fatalf("loaded %d points, want 3", got)
+		}
+		feats, _ := other.Map.Clusters(world, 20, atlas.MapFilter(atlas.Query{Sectors: []string{"food"}}))
+		if len(feats) != 1 || feats[0].ID != dir["Community Gardens Oost"].ID {
+			t.Fatalf("food on the map: %+v", feats)
+		}
+		// This process archives one and moves another; the other process
+		// sees it after Sync.
+		f.clock.add(time.Second)
+		if err := f.svc.SetArchived(ctx, f.moderator, dir["Zon op Zuidoost"].ID, true); err != nil {
+			t.Fatal(err)
+		}
+		moved := dir["Fietsenwerkplaats Noord"]
+		moved.Location.Latitude, moved.Location.Longitude = ptr(48.85), ptr(2.35)
+		if _, err := f.svc.Edit(ctx, f.moderator, moved.ID, atlas.Proposal{Record: moved.Record}); err != nil {
+			t.Fatal(err)
+		}
+		other.Now = func() time.Time { return f.clock.now().Add(time.Second) }
+		if _, err := other.Sync(ctx, since); err != nil {
+			t.Fatal(err)
+		}
+		if got := other.Map.Len(); got != 2 {
+			t.Fatalf("after sync %d points, want 2", got)
+		}
+		paris, _ := other.Map.Clusters(mapindex.BBox{MinLon: 2, MinLat: 48, MaxLon: 3, MaxLat: 49}, 20, mapindex.Filter{})
+		if len(paris) != 1 || paris[0].ID != moved.ID {
+			t.Fatalf("the moved point: %+v", paris)
+		}
+	})
+}

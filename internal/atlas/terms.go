@@ -1,0 +1,96 @@
+package atlas
+
+import (
+	"strings"
+	"unicode"
+
+	snowball "github.com/blevesearch/snowballstem"
+	"github.com/blevesearch/snowballstem/dutch"
+	"github.com/blevesearch/snowballstem/english"
+)
+
+// searchText is everything in a record that search looks at.
+func searchText(r Record) string {
+	var b strings.Builder
+	for _, s := range []string{r.Name, r.Summary.NL, r.Summary.EN, r.Description.NL, r.Description.EN,
+		r.Location.City, r.Location.Address} {
+		b.WriteString(s)
+		b.WriteByte('\n')
+	}
+	for _, list := range [][]string{r.Tags, r.Tools} {
+		for _, s := range list {
+			b.WriteString(s)
+			b.WriteByte(' ')
+		}
+	}
+	for _, e := range append(append([]Exchange(nil), r.Needs...), r.Offers...) {
+		b.WriteString(e.Text)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// words splits text into lower-cased words of letters and digits.
+func words(text string) []string {
+	return strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+}
+
+// stems returns the Dutch and English stems of a lower-cased word.
+func stems(w string) (nl, en string) {
+	env := snowball.NewEnv(w)
+	dutch.Stem(env)
+	nl = env.Current()
+	env = snowball.NewEnv(w)
+	english.Stem(env)
+	return nl, env.Current()
+}
+
+// indexTerms is what the SQLite search table stores for a record: each word
+// followed by its stems, so that "fietsen" and "fiets", "gardens" and
+// "garden" find each other. Stems are prefixed so that they only match
+// stems.
+func indexTerms(r Record) string {
+	var b strings.Builder
+	seen := map[string]bool{}
+	add := func(t string) {
+		if t != "" && !seen[t] {
+			seen[t] = true
+			b.WriteString(t)
+			b.WriteByte(' ')
+		}
+	}
+	for _, w := range words(searchText(r)) {
+		nl, en := stems(w)
+		add(w)
+		add("s" + nl)
+		add("s" + en)
+	}
+	return b.String()
+}
+
+// ftsQuery turns what someone typed into an FTS5 query over indexTerms:
+// every word must match, as itself, as a prefix (from three letters on) or
+// through either stem. It returns "" when nothing searchable was typed.
+func ftsQuery(q string) string {
+	var parts []string
+	for _, w := range words(q) {
+		nl, en := stems(w)
+		alts := []string{quote("s" + nl), quote("s" + en)}
+		if len([]rune(w)) >= 3 {
+			alts = append(alts, quote(w)+"*")
+		} else {
+			alts = append(alts, quote(w))
+		}
+		parts = append(parts, "("+strings.Join(alts, " OR ")+")")
+		if len(parts) == 12 { // enough to find anything; bounds the work
+			break
+		}
+	}
+	return strings.Join(parts, " AND ")
+}
+
+// quote makes a word an FTS5 string, so that words like "and" or "near" are
+// not read as operators.
+func quote(w string) string { return `"` + strings.ReplaceAll(w, `"`, `""`) + `"` }

@@ -1,0 +1,324 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"samen/internal/account"
+	"samen/internal/atlas"
+	"samen/internal/problem"
+)
+
+// atlasPerPage is how many initiatives one page of the directory lists.
+const atlasPerPage = 20
+
+// facetGroup is one facet of the directory's filter form.
+type facetGroup struct {
+	Param   string // the URL parameter
+	Key     string // message key of its legend
+	Options []facetOption
+}
+
+type facetOption struct {
+	Value   string
+	Key     string // message key of its label
+	Count   int
+	Checked bool
+}
+
+type atlasListPage struct {
+	Query    atlas.Query
+	Result   atlas.Result
+	Facets   []facetGroup
+	Page     int
+	Pages    int
+	Prev     string
+	Next     string
+	Search   string // the search as a query string, without paging
+	Orders   []string
+	Embedded bool
+}
+
+// facetLists are the facets in the order the filter form shows them.
+var facetLists = []struct {
+	param, Key, prefix string
+	values             []string
+	chosen             func(q atlas.Query) []string
+}{
+	{param: "sector", Key: "atlas.facet.sector", prefix: "atlas.sector.", values: atlas.Sectors, chosen: func(q atlas.Query) []string { return q.Sectors }},
+	{param: "district", Key: "atlas.facet.district", prefix: "atlas.district.", values: atlas.Districts, chosen: func(q atlas.Query) []string { return q.Districts }},
+	{param: "principle", Key: "atlas.facet.principle", prefix: "atlas.principle.", values: atlas.Principles, chosen: func(q atlas.Query) []string { return q.Principles }},
+	{param: "need", Key: "atlas.facet.need", prefix: "atlas.kind.", values: atlas.ExchangeKinds, chosen: func(q atlas.Query) []string { return q.Needs }},
+	{param: "offer", Key: "atlas.facet.offer", prefix: "atlas.kind.", values: atlas.ExchangeKinds, chosen: func(q atlas.Query) []string { return q.Offers }},
+	{param: "legal_form", Key: "atlas.facet.legal_form", prefix: "atlas.legal_form.", values: atlas.LegalForms, chosen: func(q atlas.Query) []string { return q.LegalForms }},
+}
+
+// atlasList is the directory: search, facets, the list, and the map beside
+// it. The list is the map's accessible twin: everything on the map is in
+// the list, which works without JavaScript.
+func (s *Server) atlasList(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.atlasListData(r, false)
+	if err != nil {
+		return err
+	}
+	p := s.newPage(r, "atlas.title")
+	p.Data = d
+	p.Styles, p.Scripts = mapAssets()
+	p.Alternates = []alternate{{Type: "application/atom+xml", Href: "/atlas/feed.atom" + prefixed("?", d.Search), Title: s.msgs.T(p.Lang, "atlas.feed")}}
+	s.render(w, r, "atlas", p)
+	return nil
+}
+
+func (s *Server) atlasListData(r *http.Request, embedded bool) (*atlasListPage, error) {
+	v := r.URL.Query()
+	q, err := atlasQuery(v)
+	if err != nil {
+		return nil, err
+	}
+	page := 1
+	if sp := v.Get("page"); sp != "" {
+		n, err := strconv.Atoi(sp)
+		if err != nil || n < 1 || n > 500 {
+			return nil, &problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"page": "page.out_of_range"}}
+		}
+		page = n
+	}
+	q.Limit, q.Offset = atlasPerPage, (page-1)*atlasPerPage
+	if q.Order == "" && q.Text == "" && q.Near != nil {
+		q.Order = atlas.OrderDistance
+	}
+	res, err := s.atlas.Search(r.Context(), q)
+	if err != nil {
+		return nil, err
+	}
+	counts, err := s.atlas.Facets(r.Context(), q)
+	if err != nil {
+		return nil, err
+	}
+	d := &atlasListPage{Query: q, Result: res, Page: page, Pages: (res.Total + atlasPerPage - 1) / atlasPerPage, Embedded: embedded}
+	d.Orders = []string{atlas.OrderRelevance, atlas.OrderName, atlas.OrderNewest}
+	if q.Near != nil {
+		d.Orders = append(d.Orders, atlas.OrderDistance)
+	}
+	search := queryValues(q)
+	d.Search = search.Encode()
+	link := func(n int) string {
+		v := queryValues(q)
+		if n > 1 {
+			v.Set("page", strconv.Itoa(n))
+		}
+		path := "/atlas"
+		if embedded {
+			path = "/embed/atlas"
+		}
+		if enc := v.Encode(); enc != "" {
+			return path + "?" + enc
+		}
+		return path
+	}
+	if page > 1 {
+		d.Prev = link(page - 1)
+	}
+	if res.More {
+		d.Next = link(page + 1)
+	}
+	for _, fl := range facetLists {
+		g := facetGroup{Param: fl.param, Key: fl.Key}
+		chosen := fl.chosen(q)
+		for _, value := range fl.values {
+			n := 0
+			for _, c := range counts[fl.param] {
+				if c.Value == value {
+					n = c.Count
+				}
+			}
+			checked := false
+			for _, c := range chosen {
+				checked = checked || c == value
+			}
+			// Values nothing has are left out, unless chosen, to keep the
+			// form short.
+			if n == 0 && !checked {
+				continue
+			}
+			g.Options = append(g.Options, facetOption{Value: value, Key: fl.prefix + value, Count: n, Checked: checked})
+		}
+		if len(g.Options) > 0 {
+			d.Facets = append(d.Facets, g)
+		}
+	}
+	return d, nil
+}
+
+type initiativePage struct {
+	In         atlas.Initiative
+	Offering   []atlas.Match
+	Needing    []atlas.Match
+	CanEdit    bool // may propose an edit (signed in)
+	CanPublish bool // editors and moderators
+	Moderator  bool
+	Licence    string
+	Today      string
+}
+
+// initiativeView is one initiative's page. A merged entry sends the reader
+// to the one it was merged into.
+func (s *Server) initiativeView(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	u := userFrom(r.Context())
+	in, err := s.atlas.Get(r.Context(), u, id)
+	if err != nil {
+		return err
+	}
+	if in.Status == atlas.Merged && in.MergedInto != 0 {
+		http.Redirect(w, r, "/atlas/"+strconv.FormatInt(in.MergedInto, 10), http.StatusMovedPermanently)
+		return nil
+	}
+	d := &initiativePage{In: in, CanEdit: u != nil, CanPublish: in.CanPublish(u), Moderator: isModerator(u),
+		Licence: s.atlas.DataLicence(), Today: s.today()}
+	if in.Status == atlas.Published {
+		if d.Offering, d.Needing, err = s.atlas.Matches(r.Context(), in); err != nil {
+			return err
+		}
+	}
+	p := s.newPage(r, "atlas.title")
+	p.RawTitle = in.Name
+	p.Data = d
+	p.Alternates = []alternate{
+		{Type: "application/geo+json", Href: "/api/v1/initiatives/" + strconv.FormatInt(in.ID, 10)},
+		{Type: "application/ld+json", Href: "/api/v1/initiatives/" + strconv.FormatInt(in.ID, 10) + "?format=jsonld"},
+	}
+	s.render(w, r, "initiative", p)
+	return nil
+}
+
+func isModerator(u *account.User) bool { return u != nil && u.Role.AtLeast(account.Moderator) }
+
+type historyPage struct {
+	In        atlas.Initiative
+	Revisions []historyItem
+	Moderator bool
+}
+
+type historyItem struct {
+	atlas.Revision
+	Changes []atlas.Change
+	Current bool
+}
+
+// initiativeHistory shows every version a reader may see, each with what it
+// changed against the version it replaced.
+func (s *Server) initiativeHistory(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	u := userFrom(r.Context())
+	in, revs, err := s.atlas.History(r.Context(), u, id)
+	if err != nil {
+		return err
+	}
+	d := &historyPage{In: in, Moderator: isModerator(u)}
+	// Accepted versions follow each other; a proposal is compared with the
+	// version its author started from.
+	accepted := map[int64]atlas.Record{}
+	for _, rv := range revs {
+		if rv.State == atlas.RevisionAccepted {
+			accepted[rv.ID] = rv.Record
+		}
+	}
+	for i, rv := range revs {
+		var before atlas.Record
+		if rv.State == atlas.RevisionAccepted {
+			for _, older := range revs[i+1:] {
+				if older.State == atlas.RevisionAccepted {
+					before = older.Record
+					break
+				}
+			}
+		} else if b, ok := accepted[rv.BaseID]; ok {
+			before = b
+		}
+		d.Revisions = append(d.Revisions, historyItem{Revision: rv, Changes: visibleChanges(atlas.Diff(before, rv.Record), u, in),
+			Current: rv.ID == in.RevisionID})
+	}
+	p := s.newPage(r, "atlas.history.title")
+	p.RawTitle = in.Name
+	p.Data = d
+	s.render(w, r, "history", p)
+	return nil
+}
+
+// visibleChanges hides the contact address (which no visitor sees) from
+// the history of those who may not see it: it shows that it changed, not
+// what to.
+func visibleChanges(cs []atlas.Change, u *account.User, in atlas.Initiative) []atlas.Change {
+	if in.CanPublish(u) {
+		return cs
+	}
+	for i, c := range cs {
+		if c.Field == "contact.email" {
+			cs[i].Old, cs[i].New = hidden(c.Old), hidden(c.New)
+		}
+	}
+	return cs
+}
+
+func hidden(v []string) []string {
+	if len(v) == 0 {
+		return nil
+	}
+	return []string{"•••"}
+}
+
+// embedAtlas is the directory and map for an iframe on another site: the
+// filters come from the URL and cannot be changed inside the frame.
+func (s *Server) embedAtlas(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.atlasListData(r, true)
+	if err != nil {
+		return err
+	}
+	// Other sites may frame this page, and only this page.
+	w.Header().Set("Content-Security-Policy", embedPolicy)
+	w.Header().Del("X-Frame-Options")
+	p := s.newPage(r, "atlas.title")
+	p.Data = d
+	p.Embedded = true
+	p.Styles, p.Scripts = mapAssets()
+	s.render(w, r, "embed_atlas", p)
+	return nil
+}
+
+// embedPolicy is the strict policy with framing allowed; links open in a
+// new tab (target=_blank) because the frame is not samen's.
+const embedPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"connect-src 'self'; form-action 'self'; frame-ancestors *; base-uri 'none'"
+
+// mapAssets are the style sheets and scripts of the map: MapLibre GL JS,
+// vendored from npm, and samen's own code that draws the clusters.
+func mapAssets() (styles, scripts []string) {
+	return []string{"vendor/maplibre-gl.css"}, []string{"atlas-map.js"}
+}
+
+// prefixed returns sep+s, or nothing when s is empty.
+func prefixed(sep, s string) string {
+	if s == "" {
+		return ""
+	}
+	return sep + s
+}
+
+func atlasLink(id int64) string { return "/atlas/" + strconv.FormatInt(id, 10) }
+
+// redirectNotice sends the reader to path with a notice code.
+func redirectNotice(w http.ResponseWriter, r *http.Request, path, notice string) {
+	u, _ := url.Parse(path)
+	q := u.Query()
+	q.Set("notice", notice)
+	u.RawQuery = q.Encode()
+	http.Redirect(w, r, u.String(), http.StatusSeeOther)
+}
