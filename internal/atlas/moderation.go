@@ -623,11 +623,8 @@ func (s *Service) Confirm(ctx context.Context, u *account.User, id int64) error 
 		if err != nil {
 			return err
 		}
-		if !in.CanPublish(u) {
-			if !in.visibleTo(u) {
-				return errNotFound
-			}
-			return problem.New(problem.Forbidden, "atlas.editors_only")
+		if err := canManage(in, u); err != nil {
+			return err
 		}
 		if in.Status != Published && in.Status != Archived {
 			return errNotEditable

@@ -221,8 +221,8 @@ func (s *Service) Editors(ctx context.Context, u *account.User, id int64) ([]Edi
 	if err != nil {
 		return nil, err
 	}
-	if !in.CanPublish(u) {
-		return nil, problem.New(problem.Forbidden, "atlas.editors_only")
+	if err := canManage(in, u); err != nil {
+		return nil, err
 	}
 	rows, err := s.DB.Query(ctx, `SELECT u.id, u.name FROM initiative_editors e JOIN users u ON u.id = e.user_id
 		WHERE e.initiative_id = ? ORDER BY u.name, u.id`, id)
@@ -253,11 +253,8 @@ func (s *Service) AddEditor(ctx context.Context, u *account.User, id int64, emai
 		if err != nil {
 			return err
 		}
-		if !in.CanPublish(u) {
-			if !in.visibleTo(u) {
-				return errNotFound
-			}
-			return problem.New(problem.Forbidden, "atlas.editors_only")
+		if err := canManage(in, u); err != nil {
+			return err
 		}
 		var uid int64
 		err = tx.QueryRow(ctx, `SELECT id FROM users WHERE email = ? AND disabled_at IS NULL`, email).Scan(&uid)
@@ -285,11 +282,8 @@ func (s *Service) RemoveEditor(ctx context.Context, u *account.User, id, userID 
 		if err != nil {
 			return err
 		}
-		if !in.CanPublish(u) {
-			if !in.visibleTo(u) {
-				return errNotFound
-			}
-			return problem.New(problem.Forbidden, "atlas.editors_only")
+		if err := canManage(in, u); err != nil {
+			return err
 		}
 		res, err := tx.Exec(ctx, `DELETE FROM initiative_editors WHERE initiative_id = ? AND user_id = ?`, id, userID)
 		if err != nil {

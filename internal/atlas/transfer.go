@@ -426,11 +426,7 @@ func readFeature(raw json.RawMessage) (Record, problem.Fields) {
 func jsonField(err error, fallback string) string {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) && te.Field != "" {
-		name := te.Field
-		if strings.HasPrefix(name, "properties.") {
-			name = strings.TrimPrefix(name, "properties.")
-		}
-		return propertyField(name)
+		return propertyField(strings.TrimPrefix(te.Field, "properties."))
 	}
 	if fallback != "" {
 		return propertyField(fallback)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"reflect"
 	"slices"
@@ -243,7 +244,7 @@ func TestCSVRoundTrip(t *testing.T) {
 	tricky.Tags = []string{"a|b", `back\slash`, "-minus", "'quote"}
 	tricky.Summary.NL = "Regel één,\n\"regel\" twee"
 	tricky.Offers = []atlas.Exchange{{Kind: "space", Text: "kelder: 40 m² | droog"}, {Kind: "it_help", Until: "2026-12-31"}}
-	tricky.Location = atlas.Location{Latitude: ptr(-33.918861), Longitude: ptr(-0.0)}
+	tricky.Location = atlas.Location{Latitude: ptr(-33.918861), Longitude: ptr(math.Copysign(0, -1))}
 	list = append(list, stored(6, tricky))
 	var b bytes.Buffer
 	if err := atlas.WriteCSV(&b, atlas.Items(list), base); err != nil {

@@ -52,6 +52,15 @@ func newColumns(n, nameBytes int) *columns {
 
 func (c *columns) len() int { return len(c.code) }
 
+// resize sets the length of every column but the names to n entries, to be filled by index.
+func (c *columns) resize(n int) {
+	c.code, c.id = c.code[:n], c.id[:n]
+	c.lon, c.lat = c.lon[:n], c.lat[:n]
+	c.nameOff = c.nameOff[:n+1]
+	c.sectors, c.needs, c.offers = c.sectors[:n], c.needs[:n], c.offers[:n]
+	c.principles, c.legalForm, c.district = c.principles[:n], c.legalForm[:n], c.district[:n]
+}
+
 func (c *columns) add(code uint64, id int64, lon, lat float64, name string, f Facets) {
 	c.code = append(c.code, code)
 	c.id = append(c.id, id)
@@ -125,13 +134,6 @@ func (c *columns) lowerBound(lo int, code uint64, id int64) int {
 	return lo
 }
 
-func (c *columns) facets(i int) Facets {
-	return Facets{
-		Sectors: c.sectors[i], Needs: c.needs[i], Offers: c.offers[i],
-		Principles: c.principles[i], LegalForm: c.legalForm[i], District: c.district[i],
-	}
-}
-
 func (c *columns) name(i int) string { return string(c.names[c.nameOff[i]:c.nameOff[i+1]]) }
 
 // prefix is the sum of toE7(lon) and toE7(lat) over entries [0, i).
@@ -186,12 +188,41 @@ func buildColumns(points []Point) (*columns, []int32) {
 	}
 	sorted, _ := radixSort(b, a[:m], 2*qBits)
 
+	// Fill the columns in parallel: reading the points in code order misses the cache at
+	// every point, and the misses of several cores overlap. Each part gathers its names
+	// alone; they are joined afterwards.
 	cols := newColumns(m, nameBytes)
+	cols.resize(m)
 	pos := make([]int32, n)
-	for out, e := range sorted {
-		p := &points[e.val]
-		pos[e.val] = int32(out)
-		cols.add(e.key, p.ID, canonLon(p.Lon), canonLat(p.Lat), p.Name, p.Facets)
+	parts := split(m)
+	names := make([][]byte, len(parts))
+	var wg sync.WaitGroup
+	for k, part := range parts {
+		wg.Go(func() {
+			nb := make([]byte, 0, nameBytes/len(parts)+nameBytes/16)
+			for out := part[0]; out < part[1]; out++ {
+				e := sorted[out]
+				p := &points[e.val]
+				pos[e.val] = int32(out)
+				f := &p.Facets
+				cols.code[out], cols.id[out] = e.key, p.ID
+				cols.lon[out], cols.lat[out] = canonLon(p.Lon), canonLat(p.Lat)
+				cols.sectors[out], cols.needs[out], cols.offers[out] = f.Sectors, f.Needs, f.Offers
+				cols.principles[out], cols.legalForm[out], cols.district[out] = f.Principles, f.LegalForm, f.District
+				nb = append(nb, p.Name...)
+				cols.nameOff[out+1] = uint32(len(nb)) // within the part, for now
+			}
+			names[k] = nb
+		})
+	}
+	wg.Wait()
+	for k, part := range parts {
+		base := uint32(len(cols.names))
+		cols.names = append(cols.names, names[k]...)
+		names[k] = nil
+		for out := part[0]; out < part[1]; out++ {
+			cols.nameOff[out+1] += base
+		}
 	}
 	cols.finish()
 	perm := make([]int32, m)
@@ -201,18 +232,25 @@ func buildColumns(points []Point) (*columns, []int32) {
 	return cols, perm
 }
 
-// parallel runs fn over [0, n) split into one chunk per processor.
-func parallel(n int, fn func(lo, hi int)) {
+// split cuts [0, n) into one part per processor, or a single part when n is small.
+func split(n int) [][2]int {
 	workers := runtime.GOMAXPROCS(0)
 	if n < 1<<14 || workers < 2 {
-		fn(0, n)
-		return
+		return [][2]int{{0, n}}
 	}
+	var parts [][2]int
+	size := (n + workers - 1) / workers
+	for lo := 0; lo < n; lo += size {
+		parts = append(parts, [2]int{lo, min(lo+size, n)})
+	}
+	return parts
+}
+
+// parallel runs fn over [0, n), one part per processor.
+func parallel(n int, fn func(lo, hi int)) {
 	var wg sync.WaitGroup
-	chunk := (n + workers - 1) / workers
-	for lo := 0; lo < n; lo += chunk {
-		hi := min(lo+chunk, n)
-		wg.Go(func() { fn(lo, hi) })
+	for _, p := range split(n) {
+		wg.Go(func() { fn(p[0], p[1]) })
 	}
 	wg.Wait()
 }

@@ -367,15 +367,15 @@ func randomFilter(rng *rand.Rand, pts []Point) Filter {
 	for f.isZero() {
 		switch rng.IntN(8) {
 		case 0:
-			f.Sectors = 1<<rng.IntN(40) | 1<<rng.IntN(40)
+			f.Sectors = twoBits(rng, 40)
 		case 1:
 			f.Needs = 1 << rng.IntN(12)
 		case 2:
-			f.Offers = 1<<rng.IntN(12) | 1<<rng.IntN(12)
+			f.Offers = uint32(twoBits(rng, 12))
 		case 3:
 			f.Principles = uint8(rng.IntN(16))
 		case 4:
-			f.LegalForms = 1<<rng.IntN(8) | 1<<rng.IntN(8)
+			f.LegalForms = twoBits(rng, 8)
 		case 5:
 			f.Districts = 1 << rng.IntN(20)
 		case 6:
@@ -394,6 +394,12 @@ func randomFilter(rng *rand.Rand, pts []Point) Filter {
 		}
 	}
 	return f
+}
+
+// twoBits sets one or two random bits below n.
+func twoBits(rng *rand.Rand, n int) uint64 {
+	a, b := rng.IntN(n), rng.IntN(n)
+	return 1<<a | 1<<b
 }
 
 // A filtered query gives what brute force gives, and what an unfiltered query gives on an
@@ -721,7 +727,7 @@ func TestOptions(t *testing.T) {
 	}
 	for _, tc := range tests {
 		ix := New(tc.o)
-		if ix.shift != tc.shift || ix.maxZoom != tc.maxZoom {
+		if ix.shift != tc.shift || ix.MaxZoom() != tc.maxZoom {
 			t.Errorf("New(%+v): shift %d, max zoom %d; want %d, %d", tc.o, ix.shift, ix.maxZoom, tc.shift, tc.maxZoom)
 		}
 	}
@@ -791,6 +797,13 @@ func TestBoxEdges(t *testing.T) {
 			add(b.MinLon+along*w, b.MinLat+off)
 			add(b.MinLon+along*w, b.MaxLat+off)
 		}
+		for range 300 { // crowded at the middle of each edge, so that cells get that small
+			dx, dy := (rng.Float64()*2-1)*3*quantum, (rng.Float64()*2-1)*3*quantum
+			add(b.MinLon+dx, b.MinLat+(b.MaxLat-b.MinLat)/2+dy)
+			add(b.MinLon+w+dx, b.MinLat+(b.MaxLat-b.MinLat)/2+dy)
+			add(b.MinLon+w/2+dx, b.MinLat+dy)
+			add(b.MinLon+w/2+dx, b.MaxLat+dy)
+		}
 		for range 200 { // and some well inside, so that inner cells are taken whole
 			add(b.MinLon+rng.Float64()*w, b.MinLat+rng.Float64()*(b.MaxLat-b.MinLat))
 		}
@@ -808,5 +821,109 @@ func TestBoxEdges(t *testing.T) {
 		if err != nil || len(fs) != want {
 			t.Errorf("box %d: Clusters at z20 = %d points, %v; want %d", i, len(fs), err, want)
 		}
+	}
+}
+
+func TestCanonLon(t *testing.T) {
+	below := math.Nextafter(-180, -200)
+	tests := []struct{ in, want float64 }{
+		{0, 0}, {-180, -180}, {180, -180}, {179.5, 179.5}, {190, -170}, {-190, 170},
+		{540, -180}, {-540, -180}, {720.25, 0.25}, {math.NaN(), 0}, {math.Inf(1), 0},
+		{math.Nextafter(180, 0), math.Nextafter(180, 0)},
+	}
+	for _, tc := range tests {
+		if got := canonLon(tc.in); got != tc.want {
+			t.Errorf("canonLon(%v) = %v, want %v", tc.in, got, tc.want)
+		}
+	}
+	for _, in := range []float64{below, math.Nextafter(180, 200), -1e-300 - 180, 1e300, -1e300} {
+		if got := canonLon(in); !(got >= -180 && got < 180) {
+			t.Errorf("canonLon(%v) = %v, out of [-180, 180)", in, got)
+		}
+	}
+}
+
+// MaxFeatures features are fine, one more is refused, on every path.
+func TestMaxFeaturesExactly(t *testing.T) {
+	var pts []Point
+	for i := range 51 { // one point per cell of the 8×8 grid at zoom 0
+		pts = append(pts, Point{ID: int64(i + 1), Lon: -180 + 45*float64(i%8) + 20, Lat: unmercLat((float64(i/8) + 0.5) / 8)})
+	}
+	for _, n := range []int{50, 51} {
+		ix := New(Options{MaxFeatures: 50})
+		ix.Build(pts[:n])
+		for _, zoom := range []float64{0, 20} {
+			for _, f := range []Filter{{}, {Principles: 0}, {IDs: map[int64]struct{}{}}} {
+				if f.IDs != nil {
+					for _, p := range pts {
+						f.IDs[p.ID] = struct{}{}
+					}
+				}
+				fs, err := ix.Clusters(BBox{-180, -85, 180, 85}, zoom, f)
+				if n == 50 && (err != nil || len(fs) != 50) || n == 51 && !errors.Is(err, ErrTooMany) {
+					t.Errorf("%d points at z%v, %+v: %d features, %v", n, zoom, f, len(fs), err)
+				}
+			}
+		}
+	}
+}
+
+// The overlay reuses the slots of points it lets go of.
+func TestOverlayReusesSlots(t *testing.T) {
+	ix := New(Options{})
+	ix.mergeMinOverlay = 1 << 30
+	for i := range 1000 {
+		ix.Put(Point{ID: 7, Lon: float64(i % 100), Lat: 1, Name: "moving"})
+		ix.Put(Point{ID: 8, Lon: 1, Lat: 1})
+		ix.Remove(8)
+	}
+	if ix.Len() != 1 || len(ix.pool) > 2 {
+		t.Errorf("Len %d, %d slots for 1 point", ix.Len(), len(ix.pool))
+	}
+}
+
+func TestCanonLat(t *testing.T) {
+	ix := build([]Point{{ID: 1, Lat: 95}, {ID: 2, Lat: -91}, {ID: 3, Lat: math.NaN(), Lon: 1}, {ID: 4, Lat: 45}})
+	fs, err := ix.Clusters(BBox{-180, -90, 180, 90}, 20, Filter{})
+	if err != nil || len(fs) != 4 {
+		t.Fatal(fs, err)
+	}
+	want := map[int64]float64{1: 90, 2: -90, 3: 0, 4: 45}
+	for _, f := range fs {
+		if f.Lat != want[f.ID] {
+			t.Errorf("point %d at latitude %v, want %v", f.ID, f.Lat, want[f.ID])
+		}
+	}
+}
+
+func TestRandomEurope(t *testing.T) {
+	a := RandomEurope(rand.New(rand.NewPCG(1, 1)), 20000)
+	b := RandomEurope(rand.New(rand.NewPCG(1, 1)), 20000)
+	if !slices.Equal(a, b) {
+		t.Fatal("not deterministic")
+	}
+	for i, p := range a {
+		if p.ID != int64(i+1) || p.Lon < -10 || p.Lon > 30 || p.Lat < 35 || p.Lat > 65 || p.Name == "" || p.Facets.Sectors == 0 {
+			t.Fatalf("point %+v", p)
+		}
+	}
+	// Clustered: the busiest 1% of cells at zoom 8 hold a good share of the points, far
+	// more than a uniform spread would put there.
+	cells := map[string]int{}
+	for _, p := range a {
+		cells[testKey(8, p)]++
+	}
+	counts := make([]int, 0, len(cells))
+	for _, n := range cells {
+		counts = append(counts, n)
+	}
+	slices.Sort(counts)
+	slices.Reverse(counts)
+	top := 0
+	for _, n := range counts[:len(counts)/100+1] {
+		top += n
+	}
+	if top < len(a)/5 {
+		t.Errorf("the busiest cells hold only %d of %d points", top, len(a))
 	}
 }

@@ -105,7 +105,7 @@ func (q *query) inside(level int, cx, cy uint32) bool {
 	for i := range q.n {
 		g := &q.segs[i]
 		if (x0 > g.x0 || g.westOpen) && (x1 < g.x1 || g.eastOpen) &&
-			(y0 > g.y0 || g.northOpen) && (y1 <= g.y1 || g.southOpen) {
+			(y0 > g.y0 || g.northOpen) && (y1 < g.y1 || g.southOpen) {
 			return true
 		}
 	}

@@ -165,6 +165,12 @@ type initiativePage struct {
 // initiativeView is one initiative's page. A merged entry sends the reader
 // to the one it was merged into.
 func (s *Server) initiativeView(w http.ResponseWriter, r *http.Request) error {
+	return s.renderInitiative(w, r, http.StatusOK, nil)
+}
+
+// renderInitiative shows an initiative's page, with the problems of one of
+// its forms (the logo) when formErr is set.
+func (s *Server) renderInitiative(w http.ResponseWriter, r *http.Request, status int, formErr error) error {
 	id, err := pathID(r)
 	if err != nil {
 		return err
@@ -188,11 +194,14 @@ func (s *Server) initiativeView(w http.ResponseWriter, r *http.Request) error {
 	p := s.newPage(r, "atlas.title")
 	p.RawTitle = in.Name
 	p.Data = d
+	if formErr != nil {
+		p.Errors, p.ErrorOrder, _ = s.fieldErrors(p.Lang, formErr)
+	}
 	p.Alternates = []alternate{
 		{Type: "application/geo+json", Href: "/api/v1/initiatives/" + strconv.FormatInt(in.ID, 10)},
 		{Type: "application/ld+json", Href: "/api/v1/initiatives/" + strconv.FormatInt(in.ID, 10) + "?format=jsonld"},
 	}
-	s.render(w, r, "initiative", p)
+	s.renderStatus(w, r, status, "initiative", p)
 	return nil
 }
 

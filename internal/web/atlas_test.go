@@ -1,7 +1,11 @@
 package web_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"image"
+	"image/png"
+	"mime/multipart"
 	"encoding/xml"
 	"net/http"
 	"net/url"
@@ -520,4 +524,47 @@ func TestAtlasWriteAPI(t *testing.T) {
 func fmtBBox(w, s, e, n float64) string {
 	f := func(v float64) string { return strconv.FormatFloat(v, 'f', 7, 64) }
 	return f(w) + "," + f(s) + "," + f(e) + "," + f(n)
+}
+
+func TestLogoUpload(t *testing.T) {
+	t.Parallel()
+	s := newSite(t, storetest.SQLite(t))
+	s.seed()
+	mod := s.loggedIn(moderator, "en")
+	id := createdID(t, mod.postForm("/atlas/new", proposal("Fietswerkplaats Dapperbuurt")))
+	path := "/atlas/" + strconv.FormatInt(id, 10)
+	upload := func(b *browser, data []byte) *response {
+		var body bytes.Buffer
+		w := multipart.NewWriter(&body)
+		part, _ := w.CreateFormFile("logo", "logo.png")
+		part.Write(data)
+		w.Close()
+		req := b.newRequest(http.MethodPost, path+"/logo", &body)
+		req.Header.Set("Content-Type", w.FormDataContentType())
+		return b.do(req)
+	}
+	img := image.NewRGBA(image.Rect(0, 0, 40, 20))
+	var png1 bytes.Buffer
+	if err := png.Encode(&png1, img); err != nil {
+		t.Fatal(err)
+	}
+	if r := upload(s.loggedIn(member, "en"), png1.Bytes()); r.Status != http.StatusForbidden {
+		t.Fatalf("a stranger uploads: %d", r.Status)
+	}
+	r := upload(mod, []byte("not an image at all"))
+	if r.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("a broken image: %d", r.Status)
+	}
+	mustContain(t, r, html(msgs.T("en", "field.logo.type")), `href="#logo"`)
+	if r := upload(mod, png1.Bytes()); r.Status != http.StatusSeeOther {
+		t.Fatalf("upload: %d %s", r.Status, r.Body)
+	}
+	got := s.browser("en").get(path + "/logo")
+	if got.Status != http.StatusOK || got.Header.Get("Content-Type") != "image/png" {
+		t.Fatalf("logo: %d %q", got.Status, got.Header.Get("Content-Type"))
+	}
+	if m, err := png.Decode(strings.NewReader(got.Body)); err != nil || m.Bounds().Dx() != 40 {
+		t.Fatalf("served logo: %v", err)
+	}
+	mustContain(t, s.browser("en").get(path), `src="`+path+`/logo"`)
 }

@@ -37,12 +37,13 @@ function start(panel) {
     bounds = [[bbox[0], bbox[1]], [bbox[2], bbox[3]]];
   }
   const near = (search.get('near') || '').split(',').map(Number);
-  const center = near.length === 2 && near.every(Number.isFinite) ? [near[1], near[0]] : [4.9, 52.37];
+  // Amsterdam with Weesp, unless the search says where.
+  const center = near.length === 2 && near.every(Number.isFinite) ? [near[1], near[0]] : [4.93, 52.35];
 
   let map;
   try {
     map = new maplibregl.Map({
-      container: el, style, center, zoom: near.length === 2 ? 13 : 10.5, bounds: bounds || undefined,
+      container: el, style, center, zoom: near.length === 2 ? 13 : 10.2, bounds: bounds || undefined,
       attributionControl: panel.dataset.tiles ? { compact: true } : false,
       cooperativeGestures: embedded,
     });
@@ -115,8 +116,11 @@ function start(panel) {
     }
   }
 
-  map.on('load', refresh);
-  map.on('moveend', refresh);
+  // The first view is drawn once the map has loaded; after that, every move.
+  map.on('load', () => {
+    refresh();
+    map.on('moveend', refresh);
+  });
 
   // A link under the map shows the list for what is in view.
   const area = document.createElement('a');
