@@ -60,6 +60,9 @@ Usage:
   samen export initiatives FILE [settings]
                                          write the published initiatives to
                                          a new .csv, .geojson or .jsonld file
+  samen bench atlas [--points N] [--database URL]
+                                         measure the atlas at scale (map
+                                         index, cluster and search queries)
   samen version                          print the version
 
 Every command that opens the database applies pending migrations first.
@@ -86,6 +89,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = importCmd(ctx, args[1:], stdout, stderr, getenv)
 	case "export":
 		err = exportCmd(ctx, args[1:], stdout, getenv)
+	case "bench":
+		err = bench(ctx, args[1:], stdout, stderr, getenv)
+		if errors.Is(err, errUsage) {
+			return 2
+		}
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "samen", currentVersion())
 		return 0

@@ -20,7 +20,11 @@ export const CHROMIUM = process.env.SAMEN_E2E_CHROMIUM || '/usr/bin/chromium';
 export const LAUNCH_ARGS = [
   '--headless',
   '--no-sandbox',
-  '--disable-gpu',
+  // The atlas map (MapLibre GL) needs WebGL: SwiftShader draws it in
+  // software, so headless Chromium has it without a GPU. Not --disable-gpu,
+  // which turns WebGL off.
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
@@ -36,6 +40,13 @@ export const DEMO = {
 };
 
 export const LANGUAGES = ['nl', 'en'];
+
+// The initiatives `samen serve --demo` adds, in the order it adds them, and
+// the ones the demo member is an editor of (the first three).
+export const demoInitiatives = JSON.parse(
+  await readFile(join(repoRoot, 'internal', 'demo', 'initiatives.json'), 'utf8'),
+);
+export const memberInitiatives = demoInitiatives.slice(0, 3);
 
 // How long one browser step may take before the test fails. Generous for a
 // busy two-core CI runner, short enough that a broken page fails quickly.
@@ -57,6 +68,22 @@ export function t(lang, key, vars = {}) {
   const msg = catalogues[lang][key];
   assert.ok(msg !== undefined, `no message ${key} in ${lang}.json`);
   return msg.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
+}
+
+/**
+ * uniqueName returns a name for a new initiative that no other test (nor an
+ * earlier run on a shared database) has used: the prefix and a made-up word
+ * of letters only, which the search finds as it is.
+ */
+export function uniqueName(prefix) {
+  return `${prefix} ${uniqueWord()}`;
+}
+
+/** uniqueWord returns a made-up word of ten lower-case letters. */
+export function uniqueWord() {
+  let w = '';
+  for (let i = 0; i < 10; i++) w += String.fromCharCode(97 + Math.floor(Math.random() * 26));
+  return w;
 }
 
 /** uniqueEmail returns an address nobody has used, also on a shared database. */
@@ -224,6 +251,7 @@ export class Site {
     this.contexts = [];
     this.watcher = new Watcher(this.origin);
     this.stewardPages = {};
+    this.initiativeIds = new Map();
   }
 
   /** abs turns a path into an absolute URL on the samen server. */
@@ -280,6 +308,26 @@ export class Site {
       this.stewardPages[lang] = page;
     }
     return this.stewardPages[lang];
+  }
+
+  /**
+   * initiativeId returns the id of the published initiative called `name`,
+   * as a visitor finds it: searched for by name on /atlas, its link in the
+   * list. A page of its own (without JavaScript: only the list is needed)
+   * does the looking, so the caller's page stays where it is.
+   */
+  async initiativeId(name) {
+    if (!this.initiativeIds.has(name)) {
+      this.lookupPage ??= await this.newPage({ javaScriptEnabled: false });
+      const page = this.lookupPage;
+      await page.goto(`/atlas?q=${encodeURIComponent(name)}`);
+      const links = page.locator('main .results h3 a').filter({ hasText: new RegExp(`^\\s*${escapeRegExp(name)}\\s*$`) });
+      assert.equal(await links.count(), 1, `searching /atlas for "${name}" lists it once`);
+      const m = (await links.getAttribute('href')).match(/^\/atlas\/(\d+)$/);
+      assert.ok(m, `the link to "${name}" is /atlas/{id}`);
+      this.initiativeIds.set(name, Number(m[1]));
+    }
+    return this.initiativeIds.get(name);
   }
 
   /**
@@ -446,6 +494,25 @@ export async function signUp(page, { email, name, password }) {
   await form.locator('#email').fill(email);
   if (name !== undefined) await form.locator('#name').fill(name);
   await form.locator('#password').fill(password);
+  await submit(page, form);
+}
+
+/**
+ * proposeInitiative fills the form on /atlas/new (on a signed-in page) with
+ * what a new initiative needs at least, and whatever else is given, and
+ * sends it. Fields are named by their ids (`summary.nl`, `needs.0.kind`).
+ */
+export async function proposeInitiative(page, { name, summary = 'Een initiatief dat de tests aanmelden.', sector = 'food', fields = {} }) {
+  await page.goto('/atlas/new');
+  const form = mainForm(page, '/atlas/new');
+  await form.locator('[id="name"]').fill(name);
+  await form.locator('[id="summary.nl"]').fill(summary);
+  await form.locator(`[id="sector-${sector}"]`).check();
+  for (const [id, value] of Object.entries(fields)) {
+    const field = form.locator(`[id="${id}"]`);
+    if (await field.evaluate((el) => el.tagName === 'SELECT')) await field.selectOption(value);
+    else await field.fill(value);
+  }
   await submit(page, form);
 }
 

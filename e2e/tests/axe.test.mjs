@@ -7,7 +7,8 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { AxeBuilder } from '@axe-core/playwright';
 import {
-  DEMO, LANGUAGES, h1, htmlLang, login, mainForm, useSite, signUp, submit, t, uniqueEmail,
+  DEMO, LANGUAGES, demoInitiatives, h1, htmlLang, login, mainForm, memberInitiatives, proposeInitiative,
+  useSite, signUp, submit, t, uniqueEmail, uniqueName,
 } from '../lib/samen.mjs';
 
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
@@ -37,9 +38,11 @@ const strong = 'the quiet canal behind the old market';
 let limitedEmail; // one address, made to hit the login rate limit
 
 // Each entry opens one page (in the state named) on the page object it gets.
-// `as` says who looks: a visitor, the demo steward or the demo member.
-// `heading` is the message key of the <h1> the page must show, so a test
-// cannot pass by checking the wrong page; `expect` is a further check.
+// `as` says who looks: a visitor, the demo steward, moderator or member.
+// `heading` is the message key of the <h1> the page must show (or a
+// function of the page returning the text it must be: an initiative's name),
+// so a test cannot pass by checking the wrong page; `expect` is a further
+// check.
 function pagesFor(lang) {
   const state = {};
   const T = (key, vars) => t(lang, key, vars);
@@ -65,6 +68,40 @@ function pagesFor(lang) {
       assert.equal(await page.locator(`#${f}`).getAttribute('aria-invalid'), 'true', `#${f} is marked invalid`);
     }
   };
+
+  // The demo member edits the first demo initiatives; the first has a
+  // contact address, so it can be written to. A word of its summary finds it.
+  const editable = memberInitiatives.find((i) => i.contact?.email);
+  const searchWord = editable.summary.nl.split(/\s+/)[0];
+
+  /** mapLoaded waits until the map shows its clusters and points. */
+  async function mapLoaded(page) {
+    await page.locator('.map-panel .map-cluster, .map-panel .map-point').first().waitFor();
+    assert.equal(await page.locator('.map-panel').isVisible(), true, 'the map panel is shown');
+    await page.locator('.map-status', { hasText: /\d/ }).waitFor();
+  }
+
+  /**
+   * waitingWork gives the moderators something to look at: a proposal by
+   * the member and a report by a visitor (once per language).
+   */
+  async function waitingWork() {
+    if (state.proposal) return;
+    const name = uniqueName(`Axe ${lang}`);
+    const member = await site.newPage({ lang });
+    await login(member, DEMO.member.email, DEMO.member.password);
+    await proposeInitiative(member, { name });
+    assert.equal((await member.getByRole('status').innerText()).trim(), T('notice.initiative_proposed'));
+    await member.context().close();
+    const visitor = await site.newPage({ lang });
+    const reportPath = `/atlas/${await site.initiativeId(demoInitiatives[3].name)}/report`;
+    await visitor.goto(reportPath);
+    await visitor.locator('#reason-wrong').check();
+    await submit(visitor, mainForm(visitor, reportPath));
+    assert.equal((await visitor.getByRole('status').innerText()).trim(), T('notice.report_received'));
+    await visitor.context().close();
+    state.proposal = name;
+  }
 
   return [
     { name: 'home', as: 'visitor', heading: 'home.heading', open: (p) => p.goto('/') },
@@ -203,6 +240,131 @@ function pagesFor(lang) {
       },
       expect: formErrors(['token_name']),
     },
+    // The atlas: the directory with its map, an initiative, its forms, the
+    // moderators' queue and the map for other sites.
+    {
+      name: 'atlas, with the map loaded', as: 'visitor', heading: 'atlas.title',
+      open: (p) => p.goto('/atlas'),
+      expect: mapLoaded,
+    },
+    {
+      name: 'atlas, searched and filtered', as: 'visitor', heading: 'atlas.title',
+      open: (p) => p.goto(`/atlas?q=${encodeURIComponent(searchWord)}&sector=${encodeURIComponent(editable.sectors[0])}`),
+      expect: async (p) => {
+        assert.equal(await p.locator(`#f-sector-${editable.sectors[0]}`).isChecked(), true);
+        assert.equal(await p.locator('#q').inputValue(), searchWord);
+        await p.locator('main .results h3 a', { hasText: editable.name }).waitFor();
+        await mapLoaded(p);
+      },
+    },
+    {
+      name: 'atlas, nothing found', as: 'visitor', heading: 'atlas.title',
+      open: (p) => p.goto('/atlas?q=qqqzzzxxyy'),
+      expect: async (p) => {
+        assert.equal((await p.locator('#result-count').innerText()).trim(), T('atlas.results.other', { n: 0 }));
+        await p.getByText(T('atlas.no_results'), { exact: true }).waitFor();
+        await p.locator('.map-status', { hasText: T('atlas.map.in_view', { count: 0 }) }).waitFor();
+      },
+    },
+    {
+      name: 'an initiative, as a visitor', as: 'visitor', heading: () => editable.name,
+      open: async (p) => p.goto(`/atlas/${await site.initiativeId(editable.name)}`),
+      expect: async (p) => {
+        await p.getByRole('link', { name: T('atlas.login_to_edit') }).waitFor();
+        assert.equal(await p.getByRole('link', { name: T('atlas.editors.link') }).count(), 0);
+      },
+    },
+    {
+      name: 'an initiative, as its editor', as: 'member', heading: () => editable.name,
+      open: async (p) => p.goto(`/atlas/${await site.initiativeId(editable.name)}`),
+      expect: async (p) => {
+        await p.getByRole('link', { name: T('atlas.edit'), exact: true }).waitFor();
+        await p.getByRole('link', { name: T('atlas.editors.link') }).waitFor();
+      },
+    },
+    {
+      name: 'history of an initiative', as: 'visitor', heading: () => `${T('atlas.history.title')}: ${editable.name}`,
+      open: async (p) => p.goto(`/atlas/${await site.initiativeId(editable.name)}/history`),
+      expect: async (p) => assert.ok(await p.locator('main .revision').count() >= 1, 'the history lists a version'),
+    },
+    {
+      name: 'edit an initiative, as its editor', as: 'member', heading: 'atlas.form.edit_title',
+      open: async (p) => p.goto(`/atlas/${await site.initiativeId(editable.name)}/edit`),
+      expect: async (p) => assert.equal(await p.locator('[id="name"]').inputValue(), editable.name),
+    },
+    { name: 'propose an initiative', as: 'member', heading: 'atlas.form.new_title', open: (p) => p.goto('/atlas/new') },
+    {
+      name: 'propose an initiative, with errors', as: 'member', heading: 'atlas.form.new_title',
+      open: async (p) => {
+        await p.goto('/atlas/new');
+        await submit(p, mainForm(p, '/atlas/new'));
+      },
+      expect: formErrors(['name']),
+    },
+    {
+      name: 'propose an initiative that may be listed already', as: 'member', heading: 'atlas.form.new_title',
+      open: (p) => proposeInitiative(p, { name: editable.name, sector: editable.sectors[0] }),
+      expect: async (p) => {
+        await p.getByRole('heading', { name: T('atlas.form.duplicates_title') }).waitFor();
+        await p.locator('main .duplicates').getByRole('link', { name: editable.name }).waitFor();
+        await p.getByLabel(T('atlas.form.not_duplicate')).waitFor();
+      },
+    },
+    {
+      name: 'report an initiative', as: 'visitor', heading: () => `${T('atlas.report.title')}: ${editable.name}`,
+      open: async (p) => p.goto(`/atlas/${await site.initiativeId(editable.name)}/report`),
+    },
+    {
+      name: 'report an initiative, with errors', as: 'visitor', heading: () => `${T('atlas.report.title')}: ${editable.name}`,
+      open: async (p) => {
+        const id = await site.initiativeId(editable.name);
+        await p.goto(`/atlas/${id}/report`);
+        await submit(p, mainForm(p, `/atlas/${id}/report`));
+      },
+      expect: async (p) => {
+        await p.locator('main .error-summary a[href="#reason"]').waitFor();
+        assert.equal(await p.locator('#reason').getAttribute('aria-describedby'), 'reason-error');
+      },
+    },
+    {
+      name: 'write to an initiative', as: 'visitor', heading: () => `${T('atlas.contact.title')}: ${editable.name}`,
+      open: async (p) => p.goto(`/atlas/${await site.initiativeId(editable.name)}/contact`),
+    },
+    {
+      name: 'write to an initiative, with errors', as: 'visitor', heading: () => `${T('atlas.contact.title')}: ${editable.name}`,
+      open: async (p) => {
+        const id = await site.initiativeId(editable.name);
+        await p.goto(`/atlas/${id}/contact`);
+        await mainForm(p, `/atlas/${id}/contact`).locator('#email').fill('not an address');
+        await submit(p, mainForm(p, `/atlas/${id}/contact`));
+      },
+      expect: formErrors(['name', 'email', 'message']),
+    },
+    {
+      name: 'editors of an initiative', as: 'member', heading: () => `${T('atlas.editors.title')}: ${editable.name}`,
+      open: async (p) => p.goto(`/atlas/${await site.initiativeId(editable.name)}/editors`),
+      expect: async (p) => assert.ok(await p.locator('main .editors li').count() >= 1, 'the member is listed as editor'),
+    },
+    {
+      name: 'moderation, with a proposal and a report waiting', as: 'moderator', heading: 'moderation.title',
+      open: async (p) => {
+        await waitingWork();
+        await p.goto('/moderation');
+      },
+      expect: async (p) => {
+        await p.locator('main .queue-item h3', { hasText: state.proposal }).waitFor();
+        await p.locator('main table tbody tr').first().waitFor();
+      },
+    },
+    {
+      name: 'atlas for another site (embedded, energy)', as: 'visitor', heading: 'atlas.title',
+      open: (p) => p.goto('/embed/atlas?sector=energy'),
+      expect: async (p) => {
+        await mapLoaded(p);
+        const energy = demoInitiatives.filter((i) => i.sectors.includes('energy')).length;
+        assert.equal((await p.locator('#result-count').innerText()).trim(), T('atlas.results.other', { n: energy }));
+      },
+    },
     { name: 'people', as: 'steward', heading: 'people.title', open: (p) => p.goto('/admin/people') },
     { name: 'audit log', as: 'steward', heading: 'audit.title', open: (p) => p.goto('/admin/audit') },
     { name: 'outbox', as: 'steward', heading: 'outbox.title', open: (p) => p.goto('/admin/outbox') },
@@ -239,6 +401,8 @@ for (const lang of LANGUAGES) {
       who.steward = await site.stewardPage(lang);
       who.member = await site.newPage({ lang });
       await login(who.member, DEMO.member.email, DEMO.member.password);
+      who.moderator = await site.newPage({ lang });
+      await login(who.moderator, DEMO.moderator.email, DEMO.moderator.password);
     });
 
     for (const entry of pagesFor(lang)) {
@@ -246,7 +410,8 @@ for (const lang of LANGUAGES) {
         const page = who[entry.as];
         await entry.open(page);
         assert.equal(await htmlLang(page), lang);
-        assert.equal(await h1(page), t(lang, entry.heading));
+        const heading = typeof entry.heading === 'function' ? entry.heading(page) : t(lang, entry.heading);
+        assert.equal(await h1(page), heading);
         if (entry.expect) await entry.expect(page);
         await axe(page, `${entry.name} [${lang}]`);
       });

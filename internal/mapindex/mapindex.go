@@ -4,12 +4,14 @@
 // It does the job of mapbox's supercluster, but keeps one flat array of points sorted by
 // Morton (Z-order) code instead of one kdbush tree per zoom level. The reasons:
 //
-//   - Memory. One array plus sampled prefix sums costs a fixed number of bytes per point,
-//     however many zoom levels there are; a tree per zoom repeats every point about 17 times.
+//   - Memory. One array plus sampled prefix sums costs a fixed number of bytes per point
+//     (about 80 with short names), however many zoom levels there are; a tree per zoom holds
+//     up to one entry per point at each of them.
 //   - Exactness. Cluster cells are squares of a quadtree, and a cell at level L is exactly
-//     the union of its four children at L+1. Every point therefore belongs to exactly one
-//     cell at every zoom, and a cluster's count never drifts from the number of points it
-//     stands for, which greedy per-zoom clustering does not guarantee.
+//     the union of its four children at L+1. Every point belongs to exactly one cell at
+//     every zoom by construction, and which cluster it falls in depends only on its own
+//     position, not (as in greedy radius clustering) on the order in which points were
+//     processed. One edit therefore changes one cell per zoom, and nothing else.
 //   - Speed without a cluster table. The points of a cell are a contiguous run of the sorted
 //     array, found by binary search; prefix sums give its count and centroid in constant
 //     time, so a query costs in proportion to what it returns, not to the number of points.
@@ -17,8 +19,7 @@
 //     range computation combines with the base array. When the overlay grows large it is
 //     merged in linearly. Nothing is ever re-clustered, and nothing is rebuilt per edit.
 //
-// The index holds no state that cannot be rebuilt from the database: several samen processes
-// each build their own and stay consistent by applying the same edits.
+// The index is a cache: nothing in it that cannot be rebuilt from the database.
 package mapindex
 
 import (

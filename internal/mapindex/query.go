@@ -528,6 +528,14 @@ func checkZoom(zoom float64) (int, error) {
 // points of that cell that match f, even those just outside the box; above MaxZoom every
 // matching point inside the box, individually. Features come in Morton order, which is
 // stable from query to query.
+//
+// Without a filter a query costs in proportion to the cells it returns. A filter is tested
+// point by point, so a filtered query costs in proportion to the points in those cells,
+// except that a Filter.IDs much smaller than that is looked up ID by ID instead.
+//
+// It fails with ErrTooMany, before doing the work, when at zoom ≤ MaxZoom the box is more
+// than MaxViewPx pixels wide or tall, and when the answer would hold more than MaxFeatures
+// features.
 func (ix *Index) Clusters(b BBox, zoom float64, f Filter) ([]Feature, error) {
 	q, err := makeQuery(b)
 	if err != nil {
@@ -579,19 +587,16 @@ func (ix *Index) Clusters(b BBox, zoom float64, f Filter) ([]Feature, error) {
 	if ix.useIDs(&f, total) {
 		sh := uint(2 * (qBits - L))
 		var g group
-		var cur uint64
-		in := false
+		cur, in := ^uint64(0), false // the cell being gathered (none yet), and whether it is in view
 		for _, ref := range ix.idRefs(&f) {
-			p := ix.code(ref) >> sh
-			if g.n > 0 && p != cur {
-				if err := emit(cur, g); err != nil {
-					return nil, err
+			if p := ix.code(ref) >> sh; p != cur {
+				if g.n > 0 {
+					if err := emit(cur, g); err != nil {
+						return nil, err
+					}
+					g = group{}
 				}
-				g = group{}
-			}
-			if g.n == 0 || p != cur {
-				cur = p
-				in = q.intersects(L, compact(p), compact(p>>1))
+				cur, in = p, q.intersects(L, compact(p), compact(p>>1))
 			}
 			if in {
 				g.add(ix, ref)
