@@ -3,97 +3,12 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEMO, h1, login, useSite, t, uniqueEmail } from '../lib/samen.mjs';
+import {
+  DEMO, assertFocusVisible, focused, h1, login, nameOf, press, pressEnterToSubmit, tabTo, typeInto, useSite, t,
+  uniqueEmail, walk,
+} from '../lib/samen.mjs';
 
 const site = await useSite();
-
-/** focused describes the element that has focus and how focus is drawn. */
-function focused(page) {
-  return page.evaluate(() => {
-    const el = document.activeElement;
-    const cs = getComputedStyle(el);
-    const r = el.getBoundingClientRect();
-    const label = el.id ? document.querySelector(`label[for="${CSS.escape(el.id)}"]`) : null;
-    return {
-      tag: el.tagName.toLowerCase(),
-      id: el.id,
-      cls: typeof el.className === 'string' ? el.className : '',
-      href: el.getAttribute('href'),
-      text: (el.innerText || label?.innerText || el.getAttribute('aria-label') || el.value || '').trim().replace(/\s+/g, ' ').slice(0, 60),
-      describedBy: el.getAttribute('aria-describedby'),
-      focusVisible: el.matches(':focus-visible'),
-      outline: `${cs.outlineStyle} ${cs.outlineWidth} ${cs.outlineColor}`,
-      outlineStyle: cs.outlineStyle,
-      outlineWidth: parseFloat(cs.outlineWidth) || 0,
-      boxShadow: cs.boxShadow,
-      rect: { top: r.top, bottom: r.bottom, left: r.left, right: r.right, width: r.width, height: r.height },
-      viewport: { width: innerWidth, height: innerHeight },
-      scrollY,
-    };
-  });
-}
-
-function nameOf(f) {
-  return `<${f.tag}${f.id ? `#${f.id}` : ''}${f.cls ? `.${f.cls.split(' ').join('.')}` : ''}${f.href ? ` href="${f.href}"` : ''}> "${f.text}"`;
-}
-
-/**
- * assertFocusVisible checks that the focused element draws a focus
- * indicator (an outline or a box-shadow, as :focus-visible asks) and is on
- * the screen.
- */
-function assertFocusVisible(f) {
-  const what = nameOf(f);
-  assert.ok(f.focusVisible, `${what} has keyboard focus but does not match :focus-visible`);
-  const drawn = (f.outlineStyle !== 'none' && f.outlineWidth > 0) || (f.boxShadow && f.boxShadow !== 'none');
-  assert.ok(drawn, `${what} shows no focus indicator (outline: ${f.outline}; box-shadow: ${f.boxShadow})`);
-  assert.ok(f.rect.width > 0 && f.rect.height > 0, `${what} has focus but no size: it cannot be seen`);
-  assert.ok(f.rect.bottom > 0 && f.rect.top < f.viewport.height && f.rect.right > 0 && f.rect.left < f.viewport.width,
-    `${what} has focus but is outside the viewport (${JSON.stringify(f.rect)})`);
-}
-
-async function press(page, key) {
-  await page.keyboard.press(key);
-  return focused(page);
-}
-
-/** tabTo presses Tab until the element matching `selector` has focus. */
-async function tabTo(page, selector, max = 40) {
-  for (let i = 0; i < max; i++) {
-    const f = await press(page, 'Tab');
-    assertFocusVisible(f);
-    if (await page.evaluate((s) => document.activeElement.matches(s), selector)) return f;
-  }
-  assert.fail(`${max} presses of Tab did not reach ${selector}`);
-}
-
-/**
- * walk presses Tab from a fresh load until focus leaves the page and
- * returns every stop; each must show its focus.
- */
-async function walk(page) {
-  const stops = [];
-  for (let i = 0; i < 150; i++) {
-    const f = await press(page, 'Tab');
-    if (f.tag === 'body' || (stops.length > 0 && nameOf(f) === nameOf(stops[0]))) return stops;
-    assertFocusVisible(f);
-    stops.push(f);
-  }
-  assert.fail('150 presses of Tab did not get through the page: a keyboard trap?');
-}
-
-/** pressEnterToSubmit presses Enter and waits for the page that comes back. */
-async function pressEnterToSubmit(page) {
-  await Promise.all([
-    page.waitForEvent('framenavigated', { predicate: (fr) => fr === page.mainFrame() }),
-    page.keyboard.press('Enter'),
-  ]);
-  await page.waitForLoadState('load');
-}
-
-async function typeInto(page, text) {
-  await page.keyboard.type(text);
-}
 
 describe('keyboard only', () => {
   it('signs up with Tab, Shift+Tab, typing and Enter', { timeout: 60_000 }, async () => {

@@ -31,6 +31,11 @@ const (
 	// maxArgs bounds the parameters of one statement, well below both
 	// engines' limits (SQLite 32766, PostgreSQL 65535).
 	maxArgs = 4000
+	// indexArgs is how many parameters of search terms an import gathers
+	// before writing them to SQLite's full-text index in one statement:
+	// every portion becomes a segment of the index that FTS5 merges with
+	// others later, so fewer, larger ones cost less.
+	indexArgs = 30000
 	// mapRebuildAbove is the number of changed initiatives above which an
 	// import rebuilds the map index instead of putting them in one by one.
 	mapRebuildAbove = 5000
@@ -473,7 +478,7 @@ func (w *importWriter) index(ctx context.Context, rows []Row, b preparedBatch, u
 			w.terms = append(w.terms, st.id, b.terms[i])
 		}
 	}
-	if len(w.terms) >= maxArgs {
+	if len(w.terms) >= indexArgs-2*importBatch {
 		return w.flushIndex(ctx)
 	}
 	return nil
@@ -481,17 +486,23 @@ func (w *importWriter) index(ctx context.Context, rows []Row, b preparedBatch, u
 
 // flushIndex writes the search terms that wait.
 func (w *importWriter) flushIndex(ctx context.Context) error {
-	err := insertMany(ctx, w.tx, `INSERT INTO initiative_search (rowid, terms)`, 2, w.terms)
+	err := insertMany(ctx, w.tx, `INSERT INTO initiative_search (rowid, terms)`, 2, w.terms, indexArgs)
+	clear(w.terms) // let the strings go
 	w.terms = w.terms[:0]
 	return err
 }
 
 // insertMany runs head VALUES (…), (…), … over args, width values a row,
-// in as few statements as the parameter limit allows.
-func insertMany(ctx context.Context, tx *store.Tx, head string, width int, args []any) error {
+// in as few statements as the parameter limit (maxArgs unless given)
+// allows.
+func insertMany(ctx context.Context, tx *store.Tx, head string, width int, args []any, limit ...int) error {
+	most := maxArgs
+	if len(limit) > 0 {
+		most = limit[0]
+	}
 	row := "(" + marks(width) + ")"
 	for len(args) > 0 {
-		n := min(len(args)/width, maxArgs/width)
+		n := min(len(args)/width, most/width)
 		if _, err := tx.Exec(ctx, head+" VALUES "+strings.Repeat(row+", ", n-1)+row, args[:n*width]...); err != nil {
 			return err
 		}

@@ -265,9 +265,21 @@ func marks(n int) string {
 // Result is one page of a search.
 type Result struct {
 	Items []Initiative
-	Total int  // how many match in all
+	Total int  // how many match in all, up to CountCap
 	More  bool // whether there is a page after this one
+	// Capped says there are more than CountCap matches: counting them all
+	// would cost more than showing them.
+	Capped bool
 }
+
+// RankCap is how many matches a search ranks by relevance at most; a
+// broader one is shown newest first.
+var RankCap = 5000
+
+// CountCap is where counting matches stops. A search that matches more is
+// too broad to page through anyway; counting millions of rows is what
+// would make it slow. (A variable so that a test can lower it.)
+var CountCap = 10000
 
 // Search finds published initiatives. Text is matched in Dutch and English
 // (with stemming); an empty query lists everything.
@@ -279,12 +291,32 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 	where, args := s.where(q, e, "", false)
 	var res Result
 	if q.After == 0 {
-		if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM initiatives i WHERE `+where, args...).Scan(&res.Total); err != nil {
+		count := `SELECT COUNT(*) FROM (SELECT 1 FROM initiatives i WHERE ` + where + ` LIMIT ?) m`
+		countArgs := append(args[:len(args):len(args)], CountCap+1)
+		if e == store.SQLite && onlyText(q) {
+			// The index holds only published entries: count there, without
+			// reading a table row per match.
+			count = `SELECT COUNT(*) FROM (SELECT 1 FROM initiative_search WHERE initiative_search MATCH ? LIMIT ?) m`
+			countArgs = []any{ftsQuery(q.Text), CountCap + 1}
+		}
+		if err := s.DB.QueryRow(ctx, count, countArgs...).Scan(&res.Total); err != nil {
 			return res, err
 		}
 		if res.Total == 0 {
 			return res, nil
 		}
+		if res.Total > CountCap {
+			res.Total, res.Capped = CountCap, true
+		}
+	}
+	// Ranking scores every match; beyond RankCap matches it would be the
+	// slow part, and so broad a search is better read newest first.
+	ranked := q.Order == OrderRelevance && q.Text != "" && res.Total <= RankCap && q.After == 0
+	if e == store.SQLite && q.Order == OrderRelevance && onlyText(q) {
+		return s.textOnly(ctx, q, res, ranked)
+	}
+	if q.Order == OrderRelevance && q.Text != "" && !ranked {
+		q.Order = OrderNewest
 	}
 	from := "initiatives i"
 	order := "i.name, i.id"
@@ -333,6 +365,48 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 		res.Items, res.More = res.Items[:q.Limit], true
 	}
 	return res, nil
+}
+
+// onlyText reports whether a query is words and nothing else, which SQLite
+// can rank inside the search index alone.
+func onlyText(q Query) bool {
+	return q.Text != "" && len(q.Sectors)+len(q.Districts)+len(q.LegalForms)+len(q.Principles)+len(q.Needs)+len(q.Offers) == 0 &&
+		q.BBox == nil && q.Near == nil && q.Changed.IsZero() && q.After == 0
+}
+
+// textOnly answers a words-only search on SQLite: FTS5 picks the page
+// within the index (which holds only published entries) — the best matches
+// by bm25, or the newest when there are too many to rank — and only those
+// rows are read from the table. Joining first would read a table row for
+// every match.
+func (s *Service) textOnly(ctx context.Context, q Query, res Result, ranked bool) (Result, error) {
+	key, dir := "rowid", " DESC"
+	if ranked {
+		key, dir = "rank", ""
+	}
+	rows, err := s.DB.Query(ctx, `SELECT `+initiativeColumns+` FROM
+		(SELECT rowid AS rid, `+key+` AS o FROM initiative_search WHERE initiative_search MATCH ? ORDER BY `+key+dir+` LIMIT ?) m
+		JOIN initiatives i ON i.id = m.rid WHERE i.status = 'published' ORDER BY m.o`+dir+`, i.id`,
+		ftsQuery(q.Text), q.Offset+q.Limit+1)
+	if err != nil {
+		return res, err
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		in, err := scanInitiative(rows)
+		if err != nil {
+			return res, err
+		}
+		if n >= q.Offset {
+			res.Items = append(res.Items, in)
+		}
+		n++
+	}
+	if len(res.Items) > q.Limit {
+		res.Items, res.More = res.Items[:q.Limit], true
+	}
+	return res, rows.Err()
 }
 
 // FacetCount is how many initiatives a facet value would show.

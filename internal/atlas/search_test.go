@@ -266,3 +266,37 @@ func TestMapFollowsChangesFromOtherProcesses(t *testing.T) {
 		}
 	})
 }
+
+func TestCountStopsAtTheCap(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		directory(t, f)
+		old := atlas.CountCap
+		atlas.CountCap = 2
+		defer func() { atlas.CountCap = old }()
+		res, err := f.svc.Search(context.Background(), atlas.Query{Limit: 3})
+		if err != nil || res.Total != 2 || !res.Capped || len(res.Items) != 3 || !res.More {
+			t.Fatalf("capped search: total %d capped %v items %d more %v (%v)", res.Total, res.Capped, len(res.Items), res.More, err)
+		}
+		res, _ = f.svc.Search(context.Background(), atlas.Query{Text: "zonnepanelen"})
+		if res.Capped || res.Total != 1 {
+			t.Fatalf("small search: %+v", res)
+		}
+	})
+}
+
+func TestBroadSearchesAreNewestFirst(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		directory(t, f)
+		old := atlas.RankCap
+		atlas.RankCap = 1
+		defer func() { atlas.RankCap = old }()
+		for _, q := range []atlas.Query{{Text: "zon"}, {Text: "zon", Sectors: []string{"energy", "sharing"}}} {
+			res, err := f.svc.Search(context.Background(), q)
+			if err != nil || len(res.Items) != 2 || res.Items[0].ID < res.Items[1].ID {
+				t.Fatalf("%+v: %v, %v", q, names(res), err)
+			}
+		}
+	})
+}

@@ -22,6 +22,7 @@ type apiPage struct {
 	Licence     string          `json:"licence"`
 	Attribution string          `json:"attribution"`
 	Total       *int            `json:"total,omitempty"`
+	TotalCapped bool            `json:"total_capped,omitempty"`
 	NextCursor  *int64          `json:"next_cursor"`
 	Links       []apiLink       `json:"links,omitempty"`
 	Features    []statusFeature `json:"features"`
@@ -85,7 +86,7 @@ func (s *Server) featurePage(w http.ResponseWriter, r *http.Request, changed tim
 	}
 	out := apiPage{Type: "FeatureCollection", Licence: s.atlas.DataLicence(), Attribution: s.attribution(), Features: []statusFeature{}}
 	if q.After == 0 {
-		out.Total = &res.Total
+		out.Total, out.TotalCapped = &res.Total, res.Capped
 	}
 	for _, in := range res.Items {
 		f := statusFeature{Feature: atlas.ToFeature(in, s.opts.BaseURL)}
