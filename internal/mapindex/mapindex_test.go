@@ -279,6 +279,11 @@ func TestEdgePositions(t *testing.T) {
 			if n := ix.Count(tc.box, Filter{}); n != len(tc.want) {
 				t.Errorf("Count = %d, want %d", n, len(tc.want))
 			}
+			for _, p := range tc.pts {
+				if tc.box.Contains(p.Lon, p.Lat) != slices.Contains(tc.want, p.ID) {
+					t.Errorf("Contains(%v, %v) = %v", p.Lon, p.Lat, !slices.Contains(tc.want, p.ID))
+				}
+			}
 			if n := bruteCount(tc.pts, tc.box, Filter{}); n != len(tc.want) {
 				t.Errorf("the brute-force count = %d: the test is wrong", n)
 			}
@@ -334,6 +339,10 @@ func TestCount(t *testing.T) {
 		}
 		if got := ix.Count(b, f); got != want {
 			t.Fatalf("Count(%+v, %+v) = %d, want %d", b, f, got, want)
+		}
+		p := pts[rng.IntN(len(pts))]
+		if got := b.Contains(p.Lon, p.Lat); got != (bruteValid(b) && bruteIn(p, b)) {
+			t.Fatalf("%+v.Contains(%v, %v) = %v", b, p.Lon, p.Lat, got)
 		}
 	}
 }

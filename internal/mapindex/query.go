@@ -80,6 +80,14 @@ func makeQuery(b BBox) (query, error) {
 	return q, nil
 }
 
+// Contains reports whether a position lies in the box, by the same rules as Count and
+// Clusters: longitudes compare modulo 360 (so a box from 170 to 190, or from 170 to -170,
+// holds -175, and 180 and -180 are one meridian); an invalid box contains nothing.
+func (b BBox) Contains(lon, lat float64) bool {
+	q, err := makeQuery(b)
+	return err == nil && q.contains(canonLon(lon), canonLat(lat))
+}
+
 // cellRect is the quantised extent of cell (cx, cy) at a level.
 func cellRect(level int, cx, cy uint32) (x0, x1, y0, y1 uint32) {
 	s := uint(qBits - level)
