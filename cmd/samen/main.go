@@ -200,13 +200,18 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	}
 	accounts := &account.Service{DB: db, Sent: worker.Kick}
 	atlasSvc := &atlas.Service{DB: db, Map: mapindex.New(mapindex.Options{}), Sent: worker.Kick, Licence: cfg.DataLicence}
+	mapOpts, closeMap, err := mapOptions(cfg)
+	if err != nil {
+		return err
+	}
+	defer closeMap()
 	opts := web.Options{
 		BaseURL:        cfg.BaseURL,
 		MailToLog:      cfg.MailMode == config.MailLog,
 		TrustedProxies: cfg.TrustedProxies,
 		Version:        currentVersion(),
 		Atlas:          atlasSvc,
-		Map:            web.MapOptions{TileURL: cfg.MapTiles, Attribution: cfg.MapAttribution},
+		Map:            mapOpts,
 	}
 	if cfg.OIDC.Enabled() {
 		opts.OIDC = &web.OIDCProvider{Issuer: cfg.OIDC.Issuer, ClientID: cfg.OIDC.ClientID,

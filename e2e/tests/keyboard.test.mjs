@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEMO, assertFocusVisible, focused, h1, login, nameOf, press, pressEnterToSubmit, tabTo, typeInto, useSite, t,
+  DEMO, assertFocusVisible, demoInitiatives, focused, h1, login, nameOf, press, pressEnterToSubmit, tabTo, typeInto, useSite, t,
   uniqueEmail, walk,
 } from '../lib/samen.mjs';
 
@@ -148,6 +148,11 @@ describe('keyboard only', () => {
   });
 
   describe('every Tab stop shows its focus', () => {
+    // The atlas pages: the directory once its map is drawn (the groups and
+    // places on it are Tab stops too), an initiative, the proposal form and
+    // the moderators' queue.
+    const mapDrawn = (page) => page.locator('.map-panel .map-cluster').first().waitFor();
+    const initiative = async () => `/atlas/${await site.initiativeId(demoInitiatives[0].name)}`;
     const pages = [
       { path: '/', as: 'visitor' },
       { path: '/signup', as: 'visitor' },
@@ -156,19 +161,26 @@ describe('keyboard only', () => {
       { path: '/account', as: 'steward' },
       { path: '/admin/people', as: 'steward' },
       { path: '/admin/audit', as: 'steward' },
+      { path: '/atlas', as: 'visitor', ready: mapDrawn, max: 300 },
+      { path: '/atlas/{id}', open: initiative, as: 'visitor' },
+      { path: '/atlas/{id}', open: initiative, as: 'member' },
+      { path: '/atlas/new', as: 'member', max: 300 },
+      { path: '/moderation', as: 'moderator' },
     ];
-    for (const { path, as } of pages) {
-      it(`${path} (${as})`, { timeout: 60_000 }, async () => {
+    const accounts = { steward: DEMO.steward, member: DEMO.member, moderator: DEMO.moderator };
+    for (const { path, open, as, ready, max } of pages) {
+      it(`${path} (${as})`, { timeout: 90_000 }, async () => {
         const page = await site.newPage({ lang: 'nl' });
-        if (as === 'steward') await login(page, DEMO.steward.email, DEMO.steward.password);
-        await page.goto(path);
-        const stops = await walk(page);
+        if (accounts[as]) await login(page, accounts[as].email, accounts[as].password);
+        await page.goto(open ? await open() : path);
+        if (ready) await ready(page);
+        const stops = await walk(page, max);
         assert.ok(stops.length > 5, `only ${stops.length} Tab stops on ${path}`);
         assert.equal(stops[0].cls, 'skip-link');
         // Header, then main, then footer: the order follows the page.
         const order = await page.evaluate(() => {
           const all = [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea')];
-          return all.map((el) => (el.closest('header') ? 'header' : el.closest('main') ? 'main' : el.closest('footer') ? 'footer' : 'other'));
+          return all.map((el) => (el.closest('.site-header') ? 'header' : el.closest('main') ? 'main' : el.closest('.site-footer') ? 'footer' : 'other'));
         });
         const firstMain = order.indexOf('main');
         const lastHeader = order.lastIndexOf('header');

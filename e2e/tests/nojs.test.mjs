@@ -1,9 +1,12 @@
 // samen works without JavaScript: sign up, confirm, log in, switch the
-// language and log out in a browser that runs no scripts at all.
+// language and log out in a browser that runs no scripts at all; and the
+// atlas: its list and filters, and a proposal that a moderator accepts.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { h1, htmlLang, mainForm, useSite, submit, t, uniqueEmail } from '../lib/samen.mjs';
+import {
+  DEMO, demoInitiatives, h1, htmlLang, login, mainForm, useSite, submit, t, uniqueEmail, uniqueWord,
+} from '../lib/samen.mjs';
 
 const site = await useSite();
 
@@ -73,4 +76,83 @@ test('sign up and log in with JavaScript turned off', { timeout: 120_000 }, asyn
   await submit(page, page.locator('main form[action="/logout"]'));
   assert.equal(new URL(page.url()).searchParams.get('notice'), 'logged_out');
   assert.equal((await context.cookies()).filter((c) => c.name === 'samen_session').length, 0);
+});
+
+test('the atlas with JavaScript turned off: the list, the filters, no map', { timeout: 60_000 }, async () => {
+  const page = await site.newPage({ javaScriptEnabled: false });
+  await page.goto('/atlas');
+  assert.equal(await h1(page), t('nl', 'atlas.title'));
+  assert.equal((await page.locator('#result-count').innerText()).trim(), t('nl', 'atlas.results.other', { n: demoInitiatives.length }));
+  assert.equal(await page.locator('main .results > li').count(), 20, 'the first page lists twenty');
+  // The map needs its script: without it, its section stays hidden and
+  // nothing on the page points into it.
+  const map = page.locator('.map-panel');
+  assert.equal(await map.getAttribute('hidden'), '');
+  assert.equal(await map.isVisible(), false);
+  assert.equal(await page.locator('.map-cluster, .map-point, .maplibregl-map').count(), 0);
+
+  // Tick one value of a facet and send the filter form.
+  const form = mainForm(page, '/atlas');
+  const sectors = form.getByRole('group', { name: t('nl', 'atlas.facet.sector'), exact: true });
+  const energy = demoInitiatives.filter((i) => i.sectors.includes('energy'));
+  await sectors.getByLabel(`${t('nl', 'atlas.sector.energy')} (${energy.length})`, { exact: true }).check();
+  await submit(page, form);
+  assert.deepEqual(new URL(page.url()).searchParams.getAll('sector'), ['energy']);
+  assert.equal((await page.locator('#result-count').innerText()).trim(), t('nl', 'atlas.results.other', { n: energy.length }));
+  assert.deepEqual((await page.locator('main .results h3 a').allInnerTexts()).sort(), energy.map((i) => i.name).sort());
+  assert.equal(await mainForm(page, '/atlas').locator('#f-sector-energy').isChecked(), true);
+
+  // The pager is a plain link too: a search with more than one page.
+  await page.goto('/atlas?order=name');
+  await page.getByRole('link', { name: t('nl', 'list.next') }).click();
+  await page.waitForURL((u) => u.searchParams.get('page') === '2');
+  assert.equal(await page.locator('main .results > li').count(), demoInitiatives.length - 20);
+  await page.context().close();
+});
+
+test('propose an initiative and accept it with JavaScript turned off', { timeout: 120_000 }, async () => {
+  const word = uniqueWord();
+  const name = `Zeilmakerij ${word}`;
+
+  // The member proposes it.
+  const member = await site.newPage({ javaScriptEnabled: false });
+  await login(member, DEMO.member.email, DEMO.member.password);
+  await member.goto('/atlas');
+  await member.getByRole('link', { name: t('nl', 'atlas.propose') }).click();
+  await member.waitForURL('**/atlas/new');
+  const form = mainForm(member, '/atlas/new');
+  await form.getByLabel(t('nl', 'atlas.field.name'), { exact: true }).fill(name);
+  await form.getByLabel(t('nl', 'atlas.field.summary_nl')).fill('Werkplaats waar buren samen zeilen en tentdoek herstellen.');
+  await form.getByLabel(t('nl', 'atlas.sector.circular'), { exact: true }).check();
+  await form.getByLabel(t('nl', 'atlas.field.latitude')).fill('52.3791');
+  await form.getByLabel(t('nl', 'atlas.field.longitude')).fill('4.8822');
+  await submit(member, form);
+  assert.match(new URL(member.url()).pathname, /^\/atlas\/\d+$/);
+  assert.equal((await member.getByRole('status').innerText()).trim(), t('nl', 'notice.initiative_proposed'));
+  assert.equal(await h1(member), name);
+
+  // A visitor does not find it yet.
+  const visitor = await site.newPage({ javaScriptEnabled: false });
+  await visitor.goto(`/atlas?q=${word}`);
+  assert.equal(await visitor.locator('main .results').count(), 0);
+  assert.equal((await visitor.locator('#result-count').innerText()).trim(), t('nl', 'atlas.results.other', { n: 0 }));
+
+  // The moderator accepts it.
+  const moderator = await site.newPage({ javaScriptEnabled: false });
+  await login(moderator, DEMO.moderator.email, DEMO.moderator.password);
+  await moderator.goto('/moderation');
+  const item = moderator.locator('main .queue-item').filter({ has: moderator.getByRole('link', { name, exact: true }) });
+  assert.equal(await item.count(), 1);
+  await submit(moderator, item.locator('form').filter({ has: moderator.locator('input[name=decision][value=accept]') }));
+  assert.equal((await moderator.getByRole('status').innerText()).trim(), t('nl', 'notice.revision_accepted'));
+
+  // Now the visitor finds it with the search form.
+  await visitor.goto('/atlas');
+  await mainForm(visitor, '/atlas').getByLabel(t('nl', 'atlas.search')).fill(word);
+  await submit(visitor, mainForm(visitor, '/atlas'));
+  assert.deepEqual(await visitor.locator('main .results h3 a').allInnerTexts(), [name]);
+  await visitor.getByRole('link', { name, exact: true }).click();
+  await visitor.waitForURL(/\/atlas\/\d+$/);
+  assert.equal(await h1(visitor), name);
+  for (const p of [member, visitor, moderator]) await p.context().close();
 });

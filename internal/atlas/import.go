@@ -278,7 +278,7 @@ func (s *Service) importTx(ctx context.Context, tx *store.Tx, u *account.User, r
 			return res, err
 		}
 	}
-	if err := w.flushIndex(ctx); err != nil {
+	if err := w.flushIndex(ctx); err != nil { // SQLite's search terms
 		return res, err
 	}
 	err = audit.Record(ctx, tx, "initiative.import", "initiative", "", map[string]any{
@@ -370,10 +370,17 @@ type importWriter struct {
 	terms []any
 }
 
+// pgSearch is the search vector Service.reindex writes on PostgreSQL, of
+// the name, the name and the search text twice.
+const pgSearch = `setweight(to_tsvector('dutch', ?), 'A') || setweight(to_tsvector('english', ?), 'A') ||
+	to_tsvector('dutch', ?) || to_tsvector('english', ?)`
+
 func (w *importWriter) write(ctx context.Context, rows []Row, b preparedBatch) error {
 	if b.err != nil {
 		return b.err
 	}
+	tx := w.tx
+	pg := tx.Engine() == store.Postgres
 	var (
 		created, revisions, sectors, exchanges []any
 		updated                                []any // IDs
@@ -384,15 +391,30 @@ func (w *importWriter) write(ctx context.Context, rows []Row, b preparedBatch) e
 		if rec.Location.HasPoint() {
 			lat, lon = *rec.Location.Latitude, *rec.Location.Longitude
 		}
-		if st.create {
-			created = append(created, st.id, st.status, rec.Name, b.data[i], st.revID, lat, lon, rec.Location.District,
-				rec.LegalForm, principleBits(*rec), rec.Source, rec.SourceID, w.actor, w.now, w.now, w.now)
-		} else {
-			// An update also confirms the entry, as an edit does.
-			if _, err := w.tx.Exec(ctx, `UPDATE initiatives SET status = ?, name = ?, data = ?, revision_id = ?, latitude = ?, longitude = ?,
-				district = ?, legal_form = ?, principles = ?, source = ?, source_id = ?, updated_at = ?, confirmed_at = ?, review_stage = 0
-				WHERE id = ?`, st.status, rec.Name, b.data[i], st.revID, lat, lon, rec.Location.District, rec.LegalForm,
-				principleBits(*rec), rec.Source, rec.SourceID, w.now, w.now, st.id); err != nil {
+		args := []any{st.status, rec.Name, b.data[i], st.revID, lat, lon, rec.Location.District, rec.LegalForm,
+			principleBits(*rec), rec.Source, rec.SourceID}
+		switch {
+		case st.create:
+			created = append(append(append(created, st.id), args...), w.actor, w.now, w.now, w.now)
+			if pg {
+				text := searchText(*rec)
+				created = append(created, rec.Name, rec.Name, text, text)
+			}
+		default:
+			// An update also confirms the entry, as an edit does. On
+			// PostgreSQL the search vector is part of the row.
+			search := ""
+			if pg {
+				search = ", search = NULL"
+				if st.status == Published {
+					search = ", search = " + pgSearch
+					text := searchText(*rec)
+					args = append(args, rec.Name, rec.Name, text, text)
+				}
+			}
+			if _, err := tx.Exec(ctx, `UPDATE initiatives SET status = ?, name = ?, data = ?, revision_id = ?, latitude = ?, longitude = ?,
+				district = ?, legal_form = ?, principles = ?, source = ?, source_id = ?`+search+`,
+				updated_at = ?, confirmed_at = ?, review_stage = 0 WHERE id = ?`, append(args, w.now, w.now, st.id)...); err != nil {
 				return err
 			}
 			updated = append(updated, st.id)
@@ -414,9 +436,15 @@ func (w *importWriter) write(ctx context.Context, rows []Row, b preparedBatch) e
 			}
 		}
 	}
-	tx := w.tx
-	if err := insertMany(ctx, tx, `INSERT INTO initiatives (id, status, name, data, revision_id, latitude, longitude, district,
-		legal_form, principles, source, source_id, created_by, created_at, updated_at, confirmed_at)`, 16, created); err != nil {
+	const columns = `INSERT INTO initiatives (id, status, name, data, revision_id, latitude, longitude, district,
+		legal_form, principles, source, source_id, created_by, created_at, updated_at, confirmed_at`
+	var err error
+	if pg {
+		err = insertRows(ctx, tx, columns+`, search)`, "("+marks(16)+", "+pgSearch+")", 20, created, maxArgs)
+	} else {
+		err = insertMany(ctx, tx, columns+`)`, 16, created)
+	}
+	if err != nil {
 		return err
 	}
 	if len(updated) > 0 {
@@ -436,40 +464,17 @@ func (w *importWriter) write(ctx context.Context, rows []Row, b preparedBatch) e
 	if err := insertMany(ctx, tx, `INSERT INTO initiative_exchanges (initiative_id, direction, kind, until)`, 4, exchanges); err != nil {
 		return err
 	}
-	return w.index(ctx, rows, b, updated)
-}
-
-// index puts the batch's published records into the search index and
-// takes the others out, as Service.reindex does.
-func (w *importWriter) index(ctx context.Context, rows []Row, b preparedBatch, updated []any) error {
-	tx := w.tx
-	if tx.Engine() == store.Postgres {
-		var args []any
-		for _, st := range b.steps {
-			rec := &rows[st.row].Record
-			if st.status != Published {
-				if _, err := tx.Exec(ctx, `UPDATE initiatives SET search = NULL WHERE id = ?`, st.id); err != nil {
-					return err
-				}
-				continue
-			}
-			args = append(args, st.id, rec.Name, searchText(*rec))
-		}
-		for len(args) > 0 {
-			n := min(len(args)/3, maxArgs/3)
-			values := strings.Repeat("(CAST(? AS BIGINT), ?, ?), ", n-1) + "(CAST(? AS BIGINT), ?, ?)"
-			if _, err := tx.Exec(ctx, `UPDATE initiatives AS i SET search =
-				setweight(to_tsvector('dutch', v.name), 'A') || setweight(to_tsvector('english', v.name), 'A') ||
-				to_tsvector('dutch', v.body) || to_tsvector('english', v.body)
-				FROM (VALUES `+values+`) AS v(id, name, body) WHERE i.id = v.id`, args[:3*n]...); err != nil {
-				return err
-			}
-			args = args[3*n:]
-		}
+	if pg {
 		return nil
 	}
+	return w.index(ctx, b, updated)
+}
+
+// index puts the batch's published records into SQLite's search index and
+// takes the others out, as Service.reindex does.
+func (w *importWriter) index(ctx context.Context, b preparedBatch, updated []any) error {
 	if len(updated) > 0 {
-		if _, err := tx.Exec(ctx, `DELETE FROM initiative_search WHERE rowid IN (`+marks(len(updated))+`)`, updated...); err != nil {
+		if _, err := w.tx.Exec(ctx, `DELETE FROM initiative_search WHERE rowid IN (`+marks(len(updated))+`)`, updated...); err != nil {
 			return err
 		}
 	}
@@ -500,7 +505,12 @@ func insertMany(ctx context.Context, tx *store.Tx, head string, width int, args 
 	if len(limit) > 0 {
 		most = limit[0]
 	}
-	row := "(" + marks(width) + ")"
+	return insertRows(ctx, tx, head, "("+marks(width)+")", width, args, most)
+}
+
+// insertRows is insertMany with a row of expressions of its own, holding
+// width parameters.
+func insertRows(ctx context.Context, tx *store.Tx, head, row string, width int, args []any, most int) error {
 	for len(args) > 0 {
 		n := min(len(args)/width, most/width)
 		if _, err := tx.Exec(ctx, head+" VALUES "+strings.Repeat(row+", ", n-1)+row, args[:n*width]...); err != nil {

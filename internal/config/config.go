@@ -24,6 +24,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"samen/internal/pmtiles"
 )
 
 // MailMode says how mail leaves samen.
@@ -79,6 +81,10 @@ type Config struct {
 	// empty: a plain background, and no third party sees the visitors.
 	MapTiles       string
 	MapAttribution string
+	// MapPMTiles is a PMTiles v3 file samen serves as the basemap itself,
+	// checked at start; MapDistricts a GeoJSON file of district outlines.
+	MapPMTiles   string
+	MapDistricts string
 }
 
 // Secure reports whether samen is served over HTTPS, so cookies can be Secure.
@@ -320,7 +326,7 @@ var settings = []setting{
 	},
 	{
 		env: "SAMEN_MAP_TILES", flag: "map-tiles",
-		help: "Raster tile URL template for the atlas map, e.g. https://tiles.example.org/{z}/{x}/{y}.png. Visitors' browsers fetch tiles from that server; without it the map has a plain background.",
+		help: "Raster tile URL template for the atlas map, e.g. https://tiles.example.org/{z}/{x}/{y}.png. Visitors' browsers fetch tiles from that server; without it or SAMEN_MAP_PMTILES the map has a plain background.",
 		set: func(c *Config, v string) error {
 			u, err := url.Parse(v)
 			if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" ||
@@ -328,6 +334,28 @@ var settings = []setting{
 				return errors.New("want an http(s) URL with {z}, {x} and {y}")
 			}
 			c.MapTiles = v
+			return nil
+		},
+	},
+	{
+		env: "SAMEN_MAP_PMTILES", flag: "map-pmtiles",
+		help: "A PMTiles (version 3) file on this machine that samen serves as the atlas map's basemap, so that no third party sees the visitors; vector (mvt) or raster (png, jpeg, webp, avif) tiles. Not together with SAMEN_MAP_TILES.",
+		set: func(c *Config, v string) error {
+			if err := checkPMTiles(v); err != nil {
+				return err
+			}
+			c.MapPMTiles = v
+			return nil
+		},
+	},
+	{
+		env: "SAMEN_MAP_DISTRICTS", flag: "map-districts",
+		help: "A GeoJSON FeatureCollection of district outlines (polygons) that the atlas map draws, each named by a code, naam or name property (e.g. Amsterdam's stadsdelen from the city's open data).",
+		set: func(c *Config, v string) error {
+			if err := checkRegularFile(v); err != nil {
+				return err
+			}
+			c.MapDistricts = v
 			return nil
 		},
 	},
@@ -444,6 +472,13 @@ func Load(args []string, getenv func(string) string) (Config, []string, error) {
 		}
 	}
 
+	// Visitors' browsers would fetch tiles from the operator's server and
+	// from samen: one basemap at a time.
+	if given["SAMEN_MAP_TILES"] && given["SAMEN_MAP_PMTILES"] {
+		errs = append(errs, fmt.Errorf("%s and %s are both set; the map has one basemap, so use one or the other",
+			lookup("SAMEN_MAP_TILES").name(), lookup("SAMEN_MAP_PMTILES").name()))
+	}
+
 	if err := errors.Join(errs...); err != nil {
 		return Config{}, nil, err
 	}
@@ -503,6 +538,41 @@ func readSecret(env, v, file string) (string, error) {
 		return "", fmt.Errorf("%s %s: the file is empty", fileEnv, show(file))
 	}
 	return s, nil
+}
+
+// checkRegularFile checks that a file exists and can be read: a FIFO or
+// device would block start-up or never end.
+func checkRegularFile(path string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("cannot read the file: %v", unwrapPath(err))
+	}
+	if !fi.Mode().IsRegular() {
+		return errors.New("is not a regular file")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("cannot read the file: %v", unwrapPath(err))
+	}
+	return f.Close()
+}
+
+// checkPMTiles opens a basemap archive the way the server will, so that a
+// file the map cannot use stops samen at start rather than leaving a map
+// without tiles.
+func checkPMTiles(path string) error {
+	if err := checkRegularFile(path); err != nil {
+		return err
+	}
+	r, err := pmtiles.Open(path)
+	if err != nil {
+		return fmt.Errorf("is not a usable PMTiles file: %v", unwrapPath(err))
+	}
+	defer r.Close()
+	if t := r.Header().TileType; t != pmtiles.MVT && !t.Raster() {
+		return errors.New("holds tiles of an unknown type; the map draws mvt, png, jpeg, webp or avif tiles")
+	}
+	return nil
 }
 
 // unwrapPath drops the path from an *fs.PathError, which the message names already.

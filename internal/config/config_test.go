@@ -571,3 +571,85 @@ func FuzzShow(f *testing.F) {
 		}
 	})
 }
+
+// tinyPMTiles is the smallest archive the map can use: one tile at zoom 0
+// of the given type (1 mvt, 2 png; 0 unknown), with no compression.
+func tinyPMTiles(tileType byte) []byte {
+	root := []byte{1, 0, 1, 1, 1} // one entry: id 0, run 1, length 1, offset 0 (+1)
+	h := make([]byte, 127)
+	copy(h, "PMTiles\x03")
+	le := func(at int, v uint64) {
+		for i := range 8 {
+			h[at+i] = byte(v >> (8 * i))
+		}
+	}
+	le(8, 127)                           // root offset
+	le(16, uint64(len(root)))            // root length
+	le(24, 127+uint64(len(root)))        // metadata offset, length 0
+	le(40, 127+uint64(len(root)))        // leaves offset, length 0
+	le(56, 127+uint64(len(root)))        // tile data offset
+	le(64, 1)                            // tile data length
+	h[97], h[98], h[99] = 1, 1, tileType // none, none
+	return append(append(h, root...), 'x')
+}
+
+func TestMapFiles(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, b []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := write("basemap.pmtiles", tinyPMTiles(1))
+	districts := write("stadsdelen.geojson", []byte(`{"type":"FeatureCollection","features":[]}`))
+
+	c, err := load(t, []string{"--map-pmtiles", good}, env{"SAMEN_MAP_DISTRICTS": districts, "SAMEN_MAP_ATTRIBUTION": "© OpenStreetMap"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.MapPMTiles != good || c.MapDistricts != districts || c.MapTiles != "" {
+		t.Errorf("config %+v", c)
+	}
+	if _, err := load(t, nil, env{"SAMEN_MAP_PMTILES": write("raster.pmtiles", tinyPMTiles(2))}); err != nil {
+		t.Errorf("a raster archive: %v", err)
+	}
+
+	for _, tt := range []struct {
+		name string
+		env  env
+		want []string
+	}{
+		{"missing", env{"SAMEN_MAP_PMTILES": filepath.Join(dir, "none.pmtiles")},
+			[]string{"SAMEN_MAP_PMTILES (--map-pmtiles)", "none.pmtiles", "cannot read the file: no such file"}},
+		{"a directory", env{"SAMEN_MAP_PMTILES": dir}, []string{"SAMEN_MAP_PMTILES", "not a regular file"}},
+		{"not PMTiles", env{"SAMEN_MAP_PMTILES": districts}, []string{"SAMEN_MAP_PMTILES", "not a usable PMTiles file: not a PMTiles file"}},
+		{"version 2", env{"SAMEN_MAP_PMTILES": write("v2.pmtiles", append([]byte("PM\x02"), make([]byte, 200)...))},
+			[]string{"SAMEN_MAP_PMTILES", "PMTiles version 2"}},
+		{"brotli", env{"SAMEN_MAP_PMTILES": write("br.pmtiles", func() []byte { b := tinyPMTiles(1); b[98] = 3; return b }())},
+			[]string{"SAMEN_MAP_PMTILES", "unsupported compression of tiles"}},
+		{"unknown tiles", env{"SAMEN_MAP_PMTILES": write("unknown.pmtiles", tinyPMTiles(0))},
+			[]string{"SAMEN_MAP_PMTILES", "unknown type"}},
+		{"both basemaps", env{"SAMEN_MAP_PMTILES": good, "SAMEN_MAP_TILES": "https://tiles.example.org/{z}/{x}/{y}.png"},
+			[]string{"SAMEN_MAP_TILES (--map-tiles) and SAMEN_MAP_PMTILES (--map-pmtiles) are both set"}},
+		{"districts missing", env{"SAMEN_MAP_DISTRICTS": filepath.Join(dir, "none.geojson")},
+			[]string{"SAMEN_MAP_DISTRICTS (--map-districts)", "cannot read the file"}},
+		{"districts a directory", env{"SAMEN_MAP_DISTRICTS": dir}, []string{"SAMEN_MAP_DISTRICTS", "not a regular file"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := load(t, nil, tt.env)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if lines := strings.Split(err.Error(), "\n"); len(lines) != 1 {
+				t.Fatalf("want one problem, got %d:\n%v", len(lines), err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+		})
+	}
+}

@@ -12,8 +12,9 @@ import (
 	"testing"
 )
 
-// The known ids come from other implementations (the specification's
-// JavaScript and Go readers).
+// The known ids come from other implementations: the first nine from the
+// tests of the specification's readers, the last three computed with the
+// pmtiles npm package (4.5.0).
 func TestTileIDKnownValues(t *testing.T) {
 	for _, c := range []struct {
 		z    uint8
@@ -29,6 +30,9 @@ func TestTileIDKnownValues(t *testing.T) {
 		{2, 1, 3, 11},
 		{3, 3, 0, 26},
 		{12, 3423, 1763, 19078479},
+		{18, 134656, 86144, 81324556287},
+		{20, 538000, 344000, 1301201293055},
+		{26, 33554431, 123, 1876499844743151},
 	} {
 		got, err := TileID(c.z, c.x, c.y)
 		if err != nil || got != c.want {
@@ -255,6 +259,14 @@ func TestOpenRefusesWhatItCannotRead(t *testing.T) {
 // A damaged leaf directory or tile entry is an error for the tiles behind
 // it, not a panic or a wrong tile.
 func TestDamagedArchive(t *testing.T) {
+	// Leaves nested deeper than any writer makes them are refused.
+	deep := buildArchive(t, pyramid(6), writeOptions{internal: None, tileCompression: None, tileType: PNG, maxEntries: 4})
+	if r, err := NewReader(bytes.NewReader(deep.data), int64(len(deep.data))); err != nil {
+		t.Error(err)
+	} else if _, _, err := r.Tile(context.Background(), 6, 0, 0); err == nil || !strings.Contains(err.Error(), "too deep") {
+		t.Errorf("Tile in a deep archive: %v", err)
+	}
+
 	a := buildArchive(t, pyramid(4), writeOptions{internal: None, tileCompression: None, tileType: PNG, maxEntries: 8})
 	h, err := ParseHeader(a.data)
 	if err != nil {

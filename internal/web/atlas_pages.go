@@ -66,6 +66,7 @@ func (s *Server) atlasList(w http.ResponseWriter, r *http.Request) error {
 	p.Data = d
 	p.Styles, p.Scripts = mapAssets()
 	p.Alternates = []alternate{{Type: "application/atom+xml", Href: "/atlas/feed.atom" + prefixed("?", d.Search), Title: s.msgs.T(p.Lang, "atlas.feed")}}
+	w.Header().Set("Content-Security-Policy", s.mapPolicy(contentSecurityPolicy))
 	s.render(w, r, "atlas", p)
 	return nil
 }
@@ -292,7 +293,7 @@ func (s *Server) embedAtlas(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// Other sites may frame this page, and only this page.
-	w.Header().Set("Content-Security-Policy", embedPolicy)
+	w.Header().Set("Content-Security-Policy", s.mapPolicy(embedPolicy))
 	w.Header().Del("X-Frame-Options")
 	p := s.newPage(r, "atlas.title")
 	p.Data = d

@@ -45,13 +45,29 @@ func newMetrics(s *Server) *metrics {
 		}
 		return float64(n)
 	})
+	mapPoints := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "samen_atlas_map_points",
+		Help: "Initiatives in this process's map index.",
+	}, func() float64 { return float64(s.atlas.Map.Len()) })
+	waiting := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "samen_atlas_moderation_waiting",
+		Help: "Revisions and reports waiting for moderators.",
+	}, func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		revisions, reports, _, err := s.atlas.QueueSize(ctx)
+		if err != nil {
+			return -1
+		}
+		return float64(revisions + reports)
+	})
 	info := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name:        "samen_build_info",
 		Help:        "Always 1; labels say which samen and which database engine.",
 		ConstLabels: prometheus.Labels{"version": s.opts.Version, "engine": string(s.db.Engine())},
 	})
 	info.Set(1)
-	m.registry.MustRegister(m.requests, m.duration, pending, info,
+	m.registry.MustRegister(m.requests, m.duration, pending, mapPoints, waiting, info,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(s.db.SQL(), string(s.db.Engine())))
 	return m

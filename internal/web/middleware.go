@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -111,6 +112,37 @@ func (s *Server) withRecovery(next http.Handler) http.Handler {
 // meant for iframes) widen it for their own routes only.
 const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"font-src 'self'; connect-src 'self'; manifest-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+// mapPolicy widens a policy for the pages that show the map when the
+// operator configured a tile server: browsers fetch its tiles as images and
+// through fetch. Tiles samen serves itself need nothing beyond 'self'.
+func (s *Server) mapPolicy(policy string) string {
+	origin := tileOrigin(s.opts.Map.TileURL)
+	if origin == "" {
+		return policy
+	}
+	directives := strings.Split(policy, ";")
+	for i, d := range directives {
+		name, _, _ := strings.Cut(strings.TrimSpace(d), " ")
+		if name == "img-src" || name == "connect-src" {
+			directives[i] = d + " " + origin
+		}
+	}
+	return strings.Join(directives, ";")
+}
+
+// tileOrigin is the scheme and host of a tile URL template, or "" when it
+// has none that can stand in a policy.
+func tileOrigin(tileURL string) string {
+	u, err := url.Parse(tileURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" ||
+		strings.ContainsFunc(u.Host, func(r rune) bool {
+			return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune(".-:[]", r))
+		}) {
+		return ""
+	}
+	return u.Scheme + "://" + strings.ToLower(u.Host)
+}
 
 func (s *Server) withSecurityHeaders(next http.Handler) http.Handler {
 	secure := s.base.Scheme == "https"

@@ -109,6 +109,12 @@ func TestMetrics(t *testing.T) {
 		if v := pending.GetMetric()[0].GetGauge().GetValue(); v != 1 {
 			t.Errorf("samen_mail_outbox_pending = %v, want 1", v)
 		}
+		// An empty atlas: no points, nothing waiting.
+		for _, name := range []string{"samen_atlas_map_points", "samen_atlas_moderation_waiting"} {
+			if f := fams[name]; f == nil || f.GetMetric()[0].GetGauge().GetValue() != 0 {
+				t.Errorf("%s = %v, want 0", name, f)
+			}
+		}
 		info := fams["samen_build_info"]
 		if info == nil || label(info.GetMetric()[0], "engine") != string(db.Engine()) || label(info.GetMetric()[0], "version") != "test" {
 			t.Errorf("samen_build_info %v", info)

@@ -37,6 +37,7 @@ func (s *Server) addRoutes() {
 
 	s.handle("GET /atlas", anyone, s.atlasList)
 	s.handle("GET /atlas/feed.atom", anyone, s.atlasFeed)
+	s.handle("GET /atlas/districts.geojson", anyone, s.districtsGeoJSON)
 	s.handle("GET /atlas/new", signedIn, s.newInitiativeForm)
 	s.handle("POST /atlas/new", signedIn, s.createInitiative)
 	s.handle("GET /atlas/{id}", anyone, s.initiativeView)
@@ -55,6 +56,8 @@ func (s *Server) addRoutes() {
 	s.handle("POST /atlas/{id}/logo/remove", signedIn, s.removeLogo)
 	s.handle("POST /atlas/{id}/{action}", signedIn, s.initiativeAction)
 	s.handle("GET /embed/atlas", anyone, s.embedAtlas)
+	s.handle("GET /tiles/{z}/{x}/{y}", anyone, s.tile)
+	s.handle("GET /tiles/basemap.pmtiles", anyone, s.basemapFile)
 	s.handle("GET /moderation", moderators, s.moderation)
 	s.handle("POST /moderation/revisions/{id}", moderators, s.reviewRevision)
 	s.handle("POST /moderation/reports/{id}", moderators, s.closeReport)

@@ -28,6 +28,20 @@ function start(panel) {
       attribution: panel.dataset.attribution || '',
     };
     style.layers.push({ id: 'basemap', type: 'raster', source: 'basemap' });
+  } else if (panel.dataset.basemap === 'local') {
+    addLocalBasemap(style, panel.dataset);
+  }
+  // District outlines, when the operator gave them, on any basemap or none.
+  if (panel.dataset.districts) {
+    style.sources.districts = { type: 'geojson', data: location.origin + panel.dataset.districts };
+    style.layers.push({
+      id: 'districts', type: 'line', source: 'districts',
+      paint: {
+        'line-color': '#4a5560',
+        'line-width': ['interpolate', ['linear'], ['zoom'], 9, 1, 15, 2.5],
+        'line-dasharray': [3, 2],
+      },
+    });
   }
 
   // Start where the search is: its area, its place, or Amsterdam.
@@ -44,8 +58,14 @@ function start(panel) {
   try {
     map = new maplibregl.Map({
       container: el, style, center, zoom: near.length === 2 ? 13 : 10.2, bounds: bounds || undefined,
-      attributionControl: panel.dataset.tiles ? { compact: true } : false,
+      attributionControl: panel.dataset.tiles || panel.dataset.basemap ? { compact: true } : false,
       cooperativeGestures: embedded,
+      // The map's own controls speak the page's language.
+      locale: {
+        'Map.Title': panel.querySelector('h2').textContent,
+        'NavigationControl.ZoomIn': label('ZoomIn'),
+        'NavigationControl.ZoomOut': label('ZoomOut'),
+      },
     });
   } catch (err) {
     status.textContent = label('Error');
@@ -56,8 +76,12 @@ function start(panel) {
 
   const markers = [];
   let pending = null;
+  // Where a group was that was opened: its button is replaced when the map
+  // has zoomed in, and focus goes to what it held instead of to the page.
+  let refocus = null;
 
   async function refresh() {
+    const opened = refocus;
     const b = map.getBounds();
     const params = new URLSearchParams(search);
     params.delete('bbox');
@@ -89,6 +113,7 @@ function start(panel) {
         node.setAttribute('aria-label', label('Cluster', p.point_count));
         node.addEventListener('click', (ev) => {
           ev.stopPropagation();
+          refocus = [lon, lat];
           map.easeTo({ center: [lon, lat], zoom: Math.max(p.expansion_zoom, map.getZoom() + 1) });
         });
       } else {
@@ -109,6 +134,22 @@ function start(panel) {
       markers.push(new maplibregl.Marker({ element: node }).setLngLat([lon, lat]).addTo(map));
     }
     status.textContent = label('InView', total);
+    if (opened && opened === refocus) {
+      const [flon, flat] = opened;
+      refocus = null;
+      const lost = !document.activeElement || document.activeElement === document.body;
+      let nearest = null;
+      let best = Infinity;
+      for (const m of markers) {
+        const at = m.getLngLat();
+        const d = (at.lng - flon) ** 2 + (at.lat - flat) ** 2;
+        if (d < best) {
+          best = d;
+          nearest = m;
+        }
+      }
+      if (lost && nearest) nearest.getElement().focus({ preventScroll: true });
+    }
     const area = panel.querySelector('.map-area');
     if (area) {
       params.delete('zoom');
@@ -145,4 +186,75 @@ function start(panel) {
     });
     panel.append(btn);
   }
+}
+
+// The basemap samen serves itself from a PMTiles file at /tiles/{z}/{x}/{y}:
+// images are drawn as they are; vector tiles in the Protomaps basemap schema
+// get a small style of our own, without labels, so that no fonts or sprites
+// are needed.
+function addLocalBasemap(style, data) {
+  const num = (v, fallback) => (v !== undefined && v !== '' && Number.isFinite(Number(v)) ? Number(v) : fallback);
+  const source = {
+    // Absolute, since MapLibre fetches tiles from a worker; the braces must
+    // stay as they are, which new URL() would not leave them.
+    tiles: [location.origin + '/tiles/{z}/{x}/{y}'],
+    minzoom: num(data.basemapMinzoom, 0),
+    maxzoom: num(data.basemapMaxzoom, 14),
+    attribution: data.attribution || '',
+  };
+  // Outside the archive's bounds there are no tiles to ask for.
+  const b = (data.basemapBounds || '').split(',').map(Number);
+  if (b.length === 4 && b.every(Number.isFinite)) source.bounds = b;
+  if (data.basemapType === 'mvt') {
+    style.sources.basemap = { type: 'vector', ...source };
+    style.layers.push(...vectorLayers('basemap'));
+  } else {
+    style.sources.basemap = { type: 'raster', tileSize: 256, ...source };
+    style.layers.push({ id: 'basemap', type: 'raster', source: 'basemap' });
+  }
+}
+
+// vectorLayers draws the Protomaps basemap layers earth, landuse (parks and
+// the like), water, roads and buildings in quiet colours, so that the
+// initiatives on top stand out.
+function vectorLayers(source) {
+  const polygons = ['in', ['geometry-type'], ['literal', ['Polygon', 'MultiPolygon']]];
+  const lines = ['in', ['geometry-type'], ['literal', ['LineString', 'MultiLineString']]];
+  const green = ['park', 'forest', 'wood', 'grass', 'garden', 'nature_reserve', 'protected_area', 'national_park',
+    'cemetery', 'golf_course', 'playground', 'allotments', 'meadow', 'recreation_ground', 'village_green', 'pitch'];
+  // Road widths by kind, at zoom 10 and at zoom 18.
+  const width = (scale) => ['interpolate', ['exponential', 1.6], ['zoom'],
+    10, ['*', scale, ['match', ['get', 'kind'], 'highway', 1.2, 'major_road', 0.8, 'medium_road', 0.6, 0.3]],
+    18, ['*', scale, ['match', ['get', 'kind'], 'highway', 18, 'major_road', 14, 'medium_road', 12, 'minor_road', 8, 'path', 2, 4]]];
+  const roads = ['all', lines, ['!=', ['get', 'kind'], 'ferry']];
+  return [
+    { id: 'earth', type: 'fill', source, 'source-layer': 'earth', paint: { 'fill-color': '#f4f2ee' } },
+    {
+      id: 'landuse-green', type: 'fill', source, 'source-layer': 'landuse',
+      filter: ['all', polygons, ['in', ['get', 'kind'], ['literal', green]]],
+      paint: { 'fill-color': '#dbe9d2' },
+    },
+    { id: 'water', type: 'fill', source, 'source-layer': 'water', filter: polygons, paint: { 'fill-color': '#b9d6e8' } },
+    {
+      id: 'waterways', type: 'line', source, 'source-layer': 'water', filter: lines,
+      paint: { 'line-color': '#b9d6e8', 'line-width': ['interpolate', ['linear'], ['zoom'], 10, 0.5, 18, 4] },
+    },
+    {
+      id: 'buildings', type: 'fill', source, 'source-layer': 'buildings', minzoom: 13,
+      paint: { 'fill-color': '#e6e1da', 'fill-outline-color': '#d6cfc6' },
+    },
+    {
+      id: 'roads-casing', type: 'line', source, 'source-layer': 'roads', filter: roads, minzoom: 12,
+      layout: { 'line-join': 'round', 'line-cap': 'round' },
+      paint: { 'line-color': '#d6d1c9', 'line-width': width(1.3) },
+    },
+    {
+      id: 'roads', type: 'line', source, 'source-layer': 'roads', filter: roads,
+      layout: { 'line-join': 'round', 'line-cap': 'round' },
+      paint: {
+        'line-color': ['match', ['get', 'kind'], 'highway', '#f7dfa8', 'major_road', '#fdf3dc', '#ffffff'],
+        'line-width': width(1),
+      },
+    },
+  ];
 }
