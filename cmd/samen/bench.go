@@ -309,7 +309,9 @@ type latencies []time.Duration
 func (l latencies) String() string {
 	slices.Sort(l)
 	at := func(p float64) time.Duration { return l[min(len(l)-1, int(p*float64(len(l))))] }
-	r := func(d time.Duration) string { return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 2, 64) + " ms" }
+	r := func(d time.Duration) string {
+		return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 2, 64) + " ms"
+	}
 	return fmt.Sprintf("%d requests, p50 %s, p90 %s, p99 %s, max %s", len(l), r(at(0.5)), r(at(0.9)), r(at(0.99)), r(l[len(l)-1]))
 }
 

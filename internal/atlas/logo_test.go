@@ -2,9 +2,9 @@ package atlas_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"hash/crc32"
-	"context"
 	"image"
 	"image/color"
 	"image/jpeg"

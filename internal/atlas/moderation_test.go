@@ -59,9 +59,9 @@ func TestProposalWaitsForAModerator(t *testing.T) {
 		}
 
 		// A member cannot review.
-		queue, err := f.svc.Queue(ctx, f.member)
+		_, err = f.svc.Queue(ctx, f.member)
 		wantProblem(t, err, problem.Forbidden, "atlas.moderators_only")
-		queue, err = f.svc.Queue(ctx, f.moderator)
+		queue, err := f.svc.Queue(ctx, f.moderator)
 		if err != nil || len(queue) != 1 || !queue[0].New || queue[0].Revision.Record.Name != "Repair Café Oost" {
 			t.Fatalf("queue %+v, %v", queue, err)
 		}

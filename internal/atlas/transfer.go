@@ -310,7 +310,7 @@ func ReadGeoJSON(r io.Reader) ([]Row, error) {
 	lines := lineCounter{data: data, line: 1}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return nil, formatErr("import.geojson.not_collection", "the file is not a GeoJSON FeatureCollection (it must start with '{')")
+		return nil, formatErr(problem.New(problem.Invalid, "import.geojson.not_collection"), "the file is not a GeoJSON FeatureCollection (it must start with '{')")
 	}
 	var (
 		rows     []Row
@@ -332,7 +332,7 @@ func ReadGeoJSON(r io.Reader) ([]Row, error) {
 		case "features":
 			features = true
 			if t, err := dec.Token(); err != nil || t != json.Delim('[') {
-				return nil, formatErr("import.geojson.not_collection", `"features" must be a list`)
+				return nil, formatErr(problem.New(problem.Invalid, "import.geojson.not_collection"), `"features" must be a list`)
 			}
 			for dec.More() {
 				line := lines.at(lines.skip(int(dec.InputOffset())))
@@ -360,10 +360,10 @@ func ReadGeoJSON(r io.Reader) ([]Row, error) {
 		return nil, geojsonSyntax(err, lines.at(int(dec.InputOffset())))
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, formatErr("import.geojson.trailing", "there is more after the FeatureCollection")
+		return nil, formatErr(problem.New(problem.Invalid, "import.geojson.trailing"), "there is more after the FeatureCollection")
 	}
 	if typ != "FeatureCollection" || !features {
-		return nil, formatErr("import.geojson.not_collection", `the file is not a GeoJSON FeatureCollection ("type": "FeatureCollection" with "features")`)
+		return nil, formatErr(problem.New(problem.Invalid, "import.geojson.not_collection"), `the file is not a GeoJSON FeatureCollection ("type": "FeatureCollection" with "features")`)
 	}
 	return rows, fields.Err()
 }
@@ -821,7 +821,7 @@ func ReadCSV(r io.Reader) ([]Row, error) {
 	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, formatErr("import.csv.empty", "the file is empty; its first line must name the columns")
+		return nil, formatErr(problem.New(problem.Invalid, "import.csv.empty"), "the file is empty; its first line must name the columns")
 	}
 	if err != nil {
 		return nil, csvSyntax(err)
@@ -847,7 +847,7 @@ func ReadCSV(r io.Reader) ([]Row, error) {
 		cols[i] = c
 	}
 	if !seen["name"] {
-		return nil, formatErr("import.csv.no_name", `the header has no "name" column`)
+		return nil, formatErr(problem.New(problem.Invalid, "import.csv.no_name"), `the header has no "name" column`)
 	}
 	cr.FieldsPerRecord = len(header)
 	var (
@@ -904,8 +904,8 @@ type formatError struct {
 func (e *formatError) Error() string { return e.msg }
 func (e *formatError) Unwrap() error { return e.p }
 
-func formatErr(code, msg string) error {
-	return &formatError{msg: msg, p: problem.New(problem.Invalid, code)}
+func formatErr(p *problem.Error, msg string) error {
+	return &formatError{msg: msg, p: p}
 }
 
 // lineKey is how import problems name a field of a row: "line 12:

@@ -43,7 +43,9 @@ type apiLink struct {
 	Href string `json:"href"`
 }
 
-func (s *Server) attribution() string { return "Contributors to the atlas at " + s.opts.BaseURL + "/atlas" }
+func (s *Server) attribution() string {
+	return "Contributors to the atlas at " + s.opts.BaseURL + "/atlas"
+}
 
 // apiInitiatives answers GET /api/v1/initiatives: a search as a GeoJSON
 // FeatureCollection, in ID order, a page at a time.

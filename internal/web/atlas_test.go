@@ -3,10 +3,10 @@ package web_test
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"image"
 	"image/png"
 	"mime/multipart"
-	"encoding/xml"
 	"net/http"
 	"net/url"
 	"regexp"

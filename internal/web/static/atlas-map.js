@@ -244,9 +244,9 @@ function vectorLayers(source) {
       paint: { 'fill-color': '#e6e1da', 'fill-outline-color': '#d6cfc6' },
     },
     {
-      id: 'roads-casing', type: 'line', source, 'source-layer': 'roads', filter: roads, minzoom: 12,
+      id: 'roads-casing', type: 'line', source, 'source-layer': 'roads', filter: roads, minzoom: 11,
       layout: { 'line-join': 'round', 'line-cap': 'round' },
-      paint: { 'line-color': '#d6d1c9', 'line-width': width(1.3) },
+      paint: { 'line-color': '#cfc8bd', 'line-width': width(1.3) },
     },
     {
       id: 'roads', type: 'line', source, 'source-layer': 'roads', filter: roads,
