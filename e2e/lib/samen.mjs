@@ -544,6 +544,9 @@ export function focused(page) {
       text: (el.innerText || label?.innerText || el.getAttribute('aria-label') || el.value || '').trim().replace(/\s+/g, ' ').slice(0, 60),
       describedBy: el.getAttribute('aria-describedby'),
       focusVisible: el.matches(':focus-visible'),
+      // Focus on a part inside the element (a date field's calendar
+      // button): the element itself is not :focus, but :focus-within.
+      focusInside: el.matches(':focus-within') && !el.matches(':focus'),
       outline: `${cs.outlineStyle} ${cs.outlineWidth} ${cs.outlineColor}`,
       outlineStyle: cs.outlineStyle,
       outlineWidth: parseFloat(cs.outlineWidth) || 0,
@@ -561,17 +564,30 @@ export function nameOf(f) {
 
 /**
  * assertFocusVisible checks that the focused element draws a focus
- * indicator (an outline or a box-shadow, as :focus-visible asks) and is on
- * the screen.
+ * indicator (an outline or a box-shadow, as :focus-visible asks, or as
+ * :focus-within does when focus is on a part inside it) and is on the
+ * screen.
  */
 export function assertFocusVisible(f) {
   const what = nameOf(f);
-  assert.ok(f.focusVisible, `${what} has keyboard focus but does not match :focus-visible`);
+  assert.ok(f.focusVisible || f.focusInside, `${what} has keyboard focus but does not match :focus-visible`);
   const drawn = (f.outlineStyle !== 'none' && f.outlineWidth > 0) || (f.boxShadow && f.boxShadow !== 'none');
   assert.ok(drawn, `${what} shows no focus indicator (outline: ${f.outline}; box-shadow: ${f.boxShadow})`);
   assert.ok(f.rect.width > 0 && f.rect.height > 0, `${what} has focus but no size: it cannot be seen`);
   assert.ok(f.rect.bottom > 0 && f.rect.top < f.viewport.height && f.rect.right > 0 && f.rect.left < f.viewport.width,
     `${what} has focus but is outside the viewport (${JSON.stringify(f.rect)})`);
+}
+
+/**
+ * autofocused waits until the page has moved focus away from <body> (an
+ * `autofocus` element gets focus when the page is first drawn, which can be
+ * just after the load event) and returns what has focus then; <body> if
+ * nothing took it.
+ */
+export async function autofocused(page) {
+  await page.waitForFunction(() => document.activeElement && document.activeElement !== document.body, null, { timeout: 5_000 })
+    .catch(() => {});
+  return focused(page);
 }
 
 export async function press(page, key) {

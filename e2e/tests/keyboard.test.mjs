@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEMO, assertFocusVisible, demoInitiatives, focused, h1, login, nameOf, press, pressEnterToSubmit, tabTo, typeInto, useSite, t,
+  DEMO, assertFocusVisible, autofocused, demoInitiatives, h1, login, nameOf, press, pressEnterToSubmit, tabTo, typeInto, useSite, t,
   uniqueEmail, walk,
 } from '../lib/samen.mjs';
 
@@ -84,7 +84,7 @@ describe('keyboard only', () => {
     const summary = page.locator('main .error-summary');
     assert.equal(await summary.getAttribute('role'), 'alert');
     assert.equal((await summary.locator('h2').innerText()).trim(), t('en', 'form.error_summary'));
-    f = await focused(page);
+    f = await autofocused(page);
     assert.ok(f.cls.includes('error-summary'), `after a failed submit, focus is on ${nameOf(f)}, not the error summary`);
     assertFocusVisible(f);
     const links = await summary.locator('a').evaluateAll((as) => as.map((a) => ({ href: a.getAttribute('href'), text: a.innerText.trim() })));
@@ -137,7 +137,7 @@ describe('keyboard only', () => {
     assert.equal(f.id, 'password');
     await typeInto(page, 'certainly not the password');
     await pressEnterToSubmit(page);
-    f = await focused(page);
+    f = await autofocused(page);
     assert.ok(f.cls.includes('error-summary'), `after a refused login, focus is on ${nameOf(f)}, not the alert`);
     assertFocusVisible(f);
     assert.equal(f.text, t('nl', 'error.login.credentials'));

@@ -49,14 +49,7 @@ func (s *Service) SetLogo(ctx context.Context, u *account.User, id int64, upload
 	if err != nil {
 		return err
 	}
-	return s.DB.InTx(ctx, func(tx *store.Tx) error {
-		in, err := load(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if err := canManage(in, u); err != nil {
-			return err
-		}
+	return s.managing(ctx, u, id, func(tx *store.Tx, in Initiative) error {
 		now := s.now().UnixMilli()
 		if _, err := tx.Exec(ctx, `DELETE FROM initiative_logos WHERE initiative_id = ?`, id); err != nil {
 			return err
@@ -71,6 +64,16 @@ func (s *Service) SetLogo(ctx context.Context, u *account.User, id int64, upload
 
 // RemoveLogo takes an initiative's logo away.
 func (s *Service) RemoveLogo(ctx context.Context, u *account.User, id int64) error {
+	return s.managing(ctx, u, id, func(tx *store.Tx, in Initiative) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM initiative_logos WHERE initiative_id = ?`, id); err != nil {
+			return err
+		}
+		return recordAudit(ctx, tx, "initiative.logo_remove", id, nil)
+	})
+}
+
+// managing runs fn in a transaction on an initiative that u may manage.
+func (s *Service) managing(ctx context.Context, u *account.User, id int64, fn func(tx *store.Tx, in Initiative) error) error {
 	return s.DB.InTx(ctx, func(tx *store.Tx) error {
 		in, err := load(ctx, tx, id)
 		if err != nil {
@@ -79,10 +82,7 @@ func (s *Service) RemoveLogo(ctx context.Context, u *account.User, id int64) err
 		if err := canManage(in, u); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM initiative_logos WHERE initiative_id = ?`, id); err != nil {
-			return err
-		}
-		return recordAudit(ctx, tx, "initiative.logo_remove", id, nil)
+		return fn(tx, in)
 	})
 }
 

@@ -248,16 +248,9 @@ func (s *Service) AddEditor(ctx context.Context, u *account.User, id int64, emai
 	if _, err := mail.ParseAddress(email); err != nil {
 		return &problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"email": "email.invalid"}}
 	}
-	return s.DB.InTx(ctx, func(tx *store.Tx) error {
-		in, err := load(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if err := canManage(in, u); err != nil {
-			return err
-		}
+	return s.managing(ctx, u, id, func(tx *store.Tx, in Initiative) error {
 		var uid int64
-		err = tx.QueryRow(ctx, `SELECT id FROM users WHERE email = ? AND disabled_at IS NULL`, email).Scan(&uid)
+		err := tx.QueryRow(ctx, `SELECT id FROM users WHERE email = ? AND disabled_at IS NULL`, email).Scan(&uid)
 		if errors.Is(err, sql.ErrNoRows) {
 			return &problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"email": "editor.no_account"}}
 		}
@@ -277,14 +270,7 @@ func (s *Service) AddEditor(ctx context.Context, u *account.User, id int64, emai
 // RemoveEditor takes a person off an initiative's editors. Editors may
 // remove themselves or each other; moderators anyone.
 func (s *Service) RemoveEditor(ctx context.Context, u *account.User, id, userID int64) error {
-	return s.DB.InTx(ctx, func(tx *store.Tx) error {
-		in, err := load(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if err := canManage(in, u); err != nil {
-			return err
-		}
+	return s.managing(ctx, u, id, func(tx *store.Tx, in Initiative) error {
 		res, err := tx.Exec(ctx, `DELETE FROM initiative_editors WHERE initiative_id = ? AND user_id = ?`, id, userID)
 		if err != nil {
 			return err

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -264,15 +265,11 @@ func (s *Server) createInitiative(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) editInitiativeForm(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
+	in, u, err := s.initiativeFor(r)
 	if err != nil {
 		return err
 	}
-	u := userFrom(r.Context())
-	in, err := s.atlas.Get(r.Context(), u, id)
-	if err != nil {
-		return err
-	}
+	id := in.ID
 	if in.Status == atlas.Merged || in.Status == atlas.Rejected {
 		return problem.New(problem.Conflict, "atlas.not_editable")
 	}
@@ -284,15 +281,11 @@ func (s *Server) editInitiative(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r); err != nil {
 		return err
 	}
-	id, err := pathID(r)
+	in, u, err := s.initiativeFor(r)
 	if err != nil {
 		return err
 	}
-	u := userFrom(r.Context())
-	in, err := s.atlas.Get(r.Context(), u, id)
-	if err != nil {
-		return err
-	}
+	id := in.ID
 	base, _ := strconv.ParseInt(r.PostForm.Get("base"), 10, 64)
 	d := &initiativeForm{ID: id, Action: atlasLink(id) + "/edit", Base: base, Publishes: in.CanPublish(u)}
 	rec, values, err := parseRecord(r.PostForm, in.Record)
@@ -393,16 +386,11 @@ func (s *Server) initiativeEditors(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) renderEditors(w http.ResponseWriter, r *http.Request, status int, formErr error) error {
-	id, err := pathID(r)
+	in, u, err := s.initiativeFor(r)
 	if err != nil {
 		return err
 	}
-	u := userFrom(r.Context())
-	in, err := s.atlas.Get(r.Context(), u, id)
-	if err != nil {
-		return err
-	}
-	eds, err := s.atlas.Editors(r.Context(), u, id)
+	eds, err := s.atlas.Editors(r.Context(), u, in.ID)
 	if err != nil {
 		return err
 	}
@@ -427,22 +415,9 @@ func (s *Server) reportForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) report(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(w, r); err != nil {
-		return err
-	}
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	err = s.atlas.Report(r.Context(), userFrom(r.Context()), ipFrom(r.Context()), id, r.PostForm.Get("reason"), r.PostForm.Get("message"))
-	if err != nil {
-		if p, ok := problem.As(err); ok && p.Kind == problem.Invalid {
-			return s.renderSmallForm(w, r, http.StatusUnprocessableEntity, "report", "atlas.report.title", err)
-		}
-		return err
-	}
-	redirectNotice(w, r, atlasLink(id), "report_received")
-	return nil
+	return s.postSmallForm(w, r, "report", "atlas.report.title", "report_received", func(ctx context.Context, id int64) error {
+		return s.atlas.Report(ctx, userFrom(ctx), ipFrom(ctx), id, r.PostForm.Get("reason"), r.PostForm.Get("message"))
+	})
 }
 
 func (s *Server) contactForm(w http.ResponseWriter, r *http.Request) error {
@@ -450,6 +425,16 @@ func (s *Server) contactForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) contact(w http.ResponseWriter, r *http.Request) error {
+	return s.postSmallForm(w, r, "contact", "atlas.contact.title", "message_sent", func(ctx context.Context, id int64) error {
+		return s.atlas.Contact(ctx, userFrom(ctx), ipFrom(ctx), id, atlas.ContactMessage{
+			Name: r.PostForm.Get("name"), Email: r.PostForm.Get("email"), Message: r.PostForm.Get("message")})
+	})
+}
+
+// postSmallForm takes the report or contact form of an initiative: on a
+// problem with a field the form comes back with it, else the reader
+// returns to the initiative with a notice.
+func (s *Server) postSmallForm(w http.ResponseWriter, r *http.Request, name, title, notice string, do func(ctx context.Context, id int64) error) error {
 	if err := parseForm(w, r); err != nil {
 		return err
 	}
@@ -457,26 +442,19 @@ func (s *Server) contact(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	err = s.atlas.Contact(r.Context(), userFrom(r.Context()), ipFrom(r.Context()), id, atlas.ContactMessage{
-		Name: r.PostForm.Get("name"), Email: r.PostForm.Get("email"), Message: r.PostForm.Get("message")})
-	if err != nil {
+	if err := do(r.Context(), id); err != nil {
 		if p, ok := problem.As(err); ok && p.Kind == problem.Invalid {
-			return s.renderSmallForm(w, r, http.StatusUnprocessableEntity, "contact", "atlas.contact.title", err)
+			return s.renderSmallForm(w, r, http.StatusUnprocessableEntity, name, title, err)
 		}
 		return err
 	}
-	redirectNotice(w, r, atlasLink(id), "message_sent")
+	redirectNotice(w, r, atlasLink(id), notice)
 	return nil
 }
 
 // renderSmallForm shows the report or contact form of an initiative.
 func (s *Server) renderSmallForm(w http.ResponseWriter, r *http.Request, status int, name, title string, formErr error) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	u := userFrom(r.Context())
-	in, err := s.atlas.Get(r.Context(), u, id)
+	in, u, err := s.initiativeFor(r)
 	if err != nil {
 		return err
 	}

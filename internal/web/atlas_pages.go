@@ -172,12 +172,7 @@ func (s *Server) initiativeView(w http.ResponseWriter, r *http.Request) error {
 // renderInitiative shows an initiative's page, with the problems of one of
 // its forms (the logo) when formErr is set.
 func (s *Server) renderInitiative(w http.ResponseWriter, r *http.Request, status int, formErr error) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	u := userFrom(r.Context())
-	in, err := s.atlas.Get(r.Context(), u, id)
+	in, u, err := s.initiativeFor(r)
 	if err != nil {
 		return err
 	}
@@ -204,6 +199,18 @@ func (s *Server) renderInitiative(w http.ResponseWriter, r *http.Request, status
 	}
 	s.renderStatus(w, r, status, "initiative", p)
 	return nil
+}
+
+// initiativeFor reads the initiative the path names, as the reader may see
+// it.
+func (s *Server) initiativeFor(r *http.Request) (atlas.Initiative, *account.User, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return atlas.Initiative{}, nil, err
+	}
+	u := userFrom(r.Context())
+	in, err := s.atlas.Get(r.Context(), u, id)
+	return in, u, err
 }
 
 func isModerator(u *account.User) bool { return u != nil && u.Role.AtLeast(account.Moderator) }
