@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"testing"
 )
 
@@ -186,13 +187,26 @@ func compress(t testing.TB, b []byte, c Compression) []byte {
 	return nil
 }
 
+// gzipWriter is reused: a new one allocates most of a megabyte, and the
+// tests compress thousands of tiles.
+var gzipWriter struct {
+	sync.Mutex
+	w *gzip.Writer
+}
+
 func gzipped(t testing.TB, b []byte) []byte {
+	gzipWriter.Lock()
+	defer gzipWriter.Unlock()
 	var buf bytes.Buffer
-	w := gzip.NewWriter(&buf)
-	if _, err := w.Write(b); err != nil {
+	if gzipWriter.w == nil {
+		gzipWriter.w = gzip.NewWriter(&buf)
+	} else {
+		gzipWriter.w.Reset(&buf)
+	}
+	if _, err := gzipWriter.w.Write(b); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.Close(); err != nil {
+	if err := gzipWriter.w.Close(); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
