@@ -253,6 +253,19 @@ func (b *atlasBench) run(ctx context.Context, points, dbPoints, queries int) err
 		return err
 	}
 	b.say("clusters of a full-text search, all of Europe: %s", lat)
+	lat, err = b.timeHTTP(queries/4, func(i int) string {
+		switch i % 3 {
+		case 0:
+			return base + "/atlas"
+		case 1:
+			return base + "/atlas?sector=" + atlas.Sectors[b.rng.IntN(len(atlas.Sectors))]
+		}
+		return base + "/atlas?q=" + benchWords[b.rng.IntN(len(benchWords))]
+	})
+	if err != nil {
+		return err
+	}
+	b.say("directory page /atlas (list, facet counts, HTML): %s", lat)
 	return nil
 }
 

@@ -86,6 +86,17 @@ export function uniqueWord() {
   return w;
 }
 
+/**
+ * countIn reads the number out of a text made from message key (as
+ * "{n} initiatives found" is), or fails when the text is not that message.
+ */
+export function countIn(lang, key, text, placeholder = 'n') {
+  const pattern = escapeRegExp(t(lang, key, { [placeholder]: '\u0000' })).replace('\u0000', '(\\d+)');
+  const m = text.trim().match(new RegExp(`^${pattern}$`));
+  assert.ok(m, `"${text.trim()}" is not the message ${key} (${t(lang, key)})`);
+  return Number(m[1]);
+}
+
 /** uniqueEmail returns an address nobody has used, also on a shared database. */
 export function uniqueEmail(prefix) {
   const rnd = Math.random().toString(36).slice(2, 8);

@@ -6,8 +6,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEMO, assertFocusVisible, demoInitiatives, focused, h1, login, mainForm, memberInitiatives, nameOf, press,
-  pressEnterToSubmit, submit, t, tabTo, typeInto, uniqueName, uniqueWord, useSite,
+  DEMO, assertFocusVisible, countIn, demoInitiatives, focused, h1, login, mainForm, memberInitiatives, nameOf, press,
+  pressEnterToSubmit, submit, t, tabTo, typeInto, uniqueWord, useSite,
 } from '../lib/samen.mjs';
 
 const site = await useSite();
@@ -24,7 +24,7 @@ function markers(page) {
     els.map((el) => el.getAttribute('aria-label') || el.textContent.trim()));
 }
 
-/** status returns the text of the page's notice (role=status). */
+/** notice returns the text of the page's notice (role=status). */
 async function notice(page) {
   return (await page.locator('main .notice[role=status]').innerText()).trim();
 }
@@ -95,7 +95,7 @@ describe('finding an initiative, keyboard only', () => {
 
     // A place is a link named after its initiative; Enter opens its page.
     const name = f.text;
-    assert.ok(demoInitiatives.some((i) => i.name === name), `${nameOf(f)} is named after a demo initiative`);
+    assert.ok(name.length > 1, `${nameOf(f)} is named after its initiative`);
     await pressEnterToSubmit(page);
     assert.equal(new URL(page.url()).pathname, f.href);
     assert.equal(await h1(page), name);
@@ -107,6 +107,19 @@ describe('an initiative is proposed, moderated and found', () => {
   const word = uniqueWord();
   const name = `Vlonderwerf ${word}`;
   let id;
+  let onMapBefore;
+
+  /**
+   * onMap counts the initiatives the map shows: as the status under it
+   * says, and as its groups and places add up.
+   */
+  async function onMap(page) {
+    const said = countIn('nl', 'atlas.map.in_view', await page.locator('.map-status').innerText(), 'count');
+    const drawn = await page.locator('.map-panel .map-cluster').evaluateAll((els) => els.reduce((n, el) => n + Number(el.textContent), 0))
+      + await page.locator('.map-panel .map-point').count();
+    assert.equal(drawn, said, 'the groups and places add up to the number under the map');
+    return said;
+  }
 
   it('the member proposes it, by keyboard', { timeout: 120_000 }, async () => {
     const page = await site.newPage({ lang: 'nl' });
@@ -157,6 +170,10 @@ describe('an initiative is proposed, moderated and found', () => {
     const res = await page.goto(`/atlas/${id}`);
     assert.equal(res.status(), 404);
     assert.equal(await h1(page), t('nl', 'error.title'));
+    // How many the map shows, to compare once it is accepted.
+    await page.goto('/atlas');
+    await mapReady(page);
+    onMapBefore = await onMap(page);
     await page.context().close();
   });
 
@@ -195,13 +212,11 @@ describe('an initiative is proposed, moderated and found', () => {
     assert.equal((await point.innerText()).trim(), name);
     assert.equal(await point.isVisible(), true);
     await page.locator('.map-status', { hasText: t('nl', 'atlas.map.in_view', { count: 1 }) }).waitFor();
-    // Without the search too, it is on the map: a place or in a group.
+    // Without the search too, it is on the map, a place or in a group: the
+    // map holds one more than before.
     await page.goto('/atlas');
     await mapReady(page);
-    const total = await page.locator('.map-panel .map-cluster').evaluateAll((els) => els.reduce((n, el) => n + Number(el.textContent), 0))
-      + await page.locator('.map-panel .map-point').count();
-    const placed = demoInitiatives.filter((i) => i.location?.latitude !== undefined && i.location?.latitude !== null).length;
-    assert.equal(total, placed + 1, 'the map counts the demo initiatives with a place, and this one');
+    assert.equal(await onMap(page), onMapBefore + 1, 'the map shows one initiative more');
     await page.context().close();
   });
 

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEMO, demoInitiatives, h1, htmlLang, login, mainForm, useSite, submit, t, uniqueEmail, uniqueWord,
+  DEMO, countIn, demoInitiatives, h1, htmlLang, login, mainForm, useSite, submit, t, uniqueEmail, uniqueWord,
 } from '../lib/samen.mjs';
 
 const site = await useSite();
@@ -82,7 +82,10 @@ test('the atlas with JavaScript turned off: the list, the filters, no map', { ti
   const page = await site.newPage({ javaScriptEnabled: false });
   await page.goto('/atlas');
   assert.equal(await h1(page), t('nl', 'atlas.title'));
-  assert.equal((await page.locator('#result-count').innerText()).trim(), t('nl', 'atlas.results.other', { n: demoInitiatives.length }));
+  // Every demo initiative (and, on a shared database, what earlier runs
+  // added), twenty to a page.
+  const total = countIn('nl', 'atlas.results.other', await page.locator('#result-count').innerText());
+  assert.ok(total >= demoInitiatives.length, `${total} initiatives listed`);
   assert.equal(await page.locator('main .results > li').count(), 20, 'the first page lists twenty');
   // The map needs its script: without it, its section stays hidden and
   // nothing on the page points into it.
@@ -106,7 +109,7 @@ test('the atlas with JavaScript turned off: the list, the filters, no map', { ti
   await page.goto('/atlas?order=name');
   await page.getByRole('link', { name: t('nl', 'list.next') }).click();
   await page.waitForURL((u) => u.searchParams.get('page') === '2');
-  assert.equal(await page.locator('main .results > li').count(), demoInitiatives.length - 20);
+  assert.equal(await page.locator('main .results > li').count(), Math.min(20, total - 20));
   await page.context().close();
 });
 

@@ -2,6 +2,7 @@ package atlas
 
 import (
 	"context"
+	"slices"
 	"math"
 	"strconv"
 	"strings"
@@ -56,6 +57,8 @@ type Query struct {
 	Limit   int
 	Offset  int   // for pages of the directory
 	After   int64 // for cursor paging in ID order: entries with a greater ID
+
+	unplaced bool // only initiatives without a place (the map index has the others)
 }
 
 // Limits of a query.
@@ -215,6 +218,9 @@ func (s *Service) where(q Query, e store.Engine, skip string, joined bool) (stri
 	if q.After > 0 {
 		conds = append(conds, "i.id > ?")
 		args = append(args, q.After)
+	}
+	if q.unplaced {
+		conds = append(conds, "i.latitude IS NULL")
 	}
 	return strings.Join(conds, " AND "), args
 }
@@ -417,11 +423,88 @@ type FacetCount struct {
 
 // Facets counts, for each facet, how many published initiatives match the
 // query with each of its values, leaving that facet's own choice out.
+//
+// The initiatives on the map are counted in the map index, which reads
+// millions of points in a fraction of the time GROUP BY queries take; the
+// few without a place are counted in the database. A search "near" a
+// point, or of changes, is counted in the database alone.
 func (s *Service) Facets(ctx context.Context, q Query) (map[string][]FacetCount, error) {
 	if err := q.Check(); err != nil {
 		return nil, err
 	}
 	q.After = 0
+	if s.Map == nil || q.Near != nil || !q.Changed.IsZero() {
+		return s.facetsSQL(ctx, q)
+	}
+	f := MapFilter(q)
+	if q.Text != "" {
+		ids, err := s.SearchIDs(ctx, Query{Text: q.Text}, maxFacetIDs)
+		if err != nil {
+			return nil, err
+		}
+		f.IDs = ids
+	}
+	box := mapindex.BBox{MinLon: -180, MinLat: -90, MaxLon: 180, MaxLat: 90}
+	if q.BBox != nil {
+		box = *q.BBox
+	}
+	fc, err := s.Map.FacetCounts(box, f)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]FacetCount{}
+	add := func(facet, value string, n int) {
+		if n == 0 || value == "" {
+			return
+		}
+		for i, c := range out[facet] {
+			if c.Value == value {
+				out[facet][i].Count += n
+				return
+			}
+		}
+		out[facet] = append(out[facet], FacetCount{value, n})
+	}
+	for i, v := range Sectors {
+		add("sector", v, fc.Sectors[i])
+	}
+	for i, v := range ExchangeKinds {
+		add("need", v, fc.Needs[i])
+		add("offer", v, fc.Offers[i])
+	}
+	for i, v := range Principles {
+		add("principle", v, fc.Principles[i])
+	}
+	for i, v := range LegalForms {
+		add("legal_form", v, fc.LegalForms[i+1])
+	}
+	for i, v := range Districts {
+		add("district", v, fc.Districts[i+1])
+	}
+	if q.BBox == nil { // a box leaves out what has no place
+		q.unplaced = true
+		rest, err := s.facetsSQL(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		for facet, list := range rest {
+			for _, c := range list {
+				add(facet, c.Value, c.Count)
+			}
+		}
+	}
+	for facet := range out {
+		slices.SortFunc(out[facet], func(a, b FacetCount) int { return strings.Compare(a.Value, b.Value) })
+	}
+	return out, nil
+}
+
+// maxFacetIDs bounds the matches of a full-text search whose facets are
+// counted; a broader search counts the first this many.
+const maxFacetIDs = 200_000
+
+// facetsSQL counts the facets in the database.
+func (s *Service) facetsSQL(ctx context.Context, q Query) (map[string][]FacetCount, error) {
 	e := s.DB.Engine()
 	out := map[string][]FacetCount{}
 	count := func(facet, query string, args ...any) error {
@@ -480,6 +563,9 @@ func (s *Service) Facets(ctx context.Context, q Query) (map[string][]FacetCount,
 		if n[i] > 0 {
 			out["principle"] = append(out["principle"], FacetCount{p, n[i]})
 		}
+	}
+	for facet := range out {
+		slices.SortFunc(out[facet], func(a, b FacetCount) int { return strings.Compare(a.Value, b.Value) })
 	}
 	return out, nil
 }

@@ -2,6 +2,7 @@ package atlas_test
 
 import (
 	"context"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -296,6 +297,36 @@ func TestBroadSearchesAreNewestFirst(t *testing.T) {
 			res, err := f.svc.Search(context.Background(), q)
 			if err != nil || len(res.Items) != 2 || res.Items[0].ID < res.Items[1].ID {
 				t.Fatalf("%+v: %v, %v", q, names(res), err)
+			}
+		}
+	})
+}
+
+// The map index and the database count the facets alike.
+func TestFacetsFromTheIndexEqualTheDatabase(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		directory(t, f)
+		plain := &atlas.Service{DB: db, Now: f.clock.now}
+		for _, q := range []atlas.Query{
+			{},
+			{Sectors: []string{"food", "energy"}},
+			{Text: "zon"},
+			{Districts: []string{"oost"}, Principles: []string{"local_roots"}},
+			{Offers: []string{"space"}, LegalForms: []string{"cooperative"}},
+			{BBox: &mapindex.BBox{MinLon: 4.9, MinLat: 52.35, MaxLon: 5.0, MaxLat: 52.45}},
+		} {
+			fromIndex, err := f.svc.Facets(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fromDB, err := plain.Facets(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(fromIndex, fromDB) {
+				t.Errorf("%+v:\nindex    %+v\ndatabase %+v", q, fromIndex, fromDB)
 			}
 		}
 	})

@@ -31,6 +31,9 @@ CREATE INDEX initiatives_status_name ON initiatives(status, name);
 CREATE INDEX initiatives_updated ON initiatives(updated_at);
 CREATE INDEX initiatives_position ON initiatives(latitude, longitude) WHERE status = 'published';
 CREATE INDEX initiatives_review ON initiatives(status, confirmed_at);
+-- The few published initiatives without a place, which the map index does
+-- not hold, are counted for the directory's facets from here.
+CREATE INDEX initiatives_unplaced ON initiatives(id) WHERE status = 'published' AND latitude IS NULL;
 
 CREATE TABLE initiative_sectors (
     initiative_id BIGINT NOT NULL REFERENCES initiatives(id) ON DELETE CASCADE,

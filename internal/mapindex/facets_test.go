@@ -1,0 +1,155 @@
+package mapindex
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// The facet counts equal counting by hand, with each facet's own choice
+// left out, for random points and filters, also after edits.
+func TestFacetCountsMatchBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	pts := RandomEurope(rng, 3000)
+	for i := range pts {
+		pts[i].Facets = Facets{
+			Sectors: 1<<rng.IntN(6) | 1<<rng.IntN(6), Needs: 1 << rng.IntN(5), Offers: 1<<rng.IntN(5) | 1<<rng.IntN(5),
+			Principles: uint8(rng.IntN(16)), LegalForm: uint8(rng.IntN(4)), District: uint8(rng.IntN(5)),
+		}
+	}
+	ix := New(Options{})
+	ix.Build(pts)
+	// Some edits, so the overlay is counted too.
+	for i := range 200 {
+		p := pts[rng.IntN(len(pts))]
+		p.Facets.Sectors = 1 << rng.IntN(6)
+		ix.Put(p)
+		if i%3 == 0 {
+			ix.Remove(p.ID)
+		} else {
+			for j := range pts {
+				if pts[j].ID == p.ID {
+					pts[j] = p
+				}
+			}
+		}
+	}
+	live := map[int64]Point{}
+	for _, p := range pts {
+		live[p.ID] = p
+	}
+	for i := range pts {
+		if ix.Count(BBox{-180, -85, 180, 85}, Filter{IDs: map[int64]struct{}{pts[i].ID: {}}}) == 0 {
+			delete(live, pts[i].ID)
+		}
+	}
+	box := BBox{MinLon: -5, MinLat: 40, MaxLon: 20, MaxLat: 60}
+	for trial := range 40 {
+		f := Filter{}
+		if trial%2 == 0 {
+			f.Sectors = 1 << rng.IntN(6)
+		}
+		if trial%3 == 0 {
+			f.Needs = 1<<rng.IntN(5) | 1<<rng.IntN(5)
+		}
+		if trial%5 == 0 {
+			f.Principles = uint8(1 << rng.IntN(4))
+		}
+		if trial%4 == 0 {
+			f.Districts = 1 << rng.IntN(4)
+		}
+		if trial%7 == 0 {
+			f.IDs = map[int64]struct{}{}
+			for range 500 {
+				f.IDs[pts[rng.IntN(len(pts))].ID] = struct{}{}
+			}
+		}
+		got, err := ix.FacetCounts(box, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want FacetCounts
+		for _, p := range live {
+			if !box.Contains(p.Lon, p.Lat) {
+				continue
+			}
+			if f.IDs != nil {
+				if _, ok := f.IDs[p.ID]; !ok {
+					continue
+				}
+			}
+			without := func(g Filter) bool { g.IDs = nil; return g.match(p.ID, p.Facets) }
+			fc := p.Facets
+			g := f
+			g.Sectors = 0
+			if without(g) {
+				for b := range 64 {
+					if fc.Sectors&(1<<b) != 0 {
+						want.Sectors[b]++
+					}
+				}
+			}
+			g = f
+			g.Needs = 0
+			if without(g) {
+				for b := range 32 {
+					if fc.Needs&(1<<b) != 0 {
+						want.Needs[b]++
+					}
+				}
+			}
+			g = f
+			g.Offers = 0
+			if without(g) {
+				for b := range 32 {
+					if fc.Offers&(1<<b) != 0 {
+						want.Offers[b]++
+					}
+				}
+			}
+			g = f
+			g.LegalForms = 0
+			if without(g) {
+				want.LegalForms[fc.LegalForm]++
+			}
+			g = f
+			g.Districts = 0
+			if without(g) {
+				want.Districts[fc.District]++
+			}
+			if without(f) {
+				want.Matching++
+				for b := range 8 {
+					if fc.Principles&(1<<b) != 0 {
+						want.Principles[b]++
+					}
+				}
+			}
+		}
+		if got != want {
+			t.Fatalf("filter %+v:\n got %+v\nwant %+v", f, got, want)
+		}
+		if want.Matching == 0 && trial < 5 {
+			t.Logf("trial %d matched nothing", trial)
+		}
+	}
+}
+
+func BenchmarkFacetCounts3M(b *testing.B) {
+	if testing.Short() {
+		b.Skip("3M points")
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	pts := RandomEurope(rng, 3_000_000)
+	for i := range pts {
+		pts[i].Facets = Facets{Sectors: 1 << rng.IntN(18), Needs: 1 << rng.IntN(12), District: uint8(rng.IntN(9))}
+	}
+	ix := New(Options{})
+	ix.Build(pts)
+	world := BBox{-180, -85, 180, 85}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := ix.FacetCounts(world, Filter{Sectors: 1 << 3}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
