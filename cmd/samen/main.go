@@ -281,12 +281,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 }
 
 // followAtlas keeps this process's map index in step with writes by other
-// processes, and moves stale entries along the review clock every hour.
+// processes, moves stale entries along the review clock every hour, and
+// rebuilds the index once a day, so that needs and offers whose end date
+// has passed leave the map's filters.
 func followAtlas(ctx context.Context, svc *atlas.Service, since time.Time, log *slog.Logger) {
 	syncTick := time.NewTicker(5 * time.Second)
 	defer syncTick.Stop()
 	reviewTick := time.NewTicker(time.Hour)
 	defer reviewTick.Stop()
+	rebuildTick := time.NewTicker(24 * time.Hour)
+	defer rebuildTick.Stop()
 	review := func() {
 		rep, err := svc.ReviewStale(ctx)
 		if err != nil {
@@ -309,6 +313,14 @@ func followAtlas(ctx context.Context, svc *atlas.Service, since time.Time, log *
 			since = next
 		case <-reviewTick.C:
 			review()
+		case <-rebuildTick.C:
+			began, err := svc.LoadMap(ctx)
+			if err != nil {
+				log.Warn("map index rebuild", "err", err)
+				continue
+			}
+			// Sync from the rebuild's start on (it looks back a minute more).
+			since = began
 		}
 	}
 }
