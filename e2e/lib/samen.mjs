@@ -510,20 +510,15 @@ export async function signUp(page, { email, name, password }) {
 
 /**
  * proposeInitiative fills the form on /atlas/new (on a signed-in page) with
- * what a new initiative needs at least, and whatever else is given, and
- * sends it. Fields are named by their ids (`summary.nl`, `needs.0.kind`).
+ * what a new initiative needs at least, a name, a summary and a sector, and
+ * sends it.
  */
-export async function proposeInitiative(page, { name, summary = 'Een initiatief dat de tests aanmelden.', sector = 'food', fields = {} }) {
+export async function proposeInitiative(page, { name, summary = 'Een initiatief dat de tests aanmelden.', sector = 'food' }) {
   await page.goto('/atlas/new');
   const form = mainForm(page, '/atlas/new');
   await form.locator('[id="name"]').fill(name);
   await form.locator('[id="summary.nl"]').fill(summary);
   await form.locator(`[id="sector-${sector}"]`).check();
-  for (const [id, value] of Object.entries(fields)) {
-    const field = form.locator(`[id="${id}"]`);
-    if (await field.evaluate((el) => el.tagName === 'SELECT')) await field.selectOption(value);
-    else await field.fill(value);
-  }
   await submit(page, form);
 }
 
