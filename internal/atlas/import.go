@@ -237,7 +237,7 @@ func (s *Service) importTx(ctx context.Context, tx *store.Tx, u *account.User, r
 
 	// Write batch after batch, preparing the next one on another core.
 	res.now = s.now()
-	w := importWriter{tx: tx, now: res.now.UnixMilli()}
+	w := importWriter{tx: tx, now: res.now.UnixMilli(), today: res.now.UTC().Format(time.DateOnly)}
 	if u != nil {
 		w.actor = u.ID
 	}
@@ -363,6 +363,7 @@ func (c *stemCache) indexTerms(r Record) string {
 type importWriter struct {
 	tx    *store.Tx
 	now   int64
+	today string // for the facet columns: needs and offers still current
 	actor any // nil: the system
 	// terms waits to go into SQLite's full-text index: FTS5 writes what
 	// it holds as a new segment at every later statement, so it is fed
@@ -391,8 +392,8 @@ func (w *importWriter) write(ctx context.Context, rows []Row, b preparedBatch) e
 		if rec.Location.HasPoint() {
 			lat, lon = *rec.Location.Latitude, *rec.Location.Longitude
 		}
-		args := []any{st.status, rec.Name, b.data[i], st.revID, lat, lon, rec.Location.District, rec.LegalForm,
-			principleBits(*rec), rec.Source, rec.SourceID}
+		args := append(append([]any{st.status, rec.Name, b.data[i], st.revID, lat, lon}, facetColumns(*rec, w.today)...),
+			rec.Source, rec.SourceID)
 		switch {
 		case st.create:
 			created = append(append(append(created, st.id), args...), w.actor, w.now, w.now, w.now)
@@ -413,7 +414,7 @@ func (w *importWriter) write(ctx context.Context, rows []Row, b preparedBatch) e
 				}
 			}
 			if _, err := tx.Exec(ctx, `UPDATE initiatives SET status = ?, name = ?, data = ?, revision_id = ?, latitude = ?, longitude = ?,
-				district = ?, legal_form = ?, principles = ?, source = ?, source_id = ?`+search+`,
+				`+facetAssignments+`, source = ?, source_id = ?`+search+`,
 				updated_at = ?, confirmed_at = ?, review_stage = 0 WHERE id = ?`, append(args, w.now, w.now, st.id)...); err != nil {
 				return err
 			}
@@ -436,13 +437,13 @@ func (w *importWriter) write(ctx context.Context, rows []Row, b preparedBatch) e
 			}
 		}
 	}
-	const columns = `INSERT INTO initiatives (id, status, name, data, revision_id, latitude, longitude, district,
-		legal_form, principles, source, source_id, created_by, created_at, updated_at, confirmed_at`
+	const columns = `INSERT INTO initiatives (id, status, name, data, revision_id, latitude, longitude, ` + facetColumnNames + `,
+		source, source_id, created_by, created_at, updated_at, confirmed_at`
 	var err error
 	if pg {
-		err = insertRows(ctx, tx, columns+`, search)`, "("+marks(16)+", "+pgSearch+")", 20, created, maxArgs)
+		err = insertRows(ctx, tx, columns+`, search)`, "("+marks(20)+", "+pgSearch+")", 24, created, maxArgs)
 	} else {
-		err = insertMany(ctx, tx, columns+`)`, 16, created)
+		err = insertMany(ctx, tx, columns+`)`, 20, created)
 	}
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package atlas
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"samen/internal/mapindex"
@@ -140,101 +141,50 @@ func (s *Service) Sync(ctx context.Context, since time.Time) (time.Time, error) 
 }
 
 // eachMapped reads initiatives as map points without decoding their JSON:
-// name, position and facet columns, with sectors and current exchanges
-// from their own tables, joined in ID order. placed is false for a row
-// without a position, which Sync takes off the map.
+// name, position and the facet columns, in ID order. Only a row whose
+// needs or offers have ended since it was written (facets_until has
+// passed) is decoded, to count what still stands. placed is false for a
+// row without a position, which Sync takes off the map.
 func (s *Service) eachMapped(ctx context.Context, cond string, args []any, fn func(p mapindex.Point, status Status, placed bool)) error {
-	sectors, err := s.DB.Query(ctx, `SELECT s.initiative_id, s.sector FROM initiative_sectors s JOIN initiatives i ON i.id = s.initiative_id
-		WHERE `+cond+` ORDER BY s.initiative_id`, args...)
-	if err != nil {
-		return err
-	}
-	defer sectors.Close()
-	exArgs := append(append([]any(nil), args...), s.today())
-	exchanges, err := s.DB.Query(ctx, `SELECT x.initiative_id, x.direction, x.kind FROM initiative_exchanges x JOIN initiatives i ON i.id = x.initiative_id
-		WHERE `+cond+` AND (x.until = '' OR x.until >= ?) ORDER BY x.initiative_id`, exArgs...)
-	if err != nil {
-		return err
-	}
-	defer exchanges.Close()
-	rows, err := s.DB.Query(ctx, `SELECT i.id, i.status, i.name, i.latitude, i.longitude, i.district, i.legal_form, i.principles
-		FROM initiatives i WHERE `+cond+` ORDER BY i.id`, args...)
+	today := s.today()
+	rows, err := s.DB.Query(ctx, `SELECT i.id, i.status, i.name, i.latitude, i.longitude, i.district, i.legal_form, i.principles,
+		i.sector_bits, i.need_bits, i.offer_bits, CASE WHEN i.facets_until <> '' AND i.facets_until <= ? THEN i.data ELSE '' END
+		FROM initiatives i WHERE `+cond+` ORDER BY i.id`, append([]any{today}, args...)...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-
-	// The three reads are merged like sorted lists.
-	var (
-		secID, exID int64 = -1, -1
-		sec         string
-		dir, kind   string
-		secMore     = true
-		exMore      = true
-	)
-	nextSector := func() error {
-		if secMore = sectors.Next(); secMore {
-			return sectors.Scan(&secID, &sec)
-		}
-		return sectors.Err()
-	}
-	nextExchange := func() error {
-		if exMore = exchanges.Next(); exMore {
-			return exchanges.Scan(&exID, &dir, &kind)
-		}
-		return exchanges.Err()
-	}
-	if err := nextSector(); err != nil {
-		return err
-	}
-	if err := nextExchange(); err != nil {
-		return err
-	}
 	for rows.Next() {
 		var (
-			p                   mapindex.Point
-			status              Status
-			lat, lon            *float64
-			district, legalForm string
-			principles          int
+			p                      mapindex.Point
+			status                 Status
+			lat, lon               *float64
+			district, legalForm    string
+			principles             int
+			sectors, needs, offers int64
+			stale                  string
 		)
-		if err := rows.Scan(&p.ID, &status, &p.Name, &lat, &lon, &district, &legalForm, &principles); err != nil {
+		if err := rows.Scan(&p.ID, &status, &p.Name, &lat, &lon, &district, &legalForm, &principles,
+			&sectors, &needs, &offers, &stale); err != nil {
 			return err
 		}
 		placed := lat != nil && lon != nil
 		if placed {
 			p.Lat, p.Lon = *lat, *lon
 		}
-		for secMore && secID <= p.ID {
-			if secID == p.ID {
-				if b := bit(Sectors, sec); b >= 0 {
-					p.Facets.Sectors |= 1 << b
-				}
-			}
-			if err := nextSector(); err != nil {
-				return err
-			}
-		}
-		for exMore && exID <= p.ID {
-			if exID == p.ID {
-				if b := bit(ExchangeKinds, kind); b >= 0 {
-					if dir == "need" {
-						p.Facets.Needs |= 1 << b
-					} else {
-						p.Facets.Offers |= 1 << b
-					}
-				}
-			}
-			if err := nextExchange(); err != nil {
-				return err
-			}
-		}
-		p.Facets.Principles = uint8(principles)
+		p.Facets = mapindex.Facets{Sectors: uint64(sectors), Needs: uint32(needs), Offers: uint32(offers), Principles: uint8(principles)}
 		if b := bit(LegalForms, legalForm); b >= 0 {
 			p.Facets.LegalForm = uint8(b + 1)
 		}
 		if b := bit(Districts, district); b >= 0 {
 			p.Facets.District = uint8(b + 1)
+		}
+		if stale != "" {
+			var r Record
+			if err := json.Unmarshal([]byte(stale), &r); err != nil {
+				return err
+			}
+			p.Facets = facetsOf(r, today)
 		}
 		fn(p, status, placed)
 	}

@@ -331,3 +331,43 @@ func TestFacetsFromTheIndexEqualTheDatabase(t *testing.T) {
 		}
 	})
 }
+
+// A need that has ended leaves the map's filters when the index is built
+// again (samen serve does so daily), read from the facet columns.
+func TestEndedNeedsLeaveTheMap(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		r := record("Tijdelijke Vraag", 52.37, 4.9)
+		r.Needs = []atlas.Exchange{{Kind: "space", Until: "2026-06-10"}, {Kind: "funding"}}
+		in := f.publish(t, r)
+		needs := func() []int64 {
+			feats, err := f.svc.Map.Clusters(world, 20, atlas.MapFilter(atlas.Query{Needs: []string{"space"}}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []int64
+			for _, ft := range feats {
+				ids = append(ids, ft.ID)
+			}
+			return ids
+		}
+		if _, err := f.svc.LoadMap(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := needs(); len(got) != 1 || got[0] != in.ID {
+			t.Fatalf("before the end date: %v", got)
+		}
+		f.clock.add(10 * 24 * time.Hour) // 2026-06-11
+		if _, err := f.svc.LoadMap(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := needs(); len(got) != 0 {
+			t.Fatalf("after the end date: %v", got)
+		}
+		funding, _ := f.svc.Map.Clusters(world, 20, atlas.MapFilter(atlas.Query{Needs: []string{"funding"}}))
+		if len(funding) != 1 {
+			t.Fatalf("the open-ended need is gone too: %+v", funding)
+		}
+	})
+}

@@ -220,10 +220,10 @@ func (s *Service) write(ctx context.Context, tx *store.Tx, id int64, status Stat
 	if revisionID != 0 {
 		rev = revisionID
 	}
+	args := append(append([]any{status, rec.Name, string(data), rev, lat, lon}, facetColumns(rec, s.today())...),
+		rec.Source, rec.SourceID, now, id)
 	if _, err := tx.Exec(ctx, `UPDATE initiatives SET status = ?, name = ?, data = ?, revision_id = ?, latitude = ?, longitude = ?,
-		district = ?, legal_form = ?, principles = ?, source = ?, source_id = ?, updated_at = ? WHERE id = ?`,
-		status, rec.Name, string(data), rev, lat, lon, rec.Location.District, rec.LegalForm, principleBits(rec),
-		rec.Source, rec.SourceID, now, id); err != nil {
+		`+facetAssignments+`, source = ?, source_id = ?, updated_at = ? WHERE id = ?`, args...); err != nil {
 		if store.IsUniqueViolation(err) {
 			return &problem.Error{Kind: problem.Conflict, Code: "atlas.source_taken", Fields: problem.Fields{"source_id": "source_id.taken"}}
 		}
@@ -274,6 +274,34 @@ func (s *Service) reindex(ctx context.Context, tx *store.Tx, id int64, status St
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO initiative_search (rowid, terms) VALUES (?, ?)`, id, indexTerms(rec))
 	return err
+}
+
+// The facet columns of initiatives: what the directory's filters and the
+// map index read, so that neither decodes the JSON of millions of rows.
+// The bits of needs and offers count those still current; facets_until is
+// the first day one of them has ended, after which the bits are redone.
+const (
+	facetColumnNames = "district, legal_form, principles, sector_bits, need_bits, offer_bits, facets_until"
+	facetAssignments = "district = ?, legal_form = ?, principles = ?, sector_bits = ?, need_bits = ?, offer_bits = ?, facets_until = ?"
+)
+
+// facetColumns are the values of facetColumnNames for a record.
+func facetColumns(r Record, today string) []any {
+	f := facetsOf(r, today)
+	until := ""
+	for _, e := range append(append([]Exchange(nil), r.Needs...), r.Offers...) {
+		if e.Until != "" && e.Until >= today && (until == "" || e.Until < until) {
+			until = e.Until
+		}
+	}
+	if until != "" {
+		// The exchange stands through its last day; the bits change the
+		// day after.
+		if t, err := time.Parse(time.DateOnly, until); err == nil {
+			until = t.AddDate(0, 0, 1).Format(time.DateOnly)
+		}
+	}
+	return []any{r.Location.District, r.LegalForm, int(f.Principles), int64(f.Sectors), int64(f.Needs), int64(f.Offers), until}
 }
 
 // principleBits is the record's principles that hold, one bit each.

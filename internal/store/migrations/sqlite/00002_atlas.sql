@@ -15,6 +15,10 @@ CREATE TABLE initiatives (
     district     TEXT NOT NULL DEFAULT '',
     legal_form   TEXT NOT NULL DEFAULT '',
     principles   INTEGER NOT NULL DEFAULT 0,    -- bit i: principle i holds
+    sector_bits  BIGINT NOT NULL DEFAULT 0,     -- bit i: sector i (atlas.Sectors)
+    need_bits    BIGINT NOT NULL DEFAULT 0,     -- bit i: a current need of kind i
+    offer_bits   BIGINT NOT NULL DEFAULT 0,     -- bit i: a current offer of kind i
+    facets_until TEXT NOT NULL DEFAULT '',      -- first day a need or offer in the bits has ended
     source       TEXT NOT NULL DEFAULT '',
     source_id    TEXT NOT NULL DEFAULT '',
     created_by   BIGINT REFERENCES users(id) ON DELETE SET NULL,
