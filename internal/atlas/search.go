@@ -289,17 +289,33 @@ var CountCap = 10000
 
 // Search finds published initiatives. Text is matched in Dutch and English
 // (with stemming); an empty query lists everything.
+//
+// On SQLite a search with words is driven by the full-text index: the
+// matches come from FTS5 in the order wanted (bm25, or newest first, or by
+// ID for paging) and each is joined to its row, so a page costs its own
+// rows, not a pass over every match. The count stops at CountCap.
 func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 	if err := q.Check(); err != nil {
 		return Result{}, err
 	}
 	e := s.DB.Engine()
-	where, args := s.where(q, e, "", false)
+	fts := e == store.SQLite && q.Text != ""
+	from := "initiatives i"
+	where, args := s.where(q, e, "", fts)
+	if fts {
+		from = "initiative_search f JOIN initiatives i ON i.id = f.rowid"
+		where = "f.initiative_search MATCH ? AND " + where
+		args = append([]any{ftsQuery(q.Text)}, args...)
+		if q.After > 0 {
+			where += " AND f.rowid > ?"
+			args = append(args, q.After)
+		}
+	}
 	var res Result
 	if q.After == 0 {
-		count := `SELECT COUNT(*) FROM (SELECT 1 FROM initiatives i WHERE ` + where + ` LIMIT ?) m`
+		count := `SELECT COUNT(*) FROM (SELECT 1 FROM ` + from + ` WHERE ` + where + ` LIMIT ?) m`
 		countArgs := append(args[:len(args):len(args)], CountCap+1)
-		if e == store.SQLite && onlyText(q) {
+		if fts && onlyText(q) {
 			// The index holds only published entries: count there, without
 			// reading a table row per match.
 			count = `SELECT COUNT(*) FROM (SELECT 1 FROM initiative_search WHERE initiative_search MATCH ? LIMIT ?) m`
@@ -315,32 +331,24 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 			res.Total, res.Capped = CountCap, true
 		}
 	}
-	// Ranking scores every match; beyond RankCap matches it would be the
-	// slow part, and so broad a search is better read newest first.
-	ranked := q.Order == OrderRelevance && q.Text != "" && res.Total <= RankCap && q.After == 0
-	if e == store.SQLite && q.Order == OrderRelevance && onlyText(q) {
-		return s.textOnly(ctx, q, res, ranked)
-	}
-	if q.Order == OrderRelevance && q.Text != "" && !ranked {
-		q.Order = OrderNewest
-	}
-	from := "initiatives i"
 	order := "i.name, i.id"
 	var orderArgs []any
 	switch q.Order {
 	case OrderRelevance:
-		if q.Text != "" {
-			if e == store.Postgres {
-				expr, targs := tsQuery(q.Text)
-				order = "ts_rank(i.search, " + expr + ") DESC, i.id"
-				orderArgs = targs
-			} else {
-				// bm25 is lower for better matches.
-				from = "initiatives i JOIN initiative_search f ON f.rowid = i.id AND initiative_search MATCH ?"
-				where, args = s.where(q, e, "", true)
-				args = append([]any{ftsQuery(q.Text)}, args...)
-				order = "bm25(initiative_search), i.id"
-			}
+		// Ranking scores every match; beyond RankCap matches that would be
+		// the slow part, and so broad a search is shown newest first.
+		switch {
+		case q.Text == "":
+		case res.Total > RankCap && fts:
+			order = "f.rowid DESC"
+		case res.Total > RankCap:
+			order = "i.id DESC"
+		case fts:
+			order = "f.rank, i.id" // bm25: lower is better
+		default:
+			expr, targs := tsQuery(q.Text)
+			order = "ts_rank(i.search, " + expr + ") DESC, i.id"
+			orderArgs = targs
 		}
 	case OrderDistance:
 		order = "CASE WHEN i.latitude IS NULL THEN 1 ELSE 0 END, " + distanceSQL + ", i.id"
@@ -349,6 +357,9 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 		order = "i.updated_at DESC, i.id DESC"
 	case OrderID:
 		order = "i.id"
+		if fts {
+			order = "f.rowid"
+		}
 	}
 	query := `SELECT ` + initiativeColumns + ` FROM ` + from + ` WHERE ` + where + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`
 	all := append(append(args, orderArgs...), q.Limit+1, q.Offset)
@@ -374,45 +385,10 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 }
 
 // onlyText reports whether a query is words and nothing else, which SQLite
-// can rank inside the search index alone.
+// can count inside the search index alone.
 func onlyText(q Query) bool {
 	return q.Text != "" && len(q.Sectors)+len(q.Districts)+len(q.LegalForms)+len(q.Principles)+len(q.Needs)+len(q.Offers) == 0 &&
 		q.BBox == nil && q.Near == nil && q.Changed.IsZero() && q.After == 0
-}
-
-// textOnly answers a words-only search on SQLite: FTS5 picks the page
-// within the index (which holds only published entries) — the best matches
-// by bm25, or the newest when there are too many to rank — and only those
-// rows are read from the table. Joining first would read a table row for
-// every match.
-func (s *Service) textOnly(ctx context.Context, q Query, res Result, ranked bool) (Result, error) {
-	key, dir := "rowid", " DESC"
-	if ranked {
-		key, dir = "rank", ""
-	}
-	rows, err := s.DB.Query(ctx, `SELECT `+initiativeColumns+` FROM
-		(SELECT rowid AS rid, `+key+` AS o FROM initiative_search WHERE initiative_search MATCH ? ORDER BY `+key+dir+` LIMIT ?) m
-		JOIN initiatives i ON i.id = m.rid WHERE i.status = 'published' ORDER BY m.o`+dir+`, i.id`,
-		ftsQuery(q.Text), q.Offset+q.Limit+1)
-	if err != nil {
-		return res, err
-	}
-	defer rows.Close()
-	n := 0
-	for rows.Next() {
-		in, err := scanInitiative(rows)
-		if err != nil {
-			return res, err
-		}
-		if n >= q.Offset {
-			res.Items = append(res.Items, in)
-		}
-		n++
-	}
-	if len(res.Items) > q.Limit {
-		res.Items, res.More = res.Items[:q.Limit], true
-	}
-	return res, rows.Err()
 }
 
 // FacetCount is how many initiatives a facet value would show.

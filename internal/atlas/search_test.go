@@ -371,3 +371,34 @@ func TestEndedNeedsLeaveTheMap(t *testing.T) {
 		}
 	})
 }
+
+// Paging by ID through a full-text search sees every match once.
+func TestTextSearchPagesByID(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		var want []int64
+		for i, name := range []string{"Zonnedak Oost", "Zonnedak West", "Zonnedak Noord"} {
+			in := f.publish(t, record(name, 52.3+float64(i), 4.9))
+			want = append(want, in.ID)
+		}
+		f.publish(t, record("Windmolen Zuid", 52.1, 4.1))
+		var got []int64
+		var after int64
+		for range 10 {
+			res, err := f.svc.Search(context.Background(), atlas.Query{Text: "zonnedak", Order: atlas.OrderID, Limit: 1, After: after})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, in := range res.Items {
+				got = append(got, in.ID)
+				after = in.ID
+			}
+			if !res.More {
+				break
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("paged %v, want %v", got, want)
+		}
+	})
+}
