@@ -364,7 +364,7 @@ type importWriter struct {
 	tx    *store.Tx
 	now   int64
 	today string // for the facet columns: needs and offers still current
-	actor any // nil: the system
+	actor any    // nil: the system
 	// terms waits to go into SQLite's full-text index: FTS5 writes what
 	// it holds as a new segment at every later statement, so it is fed
 	// in large portions.

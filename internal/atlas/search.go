@@ -2,8 +2,8 @@ package atlas
 
 import (
 	"context"
-	"slices"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
