@@ -54,6 +54,11 @@ type Proposal struct {
 	BaseID int64
 	// NotDuplicate says the author saw the possible duplicates and goes on.
 	NotDuplicate bool
+	// ClearEmail removes the contact address. Without it an edit with no
+	// address keeps the one the initiative has: the address is never
+	// shown outside the edit form of its editors, nor given by the API, so
+	// an edit made from what others can see would otherwise erase it.
+	ClearEmail bool
 }
 
 var (
@@ -153,6 +158,9 @@ func (s *Service) Edit(ctx context.Context, u *account.User, id int64, p Proposa
 		}
 		if in.Status == Merged || in.Status == Rejected {
 			return errNotEditable
+		}
+		if p.Record.Contact.Email == "" && !p.ClearEmail {
+			p.Record.Contact.Email = in.Contact.Email
 		}
 		if reflect.DeepEqual(normalized(in.Record), p.Record) {
 			return problem.New(problem.Invalid, "atlas.no_change")

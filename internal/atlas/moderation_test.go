@@ -359,3 +359,32 @@ func TestSourceIDIsUnique(t *testing.T) {
 		}
 	})
 }
+
+func TestEditsKeepTheHiddenAddress(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		r := record("Zorgbuurt West", 52.37, 4.85)
+		r.Contact.Email = "zorg@west.example"
+		in := f.publish(t, r)
+		// An edit made from the open data has no address: it stays.
+		open := in.Record
+		open.Contact.Email = ""
+		open.Founded = 2010
+		if _, err := f.svc.Edit(ctx, f.moderator, in.ID, atlas.Proposal{Record: open}); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := f.svc.Get(ctx, nil, in.ID)
+		if got.Contact.Email != "zorg@west.example" || got.Founded != 2010 {
+			t.Fatalf("after an edit without the address: %q %d", got.Contact.Email, got.Founded)
+		}
+		// Removing it takes saying so.
+		if _, err := f.svc.Edit(ctx, f.moderator, in.ID, atlas.Proposal{Record: open, ClearEmail: true}); err != nil {
+			t.Fatal(err)
+		}
+		got, _ = f.svc.Get(ctx, nil, in.ID)
+		if got.Contact.Email != "" {
+			t.Fatalf("after clearing: %q", got.Contact.Email)
+		}
+	})
+}

@@ -168,6 +168,9 @@ type apiProposal struct {
 	Note         string `json:"note,omitempty"`
 	NotDuplicate bool   `json:"not_duplicate,omitempty"`
 	BaseRevision int64  `json:"base_revision,omitempty"`
+	// ClearContactEmail removes the contact address; without it, a record
+	// without an address keeps the current one (the API never shows it).
+	ClearContactEmail bool `json:"clear_contact_email,omitempty"`
 }
 
 type apiRevision struct {
@@ -215,7 +218,7 @@ func (s *Server) apiUpdateInitiative(w http.ResponseWriter, r *http.Request) err
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	rev, err := s.atlas.Edit(r.Context(), userFrom(r.Context()), id, atlas.Proposal{Record: in.Record, Note: in.Note, BaseID: in.BaseRevision})
+	rev, err := s.atlas.Edit(r.Context(), userFrom(r.Context()), id, atlas.Proposal{Record: in.Record, Note: in.Note, BaseID: in.BaseRevision, ClearEmail: in.ClearContactEmail})
 	if err != nil {
 		return err
 	}

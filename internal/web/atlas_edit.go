@@ -28,6 +28,9 @@ type initiativeForm struct {
 	Rows       map[string][]int // row numbers of needs and offers to show
 	Moderator  bool
 	Publishes  bool // the edit is published at once
+	// HideEmail leaves the contact address out of the form: only the
+	// initiative's editors and moderators see it.
+	HideEmail bool
 }
 
 // recordValues writes a record into form values, named as the record's
@@ -273,8 +276,12 @@ func (s *Server) editInitiativeForm(w http.ResponseWriter, r *http.Request) erro
 	if in.Status == atlas.Merged || in.Status == atlas.Rejected {
 		return problem.New(problem.Conflict, "atlas.not_editable")
 	}
-	d := &initiativeForm{ID: id, Action: atlasLink(id) + "/edit", Base: in.RevisionID, Publishes: in.CanPublish(u)}
-	return s.renderInitiativeForm(w, r, http.StatusOK, d, recordValues(in.Record), nil)
+	d := &initiativeForm{ID: id, Action: atlasLink(id) + "/edit", Base: in.RevisionID, Publishes: in.CanPublish(u), HideEmail: !in.CanPublish(u)}
+	values := recordValues(in.Record)
+	if d.HideEmail {
+		values.Del("contact.email")
+	}
+	return s.renderInitiativeForm(w, r, http.StatusOK, d, values, nil)
 }
 
 func (s *Server) editInitiative(w http.ResponseWriter, r *http.Request) error {
@@ -287,12 +294,20 @@ func (s *Server) editInitiative(w http.ResponseWriter, r *http.Request) error {
 	}
 	id := in.ID
 	base, _ := strconv.ParseInt(r.PostForm.Get("base"), 10, 64)
-	d := &initiativeForm{ID: id, Action: atlasLink(id) + "/edit", Base: base, Publishes: in.CanPublish(u)}
+	d := &initiativeForm{ID: id, Action: atlasLink(id) + "/edit", Base: base, Publishes: in.CanPublish(u), HideEmail: !in.CanPublish(u)}
 	rec, values, err := parseRecord(r.PostForm, in.Record)
 	err = mergeProblems(err, checkRecord(rec, err))
+	if d.HideEmail {
+		// Whoever may not see the address cannot change it either; the
+		// service keeps the current one.
+		rec.Contact.Email = ""
+		values.Del("contact.email")
+	}
 	if err == nil {
 		var rev atlas.Revision
-		rev, err = s.atlas.Edit(r.Context(), u, id, atlas.Proposal{Record: rec, Note: r.PostForm.Get("note"), BaseID: base})
+		// An editor who empties the field means to remove the address.
+		clear := !d.HideEmail && strings.TrimSpace(r.PostForm.Get("contact.email")) == ""
+		rev, err = s.atlas.Edit(r.Context(), u, id, atlas.Proposal{Record: rec, Note: r.PostForm.Get("note"), BaseID: base, ClearEmail: clear})
 		if err == nil {
 			notice := "edit_proposed"
 			if rev.State == atlas.RevisionAccepted {

@@ -211,6 +211,23 @@ func TestContactFormHidesTheAddress(t *testing.T) {
 	mod := s.loggedIn(moderator, "en")
 	id := createdID(t, mod.postForm("/atlas/new", proposal("Fietswerkplaats Dapperbuurt")))
 	path := "/atlas/" + strconv.FormatInt(id, 10)
+	// A member who is not its editor may suggest changes, but the edit
+	// form does not show the address, and the suggestion keeps it.
+	mem := s.loggedIn(member, "en")
+	edit := mem.get(path + "/edit")
+	if edit.Status != http.StatusOK || strings.Contains(edit.Body, "fiets@werkplaats.example") || strings.Contains(edit.Body, `name="contact.email"`) {
+		t.Fatalf("the edit form shows the address to a stranger: %d", edit.Status)
+	}
+	suggestion := proposal("Fietswerkplaats Dapperbuurt")
+	suggestion.Set("contact.email", "thief@example.net")
+	suggestion.Set("summary.en", "Bikes!")
+	if r := mem.postForm(path+"/edit", suggestion); r.Status != http.StatusSeeOther {
+		t.Fatalf("suggestion: %d %s", r.Status, r.Body)
+	}
+	q := mod.get("/moderation")
+	if strings.Contains(q.Body, "thief@example.net") || !strings.Contains(q.Body, "Bikes!") {
+		t.Fatal("a stranger's suggestion changed the contact address")
+	}
 	visitor := s.browser("en")
 	form := visitor.get(path + "/contact")
 	if form.Status != http.StatusOK || strings.Contains(form.Body, "fiets@werkplaats.example") {
