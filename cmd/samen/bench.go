@@ -29,7 +29,7 @@ import (
 var errUsage = errors.New("usage")
 
 // benchUsage explains `samen bench`.
-const benchUsage = `usage: samen bench atlas [--points N] [--db-points M] [--queries Q] [--database URL]
+const benchUsage = `usage: samen bench atlas [--points N] [--db-points M] [--queries Q] [--database URL [--reuse]]
 
 Measures the atlas at scale on this machine and prints the numbers:
   - the map index: build time and memory for N synthetic initiatives
@@ -41,6 +41,8 @@ Measures the atlas at scale on this machine and prints the numbers:
 N defaults to 1,000,000 and M to N. The database is a new SQLite file in
 a temporary directory, removed afterwards, unless --database names one
 (a PostgreSQL URL, to measure that engine: use an empty database).
+With --reuse, a database filled by an earlier run is measured again
+without loading it anew.
 `
 
 // benchWords make synthetic names and descriptions: common enough that a
@@ -87,6 +89,8 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer, _ func(
 	if err != nil {
 		return err
 	}
+	reuse := slices.Contains(args, "--reuse")
+	args = slices.DeleteFunc(args, func(a string) bool { return a == "--reuse" })
 	if len(args) > 0 {
 		return fmt.Errorf("unexpected argument %q", args[0])
 	}
@@ -107,8 +111,16 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer, _ func(
 		return err
 	}
 	var n int
-	if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM initiatives`).Scan(&n); err != nil || n > 0 {
-		return fmt.Errorf("the bench needs an empty database (%d initiatives there, %v)", n, err)
+	if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM initiatives`).Scan(&n); err != nil {
+		return err
+	}
+	switch {
+	case reuse && n == 0:
+		return errors.New("--reuse needs a database filled by an earlier run")
+	case reuse:
+		dbPoints = 0 // measure what is there
+	case n > 0:
+		return fmt.Errorf("the bench needs an empty database (%d initiatives there); --reuse measures it as it is", n)
 	}
 	b := &atlasBench{out: stdout, rng: rand.New(rand.NewPCG(1, 2)), db: db}
 	fmt.Fprintf(stdout, "samen bench atlas: %d points, %d in the database (%s), %d queries, %d CPUs, %s\n",
