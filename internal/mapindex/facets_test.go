@@ -12,7 +12,7 @@ func TestFacetCountsMatchBruteForce(t *testing.T) {
 	pts := RandomEurope(rng, 3000)
 	for i := range pts {
 		pts[i].Facets = Facets{
-			Sectors: 1<<rng.IntN(6) | 1<<rng.IntN(6), Needs: 1 << rng.IntN(5), Offers: 1<<rng.IntN(5) | 1<<rng.IntN(5),
+			Sectors: uint64(randomBits(rng, 6)), Needs: 1 << rng.IntN(5), Offers: randomBits(rng, 5),
 			Principles: uint8(rng.IntN(16)), LegalForm: uint8(rng.IntN(4)), District: uint8(rng.IntN(5)),
 		}
 	}
@@ -49,7 +49,7 @@ func TestFacetCountsMatchBruteForce(t *testing.T) {
 			f.Sectors = 1 << rng.IntN(6)
 		}
 		if trial%3 == 0 {
-			f.Needs = 1<<rng.IntN(5) | 1<<rng.IntN(5)
+			f.Needs = randomBits(rng, 5)
 		}
 		if trial%5 == 0 {
 			f.Principles = uint8(1 << rng.IntN(4))
@@ -132,6 +132,12 @@ func TestFacetCountsMatchBruteForce(t *testing.T) {
 			t.Logf("trial %d matched nothing", trial)
 		}
 	}
+}
+
+// randomBits sets one or two random bits below n.
+func randomBits(rng *rand.Rand, n int) uint32 {
+	a, b := rng.IntN(n), rng.IntN(n)
+	return 1<<a | 1<<b
 }
 
 func BenchmarkFacetCounts3M(b *testing.B) {
