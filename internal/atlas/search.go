@@ -547,13 +547,19 @@ func (s *Service) facetsSQL(ctx context.Context, q Query) (map[string][]FacetCou
 }
 
 // SearchIDs returns the IDs of at most max published initiatives that
-// match q, for filtering the map by a full-text search.
+// match q, for filtering the map by a full-text search. Words alone are
+// looked up in SQLite's search index without touching the table.
 func (s *Service) SearchIDs(ctx context.Context, q Query, max int) (map[int64]struct{}, error) {
 	if err := q.Check(); err != nil {
 		return nil, err
 	}
-	where, args := s.where(q, s.DB.Engine(), "", false)
-	rows, err := s.DB.Query(ctx, `SELECT i.id FROM initiatives i WHERE `+where+` LIMIT ?`, append(args, max)...)
+	query := `SELECT rowid FROM initiative_search WHERE initiative_search MATCH ? LIMIT ?`
+	args := []any{ftsQuery(q.Text), max}
+	if s.DB.Engine() != store.SQLite || !onlyText(q) {
+		where, wargs := s.where(q, s.DB.Engine(), "", false)
+		query, args = `SELECT i.id FROM initiatives i WHERE `+where+` LIMIT ?`, append(wargs, max)
+	}
+	rows, err := s.DB.Query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -311,7 +311,8 @@ func (s *Server) apiClusters(w http.ResponseWriter, r *http.Request) error {
 	}
 	filter := atlas.MapFilter(q)
 	if q.Text != "" {
-		ids, err := s.atlas.SearchIDs(r.Context(), q, maxSearchIDs)
+		// The facets are the index's to apply; the database finds the words.
+		ids, err := s.atlas.SearchIDs(r.Context(), atlas.Query{Text: q.Text}, maxSearchIDs)
 		if err != nil {
 			return err
 		}

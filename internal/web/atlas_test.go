@@ -421,6 +421,20 @@ func TestAtlasOpenDataAPI(t *testing.T) {
 				t.Errorf("zoom %s: %d counted, want %d", z, n, placed)
 			}
 		}
+		// Filtered by words and a facet, the map shows what the list finds.
+		found, err := s.Server.Atlas().Search(t.Context(), atlas.Query{Text: "buurt", Sectors: []string{"welfare", "food"}, Limit: 500})
+		if err != nil || found.Total == 0 {
+			t.Fatalf("search: %v, %d", err, found.Total)
+		}
+		withPlace := 0
+		for _, in := range found.Items {
+			if in.Location.HasPoint() {
+				withPlace++
+			}
+		}
+		if n := count("4.6,52.2,5.2,52.5&q=buurt&sector=welfare,food", "9"); n != withPlace {
+			t.Errorf("clusters of a search: %d, the list has %d with a place", n, withPlace)
+		}
 		// Closer in, a view is smaller: count tile by tile. The grid's
 		// lines fall between the demo's coordinates, so nothing is on two.
 		n := 0
