@@ -246,7 +246,7 @@ func tsQuery(text string) (string, []any) {
 	)
 	for _, w := range words(text) {
 		prefix := w
-		if len([]rune(w)) >= 3 {
+		if n := len([]rune(w)); n >= 3 && n <= 6 { // as ftsQuery does
 			prefix += ":*"
 		}
 		parts = append(parts, "(to_tsquery('simple', ?) || plainto_tsquery('dutch', ?) || plainto_tsquery('english', ?))")
