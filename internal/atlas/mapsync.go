@@ -147,13 +147,16 @@ func (s *Service) Sync(ctx context.Context, since time.Time) (time.Time, error) 
 // row without a position, which Sync takes off the map.
 func (s *Service) eachMapped(ctx context.Context, cond string, args []any, fn func(p mapindex.Point, status Status, placed bool)) error {
 	today := s.today()
+	// Only columns of the covering index initiatives_map, so that SQLite
+	// reads the index and not every row's JSON.
 	rows, err := s.DB.Query(ctx, `SELECT i.id, i.status, i.name, i.latitude, i.longitude, i.district, i.legal_form, i.principles,
-		i.sector_bits, i.need_bits, i.offer_bits, CASE WHEN i.facets_until <> '' AND i.facets_until <= ? THEN i.data ELSE '' END
-		FROM initiatives i WHERE `+cond+` ORDER BY i.id`, append([]any{today}, args...)...)
+		i.sector_bits, i.need_bits, i.offer_bits, i.facets_until
+		FROM initiatives i WHERE `+cond+` ORDER BY i.id`, args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
+	var stale []staleFacets
 	for rows.Next() {
 		var (
 			p                      mapindex.Point
@@ -162,10 +165,10 @@ func (s *Service) eachMapped(ctx context.Context, cond string, args []any, fn fu
 			district, legalForm    string
 			principles             int
 			sectors, needs, offers int64
-			stale                  string
+			until                  string
 		)
 		if err := rows.Scan(&p.ID, &status, &p.Name, &lat, &lon, &district, &legalForm, &principles,
-			&sectors, &needs, &offers, &stale); err != nil {
+			&sectors, &needs, &offers, &until); err != nil {
 			return err
 		}
 		placed := lat != nil && lon != nil
@@ -179,14 +182,36 @@ func (s *Service) eachMapped(ctx context.Context, cond string, args []any, fn fu
 		if b := bit(Districts, district); b >= 0 {
 			p.Facets.District = uint8(b + 1)
 		}
-		if stale != "" {
-			var r Record
-			if err := json.Unmarshal([]byte(stale), &r); err != nil {
-				return err
-			}
-			p.Facets = facetsOf(r, today)
+		if until != "" && until <= today {
+			// A need or offer has ended since the row was written: its
+			// record says what still stands, after this read.
+			stale = append(stale, staleFacets{p, status, placed})
+			continue
 		}
 		fn(p, status, placed)
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows.Close()
+	for _, st := range stale {
+		var data string
+		if err := s.DB.QueryRow(ctx, `SELECT data FROM initiatives WHERE id = ?`, st.p.ID).Scan(&data); err != nil {
+			return err
+		}
+		var r Record
+		if err := json.Unmarshal([]byte(data), &r); err != nil {
+			return err
+		}
+		st.p.Facets = facetsOf(r, today)
+		fn(st.p, st.status, st.placed)
+	}
+	return nil
+}
+
+// staleFacets is a map point whose needs and offers are counted again.
+type staleFacets struct {
+	p      mapindex.Point
+	status Status
+	placed bool
 }

@@ -34,6 +34,10 @@ CREATE UNIQUE INDEX initiatives_source ON initiatives(source, source_id) WHERE s
 CREATE INDEX initiatives_status_name ON initiatives(status, name);
 CREATE INDEX initiatives_updated ON initiatives(updated_at);
 CREATE INDEX initiatives_position ON initiatives(latitude, longitude) WHERE status = 'published';
+-- Everything the map index reads at start, so that building it reads this
+-- index instead of every row (whose JSON makes the table many times larger).
+CREATE INDEX initiatives_map ON initiatives(id, name, latitude, longitude, district, legal_form, principles,
+    sector_bits, need_bits, offer_bits, facets_until, status) WHERE status = 'published';
 CREATE INDEX initiatives_review ON initiatives(status, confirmed_at);
 -- The few published initiatives without a place, which the map index does
 -- not hold, are counted for the directory's facets from here.
