@@ -58,7 +58,8 @@ type Query struct {
 	Offset  int   // for pages of the directory
 	After   int64 // for cursor paging in ID order: entries with a greater ID
 
-	unplaced bool // only initiatives without a place (the map index has the others)
+	unplaced bool    // only initiatives without a place (the map index has the others)
+	ids      []int64 // only these initiatives
 }
 
 // Limits of a query.
@@ -221,6 +222,12 @@ func (s *Service) where(q Query, e store.Engine, skip string, joined bool) (stri
 	}
 	if q.unplaced {
 		conds = append(conds, "i.latitude IS NULL")
+	}
+	if len(q.ids) > 0 {
+		conds = append(conds, "i.id IN ("+marks(len(q.ids))+")")
+		for _, id := range q.ids {
+			args = append(args, id)
+		}
 	}
 	return strings.Join(conds, " AND "), args
 }
@@ -458,8 +465,20 @@ func (s *Service) Facets(ctx context.Context, q Query) (map[string][]FacetCount,
 		add("district", v, fc.Districts[i+1])
 	}
 	if q.BBox == nil { // a box leaves out what has no place
-		q.unplaced = true
-		rest, err := s.facetsSQL(ctx, q)
+		// Those without a place are few: name them, so that the counting
+		// reads them by key instead of scanning for them.
+		ids, err := s.unplaced(ctx)
+		if err != nil {
+			return nil, err
+		}
+		q.unplaced, q.ids = true, ids
+		if len(ids) > maxUnplacedIDs {
+			q.ids = nil
+		}
+		rest := map[string][]FacetCount{}
+		if len(ids) > 0 {
+			rest, err = s.facetsSQL(ctx, q)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -473,6 +492,29 @@ func (s *Service) Facets(ctx context.Context, q Query) (map[string][]FacetCount,
 		slices.SortFunc(out[facet], func(a, b FacetCount) int { return strings.Compare(a.Value, b.Value) })
 	}
 	return out, nil
+}
+
+// maxUnplacedIDs is how many initiatives without a place are counted by
+// key; more are found by scanning.
+const maxUnplacedIDs = 2000
+
+// unplaced returns the IDs of published initiatives without a place, up to
+// one more than maxUnplacedIDs.
+func (s *Service) unplaced(ctx context.Context) ([]int64, error) {
+	rows, err := s.DB.Query(ctx, `SELECT id FROM initiatives WHERE status = 'published' AND latitude IS NULL LIMIT ?`, maxUnplacedIDs+1)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }
 
 // maxFacetIDs bounds the matches of a full-text search whose facets are
