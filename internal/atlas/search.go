@@ -501,7 +501,13 @@ const maxUnplacedIDs = 2000
 // unplaced returns the IDs of published initiatives without a place, up to
 // one more than maxUnplacedIDs.
 func (s *Service) unplaced(ctx context.Context) ([]int64, error) {
-	rows, err := s.DB.Query(ctx, `SELECT id FROM initiatives WHERE status = 'published' AND latitude IS NULL LIMIT ?`, maxUnplacedIDs+1)
+	from := "initiatives"
+	if s.DB.Engine() == store.SQLite {
+		// SQLite's planner, with statistics, may prefer a scan; the
+		// partial index holds exactly these rows.
+		from = "initiatives INDEXED BY initiatives_unplaced"
+	}
+	rows, err := s.DB.Query(ctx, `SELECT id FROM `+from+` WHERE status = 'published' AND latitude IS NULL LIMIT ?`, maxUnplacedIDs+1)
 	if err != nil {
 		return nil, err
 	}
