@@ -287,12 +287,12 @@ type Result struct {
 
 // RankCap is how many matches a search ranks by relevance at most; a
 // broader one is shown newest first.
-var RankCap = 5000
+var RankCap = 1000
 
 // CountCap is where counting matches stops. A search that matches more is
 // too broad to page through anyway; counting millions of rows is what
 // would make it slow. (A variable so that a test can lower it.)
-var CountCap = 10000
+var CountCap = 1000
 
 // Search finds published initiatives. Text is matched in Dutch and English
 // (with stemming); an empty query lists everything.
@@ -320,7 +320,9 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 	}
 	var res Result
 	if q.After == 0 {
-		count := `SELECT COUNT(*) FROM (SELECT 1 FROM ` + from + ` WHERE ` + where + ` LIMIT ?) m`
+		// In ID order, so that for a broad search PostgreSQL walks the
+		// primary key and stops at the cap instead of fetching every match.
+		count := `SELECT COUNT(*) FROM (SELECT 1 FROM ` + from + ` WHERE ` + where + ` ORDER BY i.id LIMIT ?) m`
 		countArgs := append(args[:len(args):len(args)], CountCap+1)
 		if fts && onlyText(q) {
 			// The index holds only published entries: count there, without
@@ -344,11 +346,12 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 	case OrderRelevance:
 		// Ranking scores every match; beyond RankCap matches that would be
 		// the slow part, and so broad a search is shown newest first.
+		broad := res.Capped || res.Total > RankCap
 		switch {
 		case q.Text == "":
-		case res.Total > RankCap && fts:
+		case broad && fts:
 			order = "f.rowid DESC"
-		case res.Total > RankCap:
+		case broad:
 			order = "i.id DESC"
 		case fts:
 			order = "f.rank, i.id" // bm25: lower is better
