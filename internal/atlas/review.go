@@ -89,21 +89,8 @@ func (s *Service) ReviewStale(ctx context.Context) (StaleReport, error) {
 }
 
 func (s *Service) staleIDs(ctx context.Context, stage int, confirmedBefore, stagedBy time.Time) ([]int64, error) {
-	rows, err := s.DB.Query(ctx, `SELECT id FROM initiatives WHERE status = 'published' AND review_stage = ? AND confirmed_at < ?
+	return queryIDs(ctx, s.DB, `SELECT id FROM initiatives WHERE status = 'published' AND review_stage = ? AND confirmed_at < ?
 		AND review_stage_at <= ? ORDER BY confirmed_at LIMIT ?`, stage, confirmedBefore.UnixMilli(), stagedBy.UnixMilli(), staleBatch)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
 }
 
 // stepStale moves one entry from stage from to stage to (4: archived).

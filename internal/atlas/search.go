@@ -510,20 +510,7 @@ func (s *Service) unplaced(ctx context.Context) ([]int64, error) {
 		// partial index holds exactly these rows.
 		from = "initiatives INDEXED BY initiatives_unplaced"
 	}
-	rows, err := s.DB.Query(ctx, `SELECT id FROM `+from+` WHERE status = 'published' AND latitude IS NULL LIMIT ?`, maxUnplacedIDs+1)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return queryIDs(ctx, s.DB, `SELECT id FROM `+from+` WHERE status = 'published' AND latitude IS NULL LIMIT ?`, maxUnplacedIDs+1)
 }
 
 // maxFacetIDs bounds the matches of a full-text search whose facets are
