@@ -15,68 +15,43 @@ import (
 
 // facetsOf is a record's facets as bits for the map index.
 func facetsOf(r Record, today string) mapindex.Facets {
-	var f mapindex.Facets
-	for _, s := range r.Sectors {
-		if b := bit(Sectors, s); b >= 0 {
-			f.Sectors |= 1 << b
-		}
+	return mapindex.Facets{
+		Sectors:    mask(Sectors, r.Sectors),
+		Needs:      uint32(mask(ExchangeKinds, current(r.Needs, today))),
+		Offers:     uint32(mask(ExchangeKinds, current(r.Offers, today))),
+		Principles: uint8(principleBits(r)),
+		LegalForm:  position(LegalForms, r.LegalForm),
+		District:   position(Districts, r.Location.District),
 	}
-	for _, e := range r.Needs {
-		if b := bit(ExchangeKinds, e.Kind); b >= 0 && e.Current(today) {
-			f.Needs |= 1 << b
-		}
-	}
-	for _, e := range r.Offers {
-		if b := bit(ExchangeKinds, e.Kind); b >= 0 && e.Current(today) {
-			f.Offers |= 1 << b
-		}
-	}
-	f.Principles = uint8(principleBits(r))
-	if b := bit(LegalForms, r.LegalForm); b >= 0 {
-		f.LegalForm = uint8(b + 1)
-	}
-	if b := bit(Districts, r.Location.District); b >= 0 {
-		f.District = uint8(b + 1)
-	}
-	return f
 }
 
 // MapFilter turns a query's facets into the map index's filter. Full-text
 // search is applied by the caller, through IDs.
 func MapFilter(q Query) mapindex.Filter {
-	var f mapindex.Filter
-	for _, s := range q.Sectors {
-		if b := bit(Sectors, s); b >= 0 {
-			f.Sectors |= 1 << b
-		}
+	return mapindex.Filter{
+		Sectors:    mask(Sectors, q.Sectors),
+		Needs:      uint32(mask(ExchangeKinds, q.Needs)),
+		Offers:     uint32(mask(ExchangeKinds, q.Offers)),
+		Principles: uint8(mask(Principles, q.Principles)),
+		LegalForms: mask(LegalForms, q.LegalForms),
+		Districts:  mask(Districts, q.Districts),
 	}
-	for _, s := range q.Needs {
-		if b := bit(ExchangeKinds, s); b >= 0 {
-			f.Needs |= 1 << b
-		}
-	}
-	for _, s := range q.Offers {
-		if b := bit(ExchangeKinds, s); b >= 0 {
-			f.Offers |= 1 << b
-		}
-	}
-	for _, s := range q.Principles {
-		if b := bit(Principles, s); b >= 0 {
-			f.Principles |= 1 << b
-		}
-	}
-	for _, s := range q.LegalForms {
-		if b := bit(LegalForms, s); b >= 0 {
-			f.LegalForms |= 1 << b
-		}
-	}
-	for _, s := range q.Districts {
-		if b := bit(Districts, s); b >= 0 {
-			f.Districts |= 1 << b
-		}
-	}
-	return f
 }
+
+// mask sets the bit of each code's position in list; unknown codes set none.
+func mask(list, codes []string) uint64 {
+	var m uint64
+	for _, c := range codes {
+		if b := bit(list, c); b >= 0 {
+			m |= 1 << b
+		}
+	}
+	return m
+}
+
+// position is a code's place in list counted from 1, as the map index
+// stores a single choice; 0 for none or an unknown code.
+func position(list []string, code string) uint8 { return uint8(bit(list, code) + 1) }
 
 func (s *Service) mapPut(in Initiative) {
 	if s.Map == nil {
@@ -175,13 +150,8 @@ func (s *Service) eachMapped(ctx context.Context, cond string, args []any, fn fu
 		if placed {
 			p.Lat, p.Lon = *lat, *lon
 		}
-		p.Facets = mapindex.Facets{Sectors: uint64(sectors), Needs: uint32(needs), Offers: uint32(offers), Principles: uint8(principles)}
-		if b := bit(LegalForms, legalForm); b >= 0 {
-			p.Facets.LegalForm = uint8(b + 1)
-		}
-		if b := bit(Districts, district); b >= 0 {
-			p.Facets.District = uint8(b + 1)
-		}
+		p.Facets = mapindex.Facets{Sectors: uint64(sectors), Needs: uint32(needs), Offers: uint32(offers), Principles: uint8(principles),
+			LegalForm: position(LegalForms, legalForm), District: position(Districts, district)}
 		if until != "" && until <= today {
 			// A need or offer has ended since the row was written: its
 			// record says what still stands, after this read.

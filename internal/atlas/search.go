@@ -166,12 +166,9 @@ func (s *Service) where(q Query, e store.Engine, skip string, joined bool) (stri
 		in("i.legal_form", q.LegalForms)
 	}
 	if len(q.Principles) > 0 && skip != "principle" {
-		mask := 0
-		for _, p := range q.Principles {
-			mask |= 1 << bit(Principles, p)
-		}
+		m := int(mask(Principles, q.Principles))
 		conds = append(conds, "(i.principles & ?) = ?")
-		args = append(args, mask, mask)
+		args = append(args, m, m)
 	}
 	for _, x := range []struct {
 		dir, facet string
