@@ -1,6 +1,7 @@
 // Copies the front-end libraries samen uses from node_modules (installed
 // from package-lock.json with `npm ci`) into internal/web/static/vendor,
-// where the Go build embeds them. The copies are committed, so building
+// and the SPDX licence list into internal/toolbox, where the Go build
+// embeds them. The copies are committed, so building
 // samen needs Go only; `node vendor.mjs --check` (run by CI) proves that
 // they are exactly the pinned packages' files.
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
@@ -9,13 +10,17 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, '..', 'internal', 'web', 'static', 'vendor');
+const toolbox = join(here, '..', 'internal', 'toolbox');
 
-// [package file, vendored name]
+// [package file, vendored name, directory]
 const files = [
-  ['maplibre-gl/dist/maplibre-gl.mjs', 'maplibre-gl.mjs'],
-  ['maplibre-gl/dist/maplibre-gl-worker.mjs', 'maplibre-gl-worker.mjs'],
-  ['maplibre-gl/dist/maplibre-gl.css', 'maplibre-gl.css'],
-  ['maplibre-gl/LICENSE.txt', 'maplibre-gl.LICENSE.txt'],
+  ['maplibre-gl/dist/maplibre-gl.mjs', 'maplibre-gl.mjs', out],
+  ['maplibre-gl/dist/maplibre-gl-worker.mjs', 'maplibre-gl-worker.mjs', out],
+  ['maplibre-gl/dist/maplibre-gl.css', 'maplibre-gl.css', out],
+  ['maplibre-gl/LICENSE.txt', 'maplibre-gl.LICENSE.txt', out],
+  // The identifiers a catalogue entry's licence may use (CC0-1.0).
+  ['spdx-license-ids/index.json', 'spdx-license-ids.json', toolbox],
+  ['spdx-license-ids/deprecated.json', 'spdx-license-ids-deprecated.json', toolbox],
 ];
 
 // Source maps are not shipped; the comment pointing at them goes too, so
@@ -25,14 +30,14 @@ const strip = (name, text) => name.endsWith('.mjs') ? text.replace(/\n\/\/# sour
 const check = process.argv.includes('--check');
 let stale = 0;
 mkdirSync(out, { recursive: true });
-for (const [from, to] of files) {
+for (const [from, to, dir] of files) {
   const src = join(here, 'node_modules', from);
   if (!existsSync(src)) {
     console.error(`${src} is missing: run npm ci first`);
     process.exit(2);
   }
   const want = strip(to, readFileSync(src, 'utf8'));
-  const dst = join(out, to);
+  const dst = join(dir, to);
   if (check) {
     if (!existsSync(dst) || readFileSync(dst, 'utf8') !== want) {
       console.error(`${dst} differs from ${from}: run npm run vendor`);
@@ -43,8 +48,9 @@ for (const [from, to] of files) {
     console.log(`${from} -> ${dst}`);
   }
 }
+const spdx = JSON.parse(readFileSync(join(here, 'node_modules', 'spdx-license-ids', 'package.json'), 'utf8')).version;
 const version = JSON.parse(readFileSync(join(here, 'node_modules', 'maplibre-gl', 'package.json'), 'utf8')).version;
 if (check) {
   if (stale) process.exit(1);
-  console.log(`vendored files match the pinned packages (maplibre-gl ${version})`);
+  console.log(`vendored files match the pinned packages (maplibre-gl ${version}, spdx-license-ids ${spdx})`);
 }

@@ -383,8 +383,8 @@ func (w *importWriter) write(ctx context.Context, rows []Row, b preparedBatch) e
 	tx := w.tx
 	pg := tx.Engine() == store.Postgres
 	var (
-		created, revisions, sectors, exchanges []any
-		updated                                []any // IDs
+		created, revisions, sectors, exchanges, tools []any
+		updated                                       []any // IDs
 	)
 	for i, st := range b.steps {
 		rec := &rows[st.row].Record
@@ -428,6 +428,9 @@ func (w *importWriter) write(ctx context.Context, rows []Row, b preparedBatch) e
 		for _, sec := range rec.Sectors {
 			sectors = append(sectors, st.id, sec)
 		}
+		for _, key := range ToolKeys(rec.Tools) {
+			tools = append(tools, st.id, key)
+		}
 		for _, dir := range []struct {
 			name string
 			list []Exchange
@@ -449,7 +452,7 @@ func (w *importWriter) write(ctx context.Context, rows []Row, b preparedBatch) e
 		return err
 	}
 	if len(updated) > 0 {
-		for _, table := range []string{"initiative_sectors", "initiative_exchanges"} {
+		for _, table := range []string{"initiative_sectors", "initiative_exchanges", "initiative_tools"} {
 			if _, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE initiative_id IN (`+marks(len(updated))+`)`, updated...); err != nil {
 				return err
 			}
@@ -463,6 +466,9 @@ func (w *importWriter) write(ctx context.Context, rows []Row, b preparedBatch) e
 		return err
 	}
 	if err := insertMany(ctx, tx, `INSERT INTO initiative_exchanges (initiative_id, direction, kind, until)`, 4, exchanges); err != nil {
+		return err
+	}
+	if err := insertMany(ctx, tx, `INSERT INTO initiative_tools (initiative_id, tool)`, 2, tools); err != nil {
 		return err
 	}
 	if pg {

@@ -403,6 +403,7 @@ func snapshot(t *testing.T, db *store.DB) map[string]string {
 	}
 	add(`SELECT initiative_id, 'sector ' || sector FROM initiative_sectors ORDER BY initiative_id, sector`)
 	add(`SELECT initiative_id, direction || ' ' || kind || ' ' || until FROM initiative_exchanges ORDER BY initiative_id, direction, kind, until`)
+	add(`SELECT initiative_id, 'tool ' || tool FROM initiative_tools ORDER BY initiative_id, tool`)
 	add(`SELECT initiative_id, 'revision ' || state || ' ' || data FROM revisions ORDER BY initiative_id, id`)
 	if db.Engine() == store.Postgres {
 		add(`SELECT id, 'search ' || COALESCE(search::text, '') FROM initiatives ORDER BY id`)

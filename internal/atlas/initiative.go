@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"samen/internal/problem"
@@ -387,4 +388,30 @@ func nilIfEmpty(s []string) []string {
 		return nil
 	}
 	return s
+}
+
+// ToolKey is the form of a tool's name that matching uses: lower case,
+// letters and digits only, so that "Google-Drive", "google drive" and
+// "Google Drive" are one tool and "Wiki.js" is "wikijs". The toolbox keys
+// its catalogue's names the same way to find the initiatives that use a
+// tool.
+func ToolKey(name string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(name) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// ToolKeys returns the distinct keys of a list of tool names.
+func ToolKeys(names []string) []string {
+	var out []string
+	for _, n := range names {
+		if k := ToolKey(n); k != "" && !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	return out
 }

@@ -242,6 +242,14 @@ func (s *Service) write(ctx context.Context, tx *store.Tx, id int64, status Stat
 			return err
 		}
 	}
+	if _, err := tx.Exec(ctx, `DELETE FROM initiative_tools WHERE initiative_id = ?`, id); err != nil {
+		return err
+	}
+	for _, key := range ToolKeys(rec.Tools) {
+		if _, err := tx.Exec(ctx, `INSERT INTO initiative_tools (initiative_id, tool) VALUES (?, ?)`, id, key); err != nil {
+			return err
+		}
+	}
 	if _, err := tx.Exec(ctx, `DELETE FROM initiative_exchanges WHERE initiative_id = ?`, id); err != nil {
 		return err
 	}

@@ -190,3 +190,19 @@ func changeValue(p *page, field, v string) string {
 func init() {
 	funcs["changes"] = func(p *page, cs []atlas.Change) changeList { return changeList{P: p, Rows: changeRows(p, cs)} }
 }
+
+// radioGroup is a set of radio buttons for the "radios" partial.
+type radioGroup struct {
+	Name, Legend, Error, OptionalLabel string
+	Options                            []selectOption
+}
+
+// Radios builds an optional choice shown as radio buttons: its legend is
+// prefix+"legend", each option's label prefix+value.
+func (p *page) Radios(name, prefix string, values []string) radioGroup {
+	g := radioGroup{Name: name, Legend: p.T(prefix + "legend"), Error: p.Err(name), OptionalLabel: p.T("form.optional")}
+	for _, v := range values {
+		g.Options = append(g.Options, selectOption{Value: v, Label: p.T(prefix + v), Selected: p.Value(name) == v})
+	}
+	return g
+}

@@ -165,6 +165,10 @@ var openData = map[string]bool{
 	"GET /api/v1/clusters":                      true,
 	"GET /api/v1/export/{format}":               true,
 	"GET /api/v1/atlas/vocabulary":              true,
+	"GET /api/v1/tools":                         true,
+	"GET /api/v1/tools/{id}":                    true,
+	"POST /api/v1/scans":                        true,
+	"GET /api/v1/advice":                        true,
 }
 
 // A safety net under the site map: whatever sits under /admin/ is for

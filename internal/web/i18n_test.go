@@ -16,6 +16,7 @@ import (
 
 	"samen/internal/account"
 	"samen/internal/atlas"
+	"samen/internal/toolbox"
 	"samen/internal/web/i18n"
 )
 
@@ -147,6 +148,12 @@ func TestTemplateKeysExist(t *testing.T) {
 					if k, ok := arg(3); ok && k != "" {
 						used.add(k, where)
 					}
+				case "Radios":
+					// name, prefix of the legend's and options' keys, values
+					if p, ok := arg(2); ok {
+						used.add(p+"legend", where)
+						prefixes[p] = where
+					}
 				case "Choice":
 					// name, label key, prefix of the options' keys, values
 					if k, ok := arg(2); ok {
@@ -166,16 +173,37 @@ func TestTemplateKeysExist(t *testing.T) {
 	used.check(t, c)
 	// The codes behind each dynamic prefix.
 	dynamic := map[string][]string{
-		"atlas.sector.":     atlas.Sectors,
-		"atlas.district.":   atlas.Districts,
-		"atlas.legal_form.": atlas.LegalForms,
-		"atlas.kind.":       atlas.ExchangeKinds,
-		"atlas.size.":       atlas.SizeBands,
-		"atlas.reason.":     atlas.ReportReasons,
-		"atlas.revision.":   {atlas.RevisionPending, atlas.RevisionAccepted, atlas.RevisionRejected},
-		"atlas.order.":      {atlas.OrderRelevance, atlas.OrderName, atlas.OrderNewest, atlas.OrderDistance},
-		"atlas.field.":      {"needs", "offers"},
-		"atlas.form.":       {"needs_hint", "offers_hint", "needs_row", "offers_row"},
+		"atlas.sector.":             atlas.Sectors,
+		"atlas.district.":           atlas.Districts,
+		"atlas.legal_form.":         atlas.LegalForms,
+		"atlas.kind.":               atlas.ExchangeKinds,
+		"atlas.size.":               atlas.SizeBands,
+		"atlas.reason.":             atlas.ReportReasons,
+		"atlas.revision.":           {atlas.RevisionPending, atlas.RevisionAccepted, atlas.RevisionRejected},
+		"atlas.order.":              {atlas.OrderRelevance, atlas.OrderName, atlas.OrderNewest, atlas.OrderDistance},
+		"atlas.field.":              {"needs", "offers"},
+		"atlas.form.":               {"needs_hint", "offers_hint", "needs_row", "offers_row"},
+		"toolbox.category.":         toolbox.Categories,
+		"toolbox.kind.":             toolbox.Kinds,
+		"toolbox.governance.":       toolbox.Governances,
+		"toolbox.group.":            toolbox.Groups,
+		"toolbox.use.":              toolbox.Uses,
+		"toolbox.trait.":            toolbox.Traits,
+		"toolbox.yesno.":            {"yes", "no"},
+		"toolbox.membership.":       {"yes", "no"},
+		"toolbox.severity.":         {"1", "2", "3"},
+		"toolbox.effort.":           {"1", "2", "3"},
+		"toolbox.risk_kind.":        {"privacy", "gdpr", "continuity", "dependence", "reach"},
+		"toolbox.risk.":             toolbox.RiskIDs,
+		"toolbox.report.level.":     {"none", "partial", "full"},
+		"toolbox.step.":             {"close_link", "backups", "second_maintainer", "close_link.how", "backups.how", "second_maintainer.how"},
+		"toolbox.samen.":            samenParts(),
+		"toolbox.scan.member_data.": toolbox.MemberDataPlaces,
+		"toolbox.scan.access.":      toolbox.AccessLevels,
+		"toolbox.scan.backups.":     toolbox.BackupStates,
+		"toolbox.advisor.size.":     toolbox.Sizes,
+		"toolbox.advisor.skills.":   toolbox.Skills,
+		"toolbox.advisor.budget.":   toolbox.Budgets,
 	}
 	for _, p := range atlas.Principles {
 		dynamic["atlas.principle."] = append(dynamic["atlas.principle."], p, p+".explain")
@@ -223,7 +251,18 @@ func printPrefix(n parse.Node) (string, bool) {
 		return "", false
 	}
 	s, ok := p.Cmds[0].Args[1].(*parse.StringNode)
-	return s.Text, ok
+	if !ok {
+		return "", false
+	}
+	return s.Text, true
+}
+
+func samenParts() []string {
+	var out []string
+	for _, p := range toolbox.SamenParts {
+		out = append(out, p.ID)
+	}
+	return out
 }
 
 func walkTemplate(n parse.Node, fn func(*parse.CommandNode)) {

@@ -30,8 +30,11 @@ var funcs = template.FuncMap{
 		}
 		return t.In(amsterdam).Format("2006-01-02 15:04")
 	},
-	"isotime": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"join":    strings.Join,
+	"isotime":    func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"join":       strings.Join,
+	"hasPrefix":  strings.HasPrefix,
+	"trimPrefix": strings.TrimPrefix,
+	"list":       func(s ...string) []string { return s },
 }
 
 // parsePages parses every page template with the shared layout and partials
@@ -192,7 +195,7 @@ type navItem struct {
 }
 
 func (p *page) Nav() []navItem {
-	items := []navItem{{Href: "/", Key: "nav.home"}, {Href: "/atlas", Key: "nav.atlas"}}
+	items := []navItem{{Href: "/", Key: "nav.home"}, {Href: "/atlas", Key: "nav.atlas"}, {Href: "/toolbox", Key: "nav.toolbox"}}
 	items = append(items, navItem{Href: "/api", Key: "nav.api"})
 	for i := range items {
 		u, _ := url.Parse(p.Path)

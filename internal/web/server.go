@@ -22,6 +22,7 @@ import (
 	"samen/internal/atlas"
 	"samen/internal/mapindex"
 	"samen/internal/store"
+	"samen/internal/toolbox"
 	"samen/internal/web/i18n"
 )
 
@@ -51,6 +52,7 @@ type Server struct {
 	db       *store.DB
 	accounts *account.Service
 	atlas    *atlas.Service
+	toolbox  *toolbox.Service
 	log      *slog.Logger
 	msgs     i18n.Catalogue
 	pages    map[string]*template.Template
@@ -87,6 +89,12 @@ func New(opts Options, db *store.DB, accounts *account.Service, log *slog.Logger
 	}
 	if s.atlas.Letters == nil {
 		s.atlas.Letters = letters{s}
+	}
+	// The catalogue ships with samen: a new installation starts with the
+	// roadmap's tools and guides.
+	s.toolbox = &toolbox.Service{DB: db}
+	if _, err := s.toolbox.SeedIfEmpty(context.Background()); err != nil {
+		return nil, err
 	}
 	if s.pages, err = parsePages(); err != nil {
 		return nil, err

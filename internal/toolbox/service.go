@@ -1,0 +1,389 @@
+package toolbox
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"samen/internal/account"
+	"samen/internal/audit"
+	"samen/internal/problem"
+	"samen/internal/store"
+)
+
+// Service is the toolbox part of samen.
+type Service struct {
+	DB  *store.DB
+	Now func() time.Time
+}
+
+var (
+	errNotFound  = problem.New(problem.NotFound, "toolbox.not_found")
+	errForbidden = problem.New(problem.Forbidden, "toolbox.stewards_only")
+)
+
+func (s *Service) now() int64 {
+	if s.Now != nil {
+		return store.Millis(s.Now())
+	}
+	return store.Now()
+}
+
+func isSteward(u *account.User) bool { return u != nil && u.Role.AtLeast(account.Steward) }
+
+// Catalogue reads the whole catalogue.
+func (s *Service) Catalogue(ctx context.Context) (*Catalogue, error) { return s.catalogueIn(ctx, s.DB) }
+
+// SeedIfEmpty fills an empty catalogue with the roadmap's tools and the
+// seed guides, so a new installation starts with them. It reports whether
+// it did.
+func (s *Service) SeedIfEmpty(ctx context.Context) (bool, error) {
+	tools, err := Seed()
+	if err != nil {
+		return false, err
+	}
+	guides, err := SeedGuides()
+	if err != nil {
+		return false, err
+	}
+	seeded := false
+	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM tools`).Scan(&n); err != nil || n > 0 {
+			return err
+		}
+		c := NewCatalogue(slices.Clone(tools))
+		if err := c.Check(); err != nil {
+			return err
+		}
+		now := s.now()
+		for _, t := range tools {
+			if err := s.writeTool(ctx, tx, t, "", nil, now, true); err != nil {
+				return err
+			}
+		}
+		for _, g := range guides {
+			if err := s.writeGuide(ctx, tx, g, "", nil, now, true); err != nil {
+				return err
+			}
+		}
+		seeded = true
+		return audit.Record(ctx, tx, "toolbox.seed", "toolbox", "", map[string]any{"tools": len(tools), "guides": len(guides)})
+	})
+	return seeded, err
+}
+
+// Revision is one saved version of a tool entry or guide.
+type Revision struct {
+	ID        int64
+	Data      json.RawMessage
+	Note      string
+	AuthorID  int64
+	Author    string
+	CreatedAt time.Time
+}
+
+// Tool decodes a tool revision.
+func (r Revision) Tool() (Tool, error) {
+	var t Tool
+	err := json.Unmarshal(r.Data, &t)
+	return t, err
+}
+
+// Guide decodes a guide revision.
+func (r Revision) Guide() (Guide, error) {
+	var g Guide
+	err := json.Unmarshal(r.Data, &g)
+	return g, err
+}
+
+// SaveTool stores a new or changed entry. Only stewards edit the
+// catalogue; every save is a revision, so nothing is lost. create says
+// whether the entry must be new (a form for a new tool must not overwrite
+// one that has its id).
+func (s *Service) SaveTool(ctx context.Context, u *account.User, t Tool, note string, create bool) (Tool, error) {
+	if !isSteward(u) {
+		return t, errForbidden
+	}
+	t.Normalize()
+	note = strings.TrimSpace(note)
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		c, err := s.catalogueIn(ctx, tx)
+		if err != nil {
+			return err
+		}
+		_, exists := c.Get(t.ID)
+		switch {
+		case create && exists:
+			return &problem.Error{Kind: problem.Conflict, Code: "toolbox.id_taken", Fields: problem.Fields{"id": "slug.taken"}}
+		case !create && !exists:
+			return errNotFound
+		}
+		if err := checkNote(note); err != nil {
+			return err
+		}
+		if err := c.with(t).CheckEntry(t); err != nil {
+			return err
+		}
+		if err := c.with(t).checkKeys(t); err != nil {
+			return err
+		}
+		return s.writeTool(ctx, tx, t, note, u, s.now(), create)
+	})
+	return t, err
+}
+
+func checkNote(note string) error {
+	if len(note) > maxNote {
+		return &problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"note": "too_long"}}
+	}
+	return nil
+}
+
+// with returns the catalogue with t in place of the entry with its id.
+func (c *Catalogue) with(t Tool) *Catalogue {
+	tools := slices.DeleteFunc(slices.Clone(c.Tools), func(x Tool) bool { return x.ID == t.ID })
+	return NewCatalogue(append(tools, t))
+}
+
+// checkKeys refuses a name or alias another entry already has.
+func (c *Catalogue) checkKeys(t Tool) error {
+	for _, k := range t.Keys() {
+		if i, ok := c.byKey[k]; ok && c.Tools[i].ID != t.ID {
+			return &problem.Error{Kind: problem.Conflict, Code: "toolbox.name_taken", Fields: problem.Fields{"aliases": "name.taken"}}
+		}
+	}
+	return nil
+}
+
+func (s *Service) catalogueIn(ctx context.Context, q store.Querier) (*Catalogue, error) {
+	rows, err := q.Query(ctx, `SELECT data FROM tools`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var tools []Tool
+	for rows.Next() {
+		var data string
+		var t Tool
+		if err := rows.Scan(&data); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(data), &t); err != nil {
+			return nil, err
+		}
+		tools = append(tools, t)
+	}
+	return NewCatalogue(tools), rows.Err()
+}
+
+// writeTool stores t as current, with its keys and a revision.
+func (s *Service) writeTool(ctx context.Context, tx *store.Tx, t Tool, note string, u *account.User, now int64, create bool) error {
+	data, err := json.Marshal(t)
+	if err != nil {
+		return err
+	}
+	rev, err := s.revision(ctx, tx, "tool", t.ID, data, note, u, now)
+	if err != nil {
+		return err
+	}
+	bigTech := 0
+	if t.BigTech {
+		bigTech = 1
+	}
+	if create {
+		_, err = tx.Exec(ctx, `INSERT INTO tools (id, name, data, big_tech, revision_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			t.ID, t.Name, string(data), bigTech, rev, now, now)
+	} else {
+		_, err = tx.Exec(ctx, `UPDATE tools SET name = ?, data = ?, big_tech = ?, revision_id = ?, updated_at = ? WHERE id = ?`,
+			t.Name, string(data), bigTech, rev, now, t.ID)
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM tool_keys WHERE tool_id = ?`, t.ID); err != nil {
+		return err
+	}
+	for _, k := range t.Keys() {
+		if _, err := tx.Exec(ctx, `INSERT INTO tool_keys (key, tool_id) VALUES (?, ?)`, k, t.ID); err != nil {
+			if store.IsUniqueViolation(err) {
+				return &problem.Error{Kind: problem.Conflict, Code: "toolbox.name_taken", Fields: problem.Fields{"aliases": "name.taken"}}
+			}
+			return err
+		}
+	}
+	if u == nil {
+		return nil
+	}
+	action := "tool.update"
+	if create {
+		action = "tool.create"
+	}
+	return audit.Record(ctx, tx, action, "tool", t.ID, map[string]any{"revision": rev})
+}
+
+func (s *Service) revision(ctx context.Context, tx *store.Tx, subject, id string, data []byte, note string, u *account.User, now int64) (int64, error) {
+	var author any
+	if u != nil {
+		author = u.ID
+	}
+	var rev int64
+	err := tx.QueryRow(ctx, `INSERT INTO toolbox_revisions (subject, subject_id, data, note, author_id, created_at)
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, subject, id, string(data), note, author, now).Scan(&rev)
+	return rev, err
+}
+
+// History lists the saved versions of a tool ("tool") or guide ("guide"),
+// newest first.
+func (s *Service) History(ctx context.Context, subject, id string) ([]Revision, error) {
+	rows, err := s.DB.Query(ctx, `SELECT r.id, r.data, r.note, COALESCE(r.author_id, 0), COALESCE(u.name, ''), r.created_at
+		FROM toolbox_revisions r LEFT JOIN users u ON u.id = r.author_id
+		WHERE r.subject = ? AND r.subject_id = ? ORDER BY r.id DESC`, subject, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Revision
+	for rows.Next() {
+		var r Revision
+		var data string
+		var at int64
+		if err := rows.Scan(&r.ID, &data, &r.Note, &r.AuthorID, &r.Author, &at); err != nil {
+			return nil, err
+		}
+		r.Data, r.CreatedAt = json.RawMessage(data), store.Time(at)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, errNotFound
+	}
+	return out, nil
+}
+
+// RestoreTool saves an earlier version of an entry as its newest.
+func (s *Service) RestoreTool(ctx context.Context, u *account.User, id string, revisionID int64) (Tool, error) {
+	t, err := s.oldTool(ctx, id, revisionID)
+	if err != nil {
+		return t, err
+	}
+	return s.SaveTool(ctx, u, t, "restored", false)
+}
+
+func (s *Service) oldTool(ctx context.Context, id string, revisionID int64) (Tool, error) {
+	var data string
+	err := s.DB.QueryRow(ctx, `SELECT data FROM toolbox_revisions WHERE id = ? AND subject = 'tool' AND subject_id = ?`, revisionID, id).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Tool{}, errNotFound
+	}
+	var t Tool
+	if err == nil {
+		err = json.Unmarshal([]byte(data), &t)
+	}
+	return t, err
+}
+
+// Import adds and updates entries from a file, all or nothing: the whole
+// catalogue after the import must pass Check, or nothing is stored.
+// Entries not in the file stay as they are.
+func (s *Service) Import(ctx context.Context, u *account.User, tools []Tool) (created, updated int, err error) {
+	if !isSteward(u) {
+		return 0, 0, errForbidden
+	}
+	for i := range tools {
+		tools[i].Normalize()
+	}
+	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
+		created, updated = 0, 0
+		c, err := s.catalogueIn(ctx, tx)
+		if err != nil {
+			return err
+		}
+		seen := map[string]bool{}
+		for _, t := range tools {
+			if seen[t.ID] {
+				return &ImportError{Entry: t.ID, Err: &problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"id": "slug.repeated"}}}
+			}
+			seen[t.ID] = true
+			c = c.with(t)
+		}
+		for _, t := range tools {
+			if err := c.CheckEntry(t); err != nil {
+				return &ImportError{Entry: t.ID, Err: err}
+			}
+		}
+		if err := c.Check(); err != nil {
+			return &ImportError{Err: &problem.Error{Kind: problem.Invalid, Code: "toolbox.import_names", Fields: problem.Fields{"aliases": "name.taken"}}, Detail: err.Error()}
+		}
+		now := s.now()
+		for _, t := range tools {
+			var n int
+			if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM tools WHERE id = ?`, t.ID).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				created++
+			} else {
+				updated++
+			}
+			if err := s.writeTool(ctx, tx, t, "import", nil, now, n == 0); err != nil {
+				return err
+			}
+		}
+		return audit.Record(ctx, tx, "tool.import", "toolbox", "", map[string]any{"created": created, "updated": updated})
+	})
+	return created, updated, err
+}
+
+// ImportError says which entry of an import failed.
+type ImportError struct {
+	Entry  string
+	Err    error
+	Detail string
+}
+
+func (e *ImportError) Error() string { return e.Entry + ": " + e.Err.Error() + " " + e.Detail }
+func (e *ImportError) Unwrap() error { return e.Err }
+
+// User is an initiative that uses a tool, as its atlas entry says.
+type User struct {
+	ID   int64
+	Name string
+}
+
+// UsedBy lists the published atlas initiatives that name the tool, by
+// any of its names, and how many there are.
+func (s *Service) UsedBy(ctx context.Context, t Tool, limit int) ([]User, int, error) {
+	keys := t.Keys()
+	args := make([]any, len(keys))
+	for i, k := range keys {
+		args[i] = k
+	}
+	in := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(keys)), ", ") + ")"
+	var n int
+	if err := s.DB.QueryRow(ctx, `SELECT COUNT(DISTINCT i.id) FROM initiative_tools it JOIN initiatives i ON i.id = it.initiative_id
+		WHERE it.tool IN `+in+` AND i.status = 'published'`, args...).Scan(&n); err != nil {
+		return nil, 0, err
+	}
+	rows, err := s.DB.Query(ctx, `SELECT DISTINCT i.id, i.name FROM initiative_tools it JOIN initiatives i ON i.id = it.initiative_id
+		WHERE it.tool IN `+in+` AND i.status = 'published' ORDER BY i.name, i.id LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []User
+	for rows.Next() {
+		var x User
+		if err := rows.Scan(&x.ID, &x.Name); err != nil {
+			return nil, 0, err
+		}
+		out = append(out, x)
+	}
+	return out, n, rows.Err()
+}

@@ -1,0 +1,594 @@
+package web
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"samen/internal/problem"
+	"samen/internal/toolbox"
+)
+
+// The toolbox: the catalogue of tools, one page per tool, stewards'
+// editing with history, import and export.
+
+type toolboxPage struct {
+	Catalogue  *toolbox.Catalogue
+	Category   string
+	Replaces   *toolbox.Tool // "what do you want to replace?"
+	Query      string
+	Kind       string
+	Groups     []toolGroup
+	Count      int
+	Categories []string
+	Kinds      []string
+	Guides     []toolbox.Guide
+}
+
+type toolGroup struct {
+	Category string
+	Tools    []toolbox.Tool
+}
+
+// toolboxIndex browses the catalogue by category, by the product to
+// replace, by kind and by words.
+func (s *Server) toolboxIndex(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.toolbox.Catalogue(r.Context())
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	d := &toolboxPage{Catalogue: c, Category: q.Get("category"), Query: strings.TrimSpace(q.Get("q")), Kind: q.Get("kind"),
+		Categories: toolbox.Categories, Kinds: toolbox.Kinds}
+	if d.Category != "" && !slices.Contains(toolbox.Categories, d.Category) {
+		d.Category = ""
+	}
+	if !slices.Contains(toolbox.Kinds, d.Kind) {
+		d.Kind = ""
+	}
+	var tools []toolbox.Tool
+	if id := q.Get("replaces"); id != "" {
+		if t, ok := c.Get(id); ok && t.BigTech {
+			d.Replaces = &t
+			tools = c.Alternatives(id)
+		}
+	}
+	if d.Replaces == nil {
+		tools = c.Tools
+	}
+	lang := langFrom(r.Context())
+	words := strings.Fields(strings.ToLower(d.Query))
+	for _, cat := range toolbox.Categories {
+		if d.Category != "" && cat != d.Category {
+			continue
+		}
+		g := toolGroup{Category: cat}
+		for _, t := range tools {
+			if !slices.Contains(t.Categories, cat) || (d.Kind != "" && t.Kind != d.Kind) || !matches(t, words, lang) {
+				continue
+			}
+			// Without a question about a product, big-tech products are
+			// listed after the open tools, in a group of their own.
+			if t.BigTech && d.Replaces == nil {
+				continue
+			}
+			g.Tools = append(g.Tools, t)
+		}
+		if len(g.Tools) > 0 {
+			d.Groups = append(d.Groups, g)
+			d.Count += len(g.Tools)
+		}
+	}
+	if d.Guides, err = s.toolbox.Guides(r.Context()); err != nil {
+		return err
+	}
+	p := s.newPage(r, "toolbox.title")
+	p.Form = q
+	p.Data = d
+	p.Alternates = []alternate{{Type: "application/json", Href: "/api/v1/tools", Title: "JSON"}}
+	s.render(w, r, "toolbox", p)
+	return nil
+}
+
+// matches reports whether every word is in the tool's name, aliases or
+// description.
+func matches(t toolbox.Tool, words []string, lang string) bool {
+	text := strings.ToLower(t.Name + " " + strings.Join(t.Aliases, " ") + " " + t.Description.In(lang))
+	for _, w := range words {
+		if !strings.Contains(text, w) {
+			return false
+		}
+	}
+	return true
+}
+
+type toolPage struct {
+	Tool         toolbox.Tool
+	Catalogue    *toolbox.Catalogue
+	Hosters      []toolbox.Hosting
+	Alternatives []toolbox.Tool
+	Replaced     []toolbox.Tool
+	ReplacedBy   []toolbox.Tool // for a hoster: what it runs
+	Guides       []toolbox.Guide
+	UsedBy       []toolbox.User
+	UsedCount    int
+}
+
+func (s *Server) toolView(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.toolbox.Catalogue(r.Context())
+	if err != nil {
+		return err
+	}
+	t, ok := c.Get(r.PathValue("id"))
+	if !ok {
+		return problemNotFound
+	}
+	d := &toolPage{Tool: t, Catalogue: c, Hosters: c.Hosters(t), Alternatives: c.Alternatives(t.ID)}
+	for _, id := range t.Replaces {
+		if x, ok := c.Get(id); ok {
+			d.Replaced = append(d.Replaced, x)
+		}
+	}
+	for _, id := range t.Offers {
+		if x, ok := c.Get(id); ok && x.ID != t.ID {
+			d.ReplacedBy = append(d.ReplacedBy, x)
+		}
+	}
+	guides, err := s.toolbox.Guides(r.Context())
+	if err != nil {
+		return err
+	}
+	for _, g := range guides {
+		if slices.Contains(g.Tools, t.ID) {
+			d.Guides = append(d.Guides, g)
+		}
+	}
+	if d.UsedBy, d.UsedCount, err = s.toolbox.UsedBy(r.Context(), t, 50); err != nil {
+		return err
+	}
+	p := s.newPage(r, "toolbox.tool.title")
+	p.RawTitle = t.Name
+	p.Data = d
+	p.Alternates = []alternate{{Type: "application/json", Href: "/api/v1/tools/" + t.ID, Title: "JSON"}}
+	s.render(w, r, "tool", p)
+	return nil
+}
+
+type toolForm struct {
+	New        bool
+	ID         string
+	Action     string
+	Kinds      []string
+	Categories []string
+	Uses       []string
+	Traits     []string
+	Govs       []string
+}
+
+// toolValues writes an entry into form values named as its fields.
+func toolValues(t toolbox.Tool) url.Values {
+	v := url.Values{}
+	set := func(k, s string) {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	set("id", t.ID)
+	set("name", t.Name)
+	set("aliases", strings.Join(t.Aliases, ", "))
+	set("kind", t.Kind)
+	if t.BigTech {
+		v.Set("big_tech", "yes")
+	}
+	v["categories"] = t.Categories
+	v["uses"] = t.Uses
+	v["traits"] = t.Traits
+	set("replaces", strings.Join(t.Replaces, ", "))
+	set("governance", t.Governance)
+	set("steward", t.Steward)
+	set("licence", t.Licence)
+	set("self_hostable", t.SelfHostable)
+	var hosting []string
+	for _, h := range t.Hosting {
+		hosting = append(hosting, strings.Join([]string{h.Name, h.Tool, h.Country, h.Membership, h.URL}, " | "))
+	}
+	set("hosting", strings.Join(hosting, "\n"))
+	set("offers", strings.Join(t.Offers, ", "))
+	set("country", t.Country)
+	set("data_location.nl", t.DataLocation.NL)
+	set("data_location.en", t.DataLocation.EN)
+	set("languages", strings.Join(t.Languages, ", "))
+	set("accessibility.nl", t.Accessibility.NL)
+	set("accessibility.en", t.Accessibility.EN)
+	set("website", t.Website)
+	set("source_code", t.SourceCode)
+	set("description.nl", t.Description.NL)
+	set("description.en", t.Description.EN)
+	set("sources", strings.Join(t.Sources, "\n"))
+	return v
+}
+
+// toolFromForm reads an entry from a form, the reverse of toolValues.
+func toolFromForm(v url.Values) toolbox.Tool {
+	split := func(s string) []string {
+		return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '\n' || r == '\r' })
+	}
+	t := toolbox.Tool{
+		ID: v.Get("id"), Name: v.Get("name"), Aliases: split(v.Get("aliases")), Kind: v.Get("kind"),
+		BigTech: v.Get("big_tech") == "yes", Categories: v["categories"], Uses: v["uses"], Traits: v["traits"],
+		Replaces: split(v.Get("replaces")), Governance: v.Get("governance"), Steward: v.Get("steward"),
+		Licence: v.Get("licence"), SelfHostable: v.Get("self_hostable"), Offers: split(v.Get("offers")),
+		Country: v.Get("country"), Languages: split(v.Get("languages")),
+		DataLocation:  toolbox.Text{NL: v.Get("data_location.nl"), EN: v.Get("data_location.en")},
+		Accessibility: toolbox.Text{NL: v.Get("accessibility.nl"), EN: v.Get("accessibility.en")},
+		Website:       v.Get("website"), SourceCode: v.Get("source_code"),
+		Description: toolbox.Text{NL: v.Get("description.nl"), EN: v.Get("description.en")},
+		Sources:     strings.FieldsFunc(v.Get("sources"), func(r rune) bool { return r == '\n' || r == '\r' }),
+	}
+	for _, line := range strings.Split(v.Get("hosting"), "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		parts := append(strings.Split(line, "|"), "", "", "", "", "")
+		t.Hosting = append(t.Hosting, toolbox.Hosting{Name: strings.TrimSpace(parts[0]), Tool: strings.TrimSpace(parts[1]),
+			Country: strings.TrimSpace(parts[2]), Membership: strings.TrimSpace(parts[3]), URL: strings.TrimSpace(parts[4])})
+	}
+	return t
+}
+
+func (s *Server) renderToolForm(w http.ResponseWriter, r *http.Request, status int, d *toolForm, values url.Values, formErr error) error {
+	title := "toolbox.form.edit_title"
+	if d.New {
+		title = "toolbox.form.new_title"
+	}
+	p := s.newPage(r, title)
+	p.RawTitle = values.Get("name")
+	if d.New {
+		p.RawTitle = ""
+	}
+	p.Form = values
+	if err := s.formProblems(p, formErr); err != nil {
+		return err
+	}
+	d.Kinds, d.Categories, d.Uses, d.Traits, d.Govs = toolbox.Kinds, toolbox.Categories, toolbox.Uses, toolbox.Traits, toolbox.Governances
+	p.Data = d
+	s.renderStatus(w, r, status, "tool_form", p)
+	return nil
+}
+
+// formProblems puts a domain error on a form page: per field when it
+// names fields, above the form otherwise. Errors that are not problems
+// are returned.
+func (s *Server) formProblems(p *page, formErr error) error {
+	if formErr == nil {
+		return nil
+	}
+	errs, order, ok := s.fieldErrors(p.Lang, formErr)
+	if !ok {
+		pe, isProblem := problem.As(formErr)
+		if !isProblem {
+			return formErr
+		}
+		errs, order = map[string]string{"form": s.msgs.T(p.Lang, "error."+pe.Code)}, []string{"form"}
+	}
+	p.Errors, p.ErrorOrder = errs, order
+	return nil
+}
+
+func (s *Server) newToolForm(w http.ResponseWriter, r *http.Request) error {
+	return s.renderToolForm(w, r, http.StatusOK, &toolForm{New: true, Action: "/toolbox/tools/new"}, url.Values{}, nil)
+}
+
+func (s *Server) editToolForm(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.toolbox.Catalogue(r.Context())
+	if err != nil {
+		return err
+	}
+	t, ok := c.Get(r.PathValue("id"))
+	if !ok {
+		return problemNotFound
+	}
+	return s.renderToolForm(w, r, http.StatusOK, &toolForm{ID: t.ID, Action: "/toolbox/tools/" + t.ID + "/edit"}, toolValues(t), nil)
+}
+
+func (s *Server) saveTool(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	create := r.PathValue("id") == ""
+	t := toolFromForm(r.PostForm)
+	d := &toolForm{New: create, Action: "/toolbox/tools/new"}
+	if !create {
+		t.ID = r.PathValue("id") // the id of an entry does not change: links and scans use it
+		d.ID, d.Action = t.ID, "/toolbox/tools/"+t.ID+"/edit"
+	}
+	saved, err := s.toolbox.SaveTool(r.Context(), userFrom(r.Context()), t, r.PostForm.Get("note"), create)
+	if err != nil {
+		if p, ok := problem.As(err); ok && (p.Kind == problem.Invalid || p.Kind == problem.Conflict) {
+			return s.renderToolForm(w, r, http.StatusUnprocessableEntity, d, r.PostForm, err)
+		}
+		return err
+	}
+	redirectNotice(w, r, "/toolbox/tools/"+saved.ID, "tool_saved")
+	return nil
+}
+
+type toolHistoryPage struct {
+	Subject, ID, Name, Back string
+	Revisions               []historyRevision
+}
+
+type historyRevision struct {
+	toolbox.Revision
+	Changes []fieldChange
+	Current bool
+}
+
+// fieldChange is one field that differs from the version before.
+type fieldChange struct{ Field, Old, New string }
+
+// changedFields compares two versions field by field, as JSON, so the
+// history shows what each save changed without knowing every field.
+func changedFields(old, cur json.RawMessage) []fieldChange {
+	var a, b map[string]any
+	_ = json.Unmarshal(old, &a)
+	_ = json.Unmarshal(cur, &b)
+	keys := map[string]bool{}
+	for k := range a {
+		keys[k] = true
+	}
+	for k := range b {
+		keys[k] = true
+	}
+	var out []fieldChange
+	for k := range keys {
+		x, _ := json.Marshal(a[k])
+		y, _ := json.Marshal(b[k])
+		if !bytes.Equal(x, y) {
+			show := func(raw []byte) string {
+				if string(raw) == "null" {
+					return ""
+				}
+				return string(raw)
+			}
+			out = append(out, fieldChange{Field: k, Old: show(x), New: show(y)})
+		}
+	}
+	slices.SortFunc(out, func(x, y fieldChange) int { return strings.Compare(x.Field, y.Field) })
+	return out
+}
+
+func (s *Server) toolboxHistory(w http.ResponseWriter, r *http.Request, subject string) error {
+	id := r.PathValue("id")
+	revs, err := s.toolbox.History(r.Context(), subject, id)
+	if err != nil {
+		return err
+	}
+	d := &toolHistoryPage{Subject: subject, ID: id}
+	for i, rev := range revs {
+		h := historyRevision{Revision: rev, Current: i == 0}
+		prev := json.RawMessage("{}")
+		if i+1 < len(revs) {
+			prev = revs[i+1].Data
+		}
+		h.Changes = changedFields(prev, rev.Data)
+		d.Revisions = append(d.Revisions, h)
+	}
+	var name struct {
+		Name  string       `json:"name"`
+		Title toolbox.Text `json:"title"`
+	}
+	_ = json.Unmarshal(revs[0].Data, &name)
+	d.Name, d.Back = name.Name, "/toolbox/tools/"+id
+	if subject == "guide" {
+		d.Name, d.Back = name.Title.In(langFrom(r.Context())), "/toolbox/guides/"+id
+	}
+	p := s.newPage(r, "toolbox.history.title")
+	p.RawTitle = d.Name
+	p.Data = d
+	s.render(w, r, "toolbox_history", p)
+	return nil
+}
+
+func (s *Server) toolHistory(w http.ResponseWriter, r *http.Request) error {
+	return s.toolboxHistory(w, r, "tool")
+}
+
+func (s *Server) guideHistory(w http.ResponseWriter, r *http.Request) error {
+	return s.toolboxHistory(w, r, "guide")
+}
+
+func (s *Server) restoreTool(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	rev, err := strconv.ParseInt(r.PathValue("rev"), 10, 64)
+	if err != nil {
+		return problemNotFound
+	}
+	t, err := s.toolbox.RestoreTool(r.Context(), userFrom(r.Context()), r.PathValue("id"), rev)
+	if err != nil {
+		return err
+	}
+	redirectNotice(w, r, "/toolbox/tools/"+t.ID, "tool_restored")
+	return nil
+}
+
+// toolsCSVHeader are the columns of the catalogue as CSV. Lists are joined
+// with "; ", hosting lines with " | " between their parts.
+var toolsCSVHeader = []string{"id", "name", "aliases", "kind", "big_tech", "categories", "uses", "replaces", "governance",
+	"steward", "licence", "self_hostable", "hosting", "offers", "country", "data_location_nl", "data_location_en", "languages",
+	"accessibility_nl", "accessibility_en", "website", "source_code", "description_nl", "description_en", "traits", "sources"}
+
+func toolCSVRow(t toolbox.Tool) []string {
+	j := func(l []string) string { return strings.Join(l, "; ") }
+	var hosting []string
+	for _, h := range t.Hosting {
+		hosting = append(hosting, strings.Join([]string{h.Name, h.Tool, h.Country, h.Membership, h.URL}, " | "))
+	}
+	big := ""
+	if t.BigTech {
+		big = "yes"
+	}
+	return []string{t.ID, t.Name, j(t.Aliases), t.Kind, big, j(t.Categories), j(t.Uses), j(t.Replaces), t.Governance,
+		t.Steward, t.Licence, t.SelfHostable, j(hosting), j(t.Offers), t.Country, t.DataLocation.NL, t.DataLocation.EN, j(t.Languages),
+		t.Accessibility.NL, t.Accessibility.EN, t.Website, t.SourceCode, t.Description.NL, t.Description.EN, j(t.Traits), j(t.Sources)}
+}
+
+// toolsFromCSV reads the CSV export back. Problems name the row and
+// column.
+func toolsFromCSV(data []byte) ([]toolbox.Tool, error) {
+	rd := csv.NewReader(bytes.NewReader(data))
+	rd.FieldsPerRecord = len(toolsCSVHeader)
+	header, err := rd.Read()
+	if err != nil {
+		return nil, &problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"file": "csv.malformed"}}
+	}
+	if !slices.Equal(header, toolsCSVHeader) {
+		return nil, &problem.Error{Kind: problem.Invalid, Code: "toolbox.csv_header", Fields: problem.Fields{"file": "column.unknown"}}
+	}
+	l := func(s string) []string { return strings.Split(s, ";") }
+	var out []toolbox.Tool
+	for {
+		row, err := rd.Read()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, &problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"file": "csv.malformed"}}
+		}
+		v := url.Values{}
+		for i, col := range toolsCSVHeader {
+			v.Set(col, row[i])
+		}
+		t := toolFromForm(url.Values{
+			"id": {v.Get("id")}, "name": {v.Get("name")}, "kind": {v.Get("kind")}, "big_tech": {v.Get("big_tech")},
+			"categories": l(v.Get("categories")), "uses": l(v.Get("uses")), "traits": l(v.Get("traits")),
+			"aliases": {strings.ReplaceAll(v.Get("aliases"), ";", ",")}, "replaces": {strings.ReplaceAll(v.Get("replaces"), ";", ",")},
+			"offers": {strings.ReplaceAll(v.Get("offers"), ";", ",")}, "languages": {strings.ReplaceAll(v.Get("languages"), ";", ",")},
+			"governance": {v.Get("governance")}, "steward": {v.Get("steward")}, "licence": {v.Get("licence")},
+			"self_hostable": {v.Get("self_hostable")}, "hosting": {strings.ReplaceAll(v.Get("hosting"), ";", "\n")},
+			"country": {v.Get("country")}, "data_location.nl": {v.Get("data_location_nl")}, "data_location.en": {v.Get("data_location_en")},
+			"accessibility.nl": {v.Get("accessibility_nl")}, "accessibility.en": {v.Get("accessibility_en")},
+			"website": {v.Get("website")}, "source_code": {v.Get("source_code")},
+			"description.nl": {v.Get("description_nl")}, "description.en": {v.Get("description_en")},
+			"sources": {strings.ReplaceAll(v.Get("sources"), ";", "\n")},
+		})
+		out = append(out, t)
+	}
+}
+
+// toolboxExport serves the catalogue as JSON or CSV, for anyone: the
+// catalogue is open data.
+func (s *Server) toolboxExport(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.toolbox.Catalogue(r.Context())
+	if err != nil {
+		return err
+	}
+	switch r.PathValue("format") {
+	case "tools.json":
+		w.Header().Set("Content-Disposition", `attachment; filename="samen-tools.json"`)
+		w.Header().Set("Content-Type", "application/json")
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(c.Tools)
+	case "tools.csv":
+		w.Header().Set("Content-Disposition", `attachment; filename="samen-tools.csv"`)
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		cw := csv.NewWriter(w)
+		if err := cw.Write(toolsCSVHeader); err != nil {
+			return err
+		}
+		for _, t := range c.Tools {
+			if err := cw.Write(toolCSVRow(t)); err != nil {
+				return err
+			}
+		}
+		cw.Flush()
+		return cw.Error()
+	}
+	return problemNotFound
+}
+
+type importPage struct {
+	Created, Updated int
+	Done             bool
+	Entry            string
+}
+
+const maxImportBytes = 4 << 20
+
+func (s *Server) toolboxImportForm(w http.ResponseWriter, r *http.Request) error {
+	p := s.newPage(r, "toolbox.import.title")
+	p.Data = &importPage{}
+	s.render(w, r, "toolbox_import", p)
+	return nil
+}
+
+// toolboxImport reads a JSON or CSV file of entries. Nothing is stored
+// unless every entry is right.
+func (s *Server) toolboxImport(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxImportBytes)
+	p := s.newPage(r, "toolbox.import.title")
+	d := &importPage{}
+	p.Data = d
+	fail := func(err error) error {
+		var ie *toolbox.ImportError
+		if errors.As(err, &ie) {
+			d.Entry = ie.Entry
+		}
+		if err := s.formProblems(p, err); err != nil {
+			return err
+		}
+		// The page has one field, the file: problems with an entry's
+		// fields are told there, field by field.
+		var parts []string
+		for _, f := range p.ErrorOrder {
+			if f == "file" || f == "form" {
+				parts = append(parts, p.Errors[f])
+			} else {
+				parts = append(parts, f+": "+p.Errors[f])
+			}
+		}
+		p.Errors, p.ErrorOrder = map[string]string{"file": strings.Join(parts, "; ")}, []string{"file"}
+		s.renderStatus(w, r, http.StatusUnprocessableEntity, "toolbox_import", p)
+		return nil
+	}
+	if err := r.ParseMultipartForm(maxImportBytes); err != nil {
+		return fail(&problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"file": "file.too_large"}})
+	}
+	f, hdr, err := r.FormFile("file")
+	if err != nil {
+		return fail(&problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"file": "required"}})
+	}
+	defer f.Close()
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return err
+	}
+	var tools []toolbox.Tool
+	if strings.HasSuffix(strings.ToLower(hdr.Filename), ".csv") {
+		tools, err = toolsFromCSV(data)
+	} else {
+		tools, err = toolbox.DecodeTools(data)
+	}
+	if err != nil {
+		return fail(err)
+	}
+	if d.Created, d.Updated, err = s.toolbox.Import(r.Context(), userFrom(r.Context()), tools); err != nil {
+		if p, ok := problem.As(err); ok && (p.Kind == problem.Invalid || p.Kind == problem.Conflict) {
+			return fail(err)
+		}
+		return err
+	}
+	d.Done = true
+	s.render(w, r, "toolbox_import", p)
+	return nil
+}

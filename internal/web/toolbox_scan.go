@@ -1,0 +1,488 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"samen/internal/problem"
+	"samen/internal/toolbox"
+)
+
+// The self-scan, saved scans and their aggregates, the stack advisor and
+// the guides.
+
+type scanForm struct {
+	Groups      []toolGroup // the catalogue's tools to tick, by category
+	BigTech     []toolbox.Tool
+	Places      []string
+	Access      []string
+	Backups     []string
+	Reach       []string
+	Initiatives []toolbox.Initiative // where a signed-in editor can save it
+}
+
+type scanReport struct {
+	Report    toolbox.Report
+	Catalogue *toolbox.Catalogue
+	Input     toolbox.ScanInput
+	Saved     *toolbox.SavedScan
+	Editor    bool
+	Previous  *toolbox.Report // the scan before this one, for progress
+	Again     string          // a link to repeat the scan with these answers
+}
+
+// scanValues writes a scan's input into form values, to repeat it.
+func scanValues(in toolbox.ScanInput, c *toolbox.Catalogue) url.Values {
+	v := url.Values{}
+	var other []string
+	for _, name := range in.Tools {
+		if t, ok := c.Find(name); ok {
+			v.Add("tools", t.ID)
+		} else {
+			other = append(other, name)
+		}
+	}
+	if len(other) > 0 {
+		v.Set("other_tools", strings.Join(other, "\n"))
+	}
+	a := in.Answers
+	for k, s := range map[string]string{"member_data": a.MemberData, "access": a.Access, "backups": a.Backups} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	if a.Maintainers != nil {
+		v.Set("maintainers", strconv.Itoa(*a.Maintainers))
+	}
+	if a.MonthlyCost != nil {
+		v.Set("monthly_cost", strconv.FormatFloat(*a.MonthlyCost, 'f', -1, 64))
+	}
+	v["reach"] = a.Reach
+	return v
+}
+
+// scanFromForm reads the scan form. Numbers that are not numbers are
+// reported on their field.
+func scanFromForm(v url.Values) (toolbox.ScanInput, error) {
+	in := toolbox.ScanInput{Tools: slices.Clone(v["tools"])}
+	in.Tools = append(in.Tools, strings.FieldsFunc(v.Get("other_tools"), func(r rune) bool { return r == '\n' || r == '\r' || r == ',' })...)
+	a := &in.Answers
+	a.MemberData, a.Access, a.Backups, a.Reach = v.Get("member_data"), v.Get("access"), v.Get("backups"), v["reach"]
+	f := problem.Fields{}
+	if s := strings.TrimSpace(v.Get("maintainers")); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			f.Add("maintainers", "number.invalid")
+		}
+		a.Maintainers = &n
+	}
+	if s := strings.TrimSpace(strings.ReplaceAll(v.Get("monthly_cost"), ",", ".")); s != "" {
+		x, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			f.Add("monthly_cost", "number.invalid")
+		}
+		a.MonthlyCost = &x
+	}
+	in.Normalize()
+	if err := in.Validate(); err != nil {
+		p, _ := problem.As(err)
+		for k, code := range p.Fields {
+			// The form names the answers without the JSON's prefix.
+			f.Add(strings.TrimPrefix(k, "answers."), code)
+		}
+	}
+	return in, f.Err()
+}
+
+func (s *Server) renderScanForm(w http.ResponseWriter, r *http.Request, status int, values url.Values, formErr error) error {
+	c, err := s.toolbox.Catalogue(r.Context())
+	if err != nil {
+		return err
+	}
+	p := s.newPage(r, "toolbox.scan.title")
+	p.Form = values
+	if err := s.formProblems(p, formErr); err != nil {
+		return err
+	}
+	d := &scanForm{BigTech: c.BigTech(), Places: toolbox.MemberDataPlaces, Access: toolbox.AccessLevels,
+		Backups: toolbox.BackupStates, Reach: toolbox.Groups}
+	for _, cat := range toolbox.Categories {
+		g := toolGroup{Category: cat}
+		for _, t := range c.In(cat) {
+			if !t.BigTech && t.Kind != toolbox.KindProtocol && !slices.Contains(t.Categories, "hosting") && !slices.ContainsFunc(d.Groups, func(x toolGroup) bool {
+				return slices.ContainsFunc(x.Tools, func(y toolbox.Tool) bool { return y.ID == t.ID })
+			}) {
+				g.Tools = append(g.Tools, t)
+			}
+		}
+		if len(g.Tools) > 0 {
+			d.Groups = append(d.Groups, g)
+		}
+	}
+	if d.Initiatives, err = s.toolbox.Editable(r.Context(), p.User); err != nil {
+		return err
+	}
+	p.Data = d
+	s.renderStatus(w, r, status, "scan", p)
+	return nil
+}
+
+func (s *Server) scanPage(w http.ResponseWriter, r *http.Request) error {
+	v := url.Values{}
+	// "Repeat this scan" starts from a saved scan's answers.
+	if from := r.URL.Query().Get("from"); from != "" {
+		id, err := strconv.ParseInt(from, 10, 64)
+		if err != nil {
+			return problemNotFound
+		}
+		saved, _, err := s.toolbox.GetScan(r.Context(), userFrom(r.Context()), id)
+		if err != nil {
+			return err
+		}
+		c, err := s.toolbox.Catalogue(r.Context())
+		if err != nil {
+			return err
+		}
+		v = scanValues(saved.Input, c)
+		v.Set("initiative", strconv.FormatInt(saved.InitiativeID, 10))
+	}
+	return s.renderScanForm(w, r, http.StatusOK, v, nil)
+}
+
+// runScan answers the scan form: the report, or, when a signed-in editor
+// chose an initiative, the saved scan's page.
+func (s *Server) runScan(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	in, err := scanFromForm(r.PostForm)
+	if err != nil {
+		return s.renderScanForm(w, r, http.StatusUnprocessableEntity, r.PostForm, err)
+	}
+	if target := r.PostForm.Get("initiative"); target != "" {
+		id, err := strconv.ParseInt(target, 10, 64)
+		if err != nil {
+			return s.renderScanForm(w, r, http.StatusUnprocessableEntity, r.PostForm,
+				&problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"initiative": "initiative.not_editor"}})
+		}
+		if userFrom(r.Context()) == nil {
+			return problemSignIn
+		}
+		scanID, err := s.toolbox.SaveScan(r.Context(), userFrom(r.Context()), id, in, r.PostForm.Get("shared") == "yes")
+		if err != nil {
+			if p, ok := problem.As(err); ok && p.Kind == problem.Forbidden {
+				return s.renderScanForm(w, r, http.StatusUnprocessableEntity, r.PostForm,
+					&problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"initiative": "initiative.not_editor"}})
+			}
+			return err
+		}
+		redirectNotice(w, r, "/toolbox/scans/"+strconv.FormatInt(scanID, 10), "scan_saved")
+		return nil
+	}
+	c, err := s.toolbox.Catalogue(r.Context())
+	if err != nil {
+		return err
+	}
+	p := s.newPage(r, "toolbox.report.title")
+	p.Data = &scanReport{Report: toolbox.Scan(c, in), Catalogue: c, Input: in}
+	s.render(w, r, "scan_report", p)
+	return nil
+}
+
+func (s *Server) savedScan(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	u := userFrom(r.Context())
+	saved, editor, err := s.toolbox.GetScan(r.Context(), u, id)
+	if err != nil {
+		return err
+	}
+	c, err := s.toolbox.Catalogue(r.Context())
+	if err != nil {
+		return err
+	}
+	d := &scanReport{Report: toolbox.Scan(c, saved.Input), Catalogue: c, Input: saved.Input, Saved: &saved, Editor: editor}
+	// Progress: compare with the scan before it.
+	all, err := s.toolbox.Scans(r.Context(), u, saved.InitiativeID)
+	if err != nil {
+		return err
+	}
+	for i, x := range all {
+		if x.ID == saved.ID && i+1 < len(all) {
+			prev := toolbox.Scan(c, all[i+1].Input)
+			d.Previous = &prev
+		}
+	}
+	if editor {
+		d.Again = "/toolbox/scan?from=" + strconv.FormatInt(saved.ID, 10)
+	}
+	p := s.newPage(r, "toolbox.report.title")
+	p.RawTitle = saved.Initiative
+	p.Data = d
+	s.render(w, r, "scan_report", p)
+	return nil
+}
+
+func (s *Server) shareScan(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	shared := r.PostForm.Get("shared") == "yes"
+	if err := s.toolbox.SetShared(r.Context(), userFrom(r.Context()), id, shared); err != nil {
+		return err
+	}
+	notice := "scan_private"
+	if shared {
+		notice = "scan_shared"
+	}
+	redirectNotice(w, r, "/toolbox/scans/"+strconv.FormatInt(id, 10), notice)
+	return nil
+}
+
+type scansPage struct {
+	Initiatives []initiativeScans
+}
+
+type initiativeScans struct {
+	toolbox.Initiative
+	Scans []scanSummary
+}
+
+type scanSummary struct {
+	toolbox.SavedScan
+	BigTech, Risks, High int
+}
+
+// myScans lists the scans of every initiative the reader edits, with the
+// numbers that show progress.
+func (s *Server) myScans(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r.Context())
+	mine, err := s.toolbox.Editable(r.Context(), u)
+	if err != nil {
+		return err
+	}
+	c, err := s.toolbox.Catalogue(r.Context())
+	if err != nil {
+		return err
+	}
+	d := &scansPage{}
+	for _, in := range mine {
+		scans, err := s.toolbox.Scans(r.Context(), u, in.ID)
+		if err != nil {
+			return err
+		}
+		x := initiativeScans{Initiative: in}
+		for _, sc := range scans {
+			rep := toolbox.Scan(c, sc.Input)
+			sum := scanSummary{SavedScan: sc, BigTech: rep.BigTech, Risks: len(rep.Risks)}
+			for _, risk := range rep.Risks {
+				if risk.Severity == toolbox.High {
+					sum.High++
+				}
+			}
+			x.Scans = append(x.Scans, sum)
+		}
+		d.Initiatives = append(d.Initiatives, x)
+	}
+	p := s.newPage(r, "toolbox.scans.title")
+	p.Data = d
+	s.render(w, r, "scans", p)
+	return nil
+}
+
+type aggregatesPage struct {
+	toolbox.Aggregates
+	Catalogue      *toolbox.Catalogue
+	MinInitiatives int
+	MinCount       int
+}
+
+func (s *Server) scanAggregates(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.toolbox.Aggregates(r.Context(), userFrom(r.Context()))
+	if err != nil {
+		return err
+	}
+	c, err := s.toolbox.Catalogue(r.Context())
+	if err != nil {
+		return err
+	}
+	p := s.newPage(r, "toolbox.aggregates.title")
+	p.Data = &aggregatesPage{Aggregates: a, Catalogue: c, MinInitiatives: toolbox.MinInitiatives, MinCount: toolbox.MinCount}
+	s.render(w, r, "aggregates", p)
+	return nil
+}
+
+type advisorPage struct {
+	Asked     bool
+	Advice    toolbox.Advice
+	Catalogue *toolbox.Catalogue
+	Sizes     []string
+	Uses      []string
+	Skills    []string
+	Budgets   []string
+	Reach     []string
+}
+
+// advisor is a form that answers itself: a GET with the answers in the
+// query, so advice can be bookmarked and shared, and needs no JavaScript.
+func (s *Server) advisor(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.toolbox.Catalogue(r.Context())
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	d := &advisorPage{Catalogue: c, Sizes: toolbox.Sizes, Uses: toolbox.Uses, Skills: toolbox.Skills, Budgets: toolbox.Budgets, Reach: toolbox.Groups}
+	p := s.newPage(r, "toolbox.advisor.title")
+	p.Form = q
+	status := http.StatusOK
+	if q.Has("size") || q.Has("skills") || q.Has("budget") {
+		wish := toolbox.Wish{Size: q.Get("size"), Uses: q["uses"], Skills: q.Get("skills"), Budget: q.Get("budget"), Reach: q["reach"]}
+		wish.Normalize()
+		if err := wish.Validate(); err != nil {
+			if err := s.formProblems(p, err); err != nil {
+				return err
+			}
+			status = http.StatusUnprocessableEntity
+		} else {
+			d.Asked, d.Advice = true, toolbox.Advise(c, wish)
+		}
+	} else {
+		p.Form = url.Values{"uses": {"chat", "video", "mailing_list", "files"}}
+	}
+	p.Data = d
+	s.renderStatus(w, r, status, "advisor", p)
+	return nil
+}
+
+type guidePage struct {
+	Guide toolbox.Guide
+	Body  template.HTML
+	Tools []toolbox.Tool
+}
+
+func (s *Server) guidesIndex(w http.ResponseWriter, r *http.Request) error {
+	guides, err := s.toolbox.Guides(r.Context())
+	if err != nil {
+		return err
+	}
+	p := s.newPage(r, "toolbox.guides.title")
+	p.Data = guides
+	s.render(w, r, "guides", p)
+	return nil
+}
+
+func (s *Server) guideView(w http.ResponseWriter, r *http.Request) error {
+	g, err := s.toolbox.Guide(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	lang := langFrom(r.Context())
+	body, err := toolbox.Render(g.Body.In(lang))
+	if err != nil {
+		return err
+	}
+	c, err := s.toolbox.Catalogue(r.Context())
+	if err != nil {
+		return err
+	}
+	d := &guidePage{Guide: g, Body: body}
+	for _, id := range g.Tools {
+		if t, ok := c.Get(id); ok {
+			d.Tools = append(d.Tools, t)
+		}
+	}
+	p := s.newPage(r, "toolbox.guide.title")
+	p.RawTitle = g.Title.In(lang)
+	p.Data = d
+	s.render(w, r, "guide", p)
+	return nil
+}
+
+type guideForm struct {
+	New    bool
+	ID     string
+	Action string
+}
+
+func guideValues(g toolbox.Guide) url.Values {
+	return url.Values{"id": {g.ID}, "title_nl": {g.Title.NL}, "title_en": {g.Title.EN}, "body_nl": {g.Body.NL}, "body_en": {g.Body.EN},
+		"tools": {strings.Join(g.Tools, ", ")}}
+}
+
+func (s *Server) renderGuideForm(w http.ResponseWriter, r *http.Request, status int, d *guideForm, values url.Values, formErr error) error {
+	title := "toolbox.guide_form.edit_title"
+	if d.New {
+		title = "toolbox.guide_form.new_title"
+	}
+	p := s.newPage(r, title)
+	p.Form = values
+	if err := s.formProblems(p, formErr); err != nil {
+		return err
+	}
+	p.Data = d
+	s.renderStatus(w, r, status, "guide_form", p)
+	return nil
+}
+
+func (s *Server) newGuideForm(w http.ResponseWriter, r *http.Request) error {
+	return s.renderGuideForm(w, r, http.StatusOK, &guideForm{New: true, Action: "/toolbox/guides/new"}, url.Values{}, nil)
+}
+
+func (s *Server) editGuideForm(w http.ResponseWriter, r *http.Request) error {
+	g, err := s.toolbox.Guide(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return s.renderGuideForm(w, r, http.StatusOK, &guideForm{ID: g.ID, Action: "/toolbox/guides/" + g.ID + "/edit"}, guideValues(g), nil)
+}
+
+func (s *Server) saveGuide(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	v := r.PostForm
+	create := r.PathValue("id") == ""
+	g := toolbox.Guide{ID: v.Get("id"), Title: toolbox.Text{NL: v.Get("title_nl"), EN: v.Get("title_en")},
+		Body:  toolbox.Text{NL: v.Get("body_nl"), EN: v.Get("body_en")},
+		Tools: strings.FieldsFunc(v.Get("tools"), func(r rune) bool { return r == ',' || r == ' ' })}
+	d := &guideForm{New: create, Action: "/toolbox/guides/new"}
+	if !create {
+		g.ID = r.PathValue("id")
+		d.ID, d.Action = g.ID, "/toolbox/guides/"+g.ID+"/edit"
+	}
+	saved, err := s.toolbox.SaveGuide(r.Context(), userFrom(r.Context()), g, v.Get("note"), create)
+	if err != nil {
+		if p, ok := problem.As(err); ok && (p.Kind == problem.Invalid || p.Kind == problem.Conflict) {
+			return s.renderGuideForm(w, r, http.StatusUnprocessableEntity, d, v, err)
+		}
+		return err
+	}
+	redirectNotice(w, r, "/toolbox/guides/"+saved.ID, "guide_saved")
+	return nil
+}
+
+func (s *Server) restoreGuide(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	rev, err := strconv.ParseInt(r.PathValue("rev"), 10, 64)
+	if err != nil {
+		return problemNotFound
+	}
+	g, err := s.toolbox.RestoreGuide(r.Context(), userFrom(r.Context()), r.PathValue("id"), rev)
+	if err != nil {
+		return err
+	}
+	redirectNotice(w, r, "/toolbox/guides/"+g.ID, "guide_restored")
+	return nil
+}
