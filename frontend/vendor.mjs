@@ -21,6 +21,8 @@ const files = [
   // The identifiers a catalogue entry's licence may use (CC0-1.0).
   ['spdx-license-ids/index.json', 'spdx-license-ids.json', toolbox],
   ['spdx-license-ids/deprecated.json', 'spdx-license-ids-deprecated.json', toolbox],
+  // The exceptions that may follow WITH (CC-BY-3.0).
+  ['spdx-exceptions/index.json', 'spdx-exceptions.json', toolbox],
 ];
 
 // Source maps are not shipped; the comment pointing at them goes too, so

@@ -70,11 +70,15 @@ var (
 
 // Option is one way to run a picked tool.
 type Option struct {
-	Way     string `json:"way"` // "hosted" (by Host) or "self" (on your own server)
+	// Way is "hosted" (by Host), "self" (on your own server) or
+	// "service" (use the service its own organisation runs, Host).
+	Way     string `json:"way"`
 	Host    string `json:"host,omitempty"`
 	HostID  string `json:"host_id,omitempty"`
 	Country string `json:"country,omitempty"`
 	Cost    Cost   `json:"cost"`
+	// CostKnown is false when samen has no estimate: ask the provider.
+	CostKnown bool `json:"cost_known"`
 }
 
 // Pick is the advisor's choice for one use.
@@ -93,6 +97,8 @@ type Advice struct {
 	// Cost is the rough monthly total of the first option of each
 	// distinct tool, counting one server for everything self-hosted.
 	Cost Cost `json:"cost"`
+	// CostIncomplete says some picks have no estimate and are not in Cost.
+	CostIncomplete bool `json:"cost_incomplete"`
 	// OverBudget says even the low end of Cost is above the budget.
 	OverBudget bool `json:"over_budget"`
 }
@@ -150,10 +156,14 @@ func (w Wish) wishUses() []string {
 func Advise(c *Catalogue, w Wish) Advice {
 	a := Advice{Picks: []Pick{}, Missing: []string{}}
 	var picked, hosts []string
-	for _, use := range w.wishUses() {
+	uses := w.wishUses()
+	for _, use := range uses {
 		var cands []Tool
 		for _, t := range c.Tools {
-			if !t.BigTech && t.Kind != KindProtocol && slices.Contains(t.Uses, use) && !slices.Contains(t.Categories, "hosting") {
+			// Sector tools serve one sector the wish does not name;
+			// the catalogue lists them by sector instead.
+			if !t.BigTech && t.Kind != KindProtocol && slices.Contains(t.Uses, use) &&
+				!slices.Contains(t.Categories, "hosting") && !slices.Contains(t.Categories, "sector") {
 				cands = append(cands, t)
 			}
 		}
@@ -172,6 +182,14 @@ func Advise(c *Catalogue, w Wish) Advice {
 			}
 			if slices.Contains(picked, t.ID) {
 				s += 6
+			}
+			// A tool that also covers uses still to come saves learning
+			// another one later.
+			for _, u := range uses {
+				if u != use && slices.Contains(t.Uses, u) {
+					s += 3
+					break
+				}
 			}
 			hosted := c.friendlyHosters([]Tool{t})
 			switch {
@@ -206,7 +224,7 @@ func Advise(c *Catalogue, w Wish) Advice {
 		}
 		a.Picks = append(a.Picks, p)
 	}
-	a.Cost = total(a.Picks)
+	a.Cost, a.CostIncomplete = total(a.Picks)
 	if limit, ok := budgetCaps[w.Budget]; ok && a.Cost.Min > limit {
 		a.OverBudget = true
 	}
@@ -223,14 +241,24 @@ func options(c *Catalogue, t Tool, w Wish) []Option {
 		if h.Membership == "yes" {
 			cost = costMembership
 		}
-		out = append(out, Option{Way: "hosted", Host: h.Name, HostID: h.Tool, Country: h.Country, Cost: cost})
+		out = append(out, Option{Way: "hosted", Host: h.Name, HostID: h.Tool, Country: h.Country, Cost: cost, CostKnown: true})
+	}
+	// A service its own organisation runs (Signal's network, a hosted
+	// platform): non-profits live on donations; for others samen has no
+	// estimate.
+	if len(out) == 0 && t.SelfHostable != "yes" {
+		o := Option{Way: "service", Host: firstNonEmpty(t.Steward, t.Name), Country: t.Country}
+		if t.Governance == "foundation" || t.Governance == "association" {
+			o.Cost, o.CostKnown = costDonation, true
+		}
+		out = append(out, o)
 	}
 	// Without money, the cheapest hosted option comes first.
 	if w.Budget == "none" {
 		slices.SortStableFunc(out, func(x, y Option) int { return x.Cost.Min - y.Cost.Min })
 	}
 	if t.SelfHostable == "yes" {
-		self := Option{Way: "self", Cost: costServer}
+		self := Option{Way: "self", Cost: costServer, CostKnown: true}
 		if w.Skills == "admin" {
 			out = append([]Option{self}, out...)
 		} else {
@@ -241,17 +269,22 @@ func options(c *Catalogue, t Tool, w Wish) []Option {
 }
 
 // total adds the first option of every distinct tool; everything
-// self-hosted shares one server.
-func total(picks []Pick) Cost {
+// self-hosted shares one server. It reports whether a pick had no
+// estimate.
+func total(picks []Pick) (Cost, bool) {
 	var sum Cost
 	seen := map[string]bool{}
-	server := false
+	server, incomplete := false, false
 	for _, p := range picks {
 		if seen[p.Tool] || len(p.Options) == 0 {
 			continue
 		}
 		seen[p.Tool] = true
 		o := p.Options[0]
+		if !o.CostKnown {
+			incomplete = true
+			continue
+		}
 		if o.Way == "self" {
 			if server {
 				continue
@@ -261,5 +294,5 @@ func total(picks []Pick) Cost {
 		sum.Min += o.Cost.Min
 		sum.Max += o.Cost.Max
 	}
-	return sum
+	return sum, incomplete
 }

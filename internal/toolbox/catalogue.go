@@ -15,7 +15,7 @@ import (
 	"samen/internal/problem"
 )
 
-//go:embed catalogue.json spdx-license-ids.json spdx-license-ids-deprecated.json guides/*.md
+//go:embed catalogue.json spdx-license-ids.json spdx-license-ids-deprecated.json spdx-exceptions.json guides/*.md
 var seedFS embed.FS
 
 var spdxIDs = sync.OnceValue(func() map[string]bool {
@@ -35,6 +35,25 @@ var spdxIDs = sync.OnceValue(func() map[string]bool {
 	}
 	return ids
 })
+
+var spdxExceptions = sync.OnceValue(func() map[string]bool {
+	var list []string
+	data, err := seedFS.ReadFile("spdx-exceptions.json")
+	if err == nil {
+		err = json.Unmarshal(data, &list)
+	}
+	if err != nil {
+		panic("toolbox: the vendored SPDX exception list is broken: " + err.Error())
+	}
+	ids := map[string]bool{}
+	for _, id := range list {
+		ids[id] = true
+	}
+	return ids
+})
+
+// knownException reports whether id is on the SPDX exception list.
+func knownException(id string) bool { return spdxExceptions()[id] }
 
 // knownLicence reports whether id is on the SPDX licence list (current or
 // deprecated, since projects still write "AGPL-3.0").

@@ -76,26 +76,58 @@ func DecodeScan(r io.Reader) (ScanInput, error) {
 	if len(data) > maxScanBodySize {
 		return in, problem.New(problem.TooLarge, "toolbox.scan_too_large")
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		field, code := "body", "json.malformed"
-		var te *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &te):
-			field, code = te.Field, "json.wrong_type"
-		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			field, code = strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "json.unknown_field"
-			if !slices.Contains([]string{"tools", "answers"}, field) && field != "" {
-				field = "answers." + field
-			}
-		}
-		return in, &problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{field: code}}
+	// The body and its answers are decoded one level at a time, so an
+	// unknown field is named where it is: "colour" or "answers.colour".
+	var top struct {
+		Tools   json.RawMessage `json:"tools"`
+		Answers json.RawMessage `json:"answers"`
 	}
-	if dec.More() {
-		return in, &problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"body": "json.malformed"}}
+	if err := decodeStrict(data, &top, ""); err != nil {
+		return in, err
+	}
+	if len(top.Tools) > 0 {
+		if err := decodeStrict(top.Tools, &in.Tools, "tools"); err != nil {
+			return in, err
+		}
+	}
+	if len(top.Answers) > 0 {
+		if err := decodeStrict(top.Answers, &in.Answers, "answers"); err != nil {
+			return in, err
+		}
 	}
 	return in, nil
+}
+
+// decodeStrict decodes one JSON value into v, refusing unknown fields and
+// anything after the value, and names the field of a problem under prefix.
+func decodeStrict(data []byte, v any, prefix string) error {
+	join := func(name string) string {
+		switch {
+		case prefix == "":
+			return name
+		case name == "":
+			return prefix
+		}
+		return prefix + "." + name
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil && dec.More() {
+		err = errors.New("trailing data")
+	}
+	if err == nil {
+		return nil
+	}
+	field, code := "body", "json.malformed"
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &te):
+		field, code = join(te.Field), "json.wrong_type"
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field, code = join(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)), "json.unknown_field"
+	}
+	return &problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{field: code}}
 }
 
 // Normalize trims names and answers and drops empty and repeated tools.

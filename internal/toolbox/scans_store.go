@@ -131,7 +131,7 @@ func (s *Service) Scans(ctx context.Context, u *account.User, initiativeID int64
 		return nil, err
 	}
 	rows, err := s.DB.Query(ctx, `SELECT `+scanColumns+` FROM scans s JOIN initiatives i ON i.id = s.initiative_id
-		WHERE s.initiative_id = ? AND (s.shared = 1 OR ?) ORDER BY s.id DESC`, initiativeID, editor)
+		WHERE s.initiative_id = ? AND (? OR s.shared = 1 AND i.status IN ('published', 'archived')) ORDER BY s.id DESC`, initiativeID, editor)
 	if err != nil {
 		return nil, err
 	}
@@ -161,8 +161,16 @@ func (s *Service) GetScan(ctx context.Context, u *account.User, id int64) (Saved
 	if err != nil {
 		return x, false, err
 	}
-	if !editor && !x.Shared {
-		return SavedScan{}, false, errNotFound
+	if !editor {
+		// Shared scans show on the initiative's public page: none while
+		// it is pending, rejected or merged.
+		var status string
+		if err := s.DB.QueryRow(ctx, `SELECT status FROM initiatives WHERE id = ?`, x.InitiativeID).Scan(&status); err != nil {
+			return SavedScan{}, false, err
+		}
+		if !x.Shared || status != "published" && status != "archived" {
+			return SavedScan{}, false, errNotFound
+		}
 	}
 	return x, editor, nil
 }

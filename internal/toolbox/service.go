@@ -129,7 +129,7 @@ func (s *Service) SaveTool(ctx context.Context, u *account.User, t Tool, note st
 		if err := c.with(t).CheckEntry(t); err != nil {
 			return err
 		}
-		if err := c.with(t).checkKeys(t); err != nil {
+		if err := c.without(t.ID).checkKeys(t); err != nil {
 			return err
 		}
 		return s.writeTool(ctx, tx, t, note, u, s.now(), create)
@@ -146,14 +146,19 @@ func checkNote(note string) error {
 
 // with returns the catalogue with t in place of the entry with its id.
 func (c *Catalogue) with(t Tool) *Catalogue {
-	tools := slices.DeleteFunc(slices.Clone(c.Tools), func(x Tool) bool { return x.ID == t.ID })
-	return NewCatalogue(append(tools, t))
+	return NewCatalogue(append(c.without(t.ID).Tools, t))
 }
 
-// checkKeys refuses a name or alias another entry already has.
+// without returns the catalogue without the entry with this id.
+func (c *Catalogue) without(id string) *Catalogue {
+	return NewCatalogue(slices.DeleteFunc(slices.Clone(c.Tools), func(x Tool) bool { return x.ID == id }))
+}
+
+// checkKeys refuses a name or alias another entry already has; c must not
+// hold t itself.
 func (c *Catalogue) checkKeys(t Tool) error {
 	for _, k := range t.Keys() {
-		if i, ok := c.byKey[k]; ok && c.Tools[i].ID != t.ID {
+		if _, ok := c.byKey[k]; ok {
 			return &problem.Error{Kind: problem.Conflict, Code: "toolbox.name_taken", Fields: problem.Fields{"aliases": "name.taken"}}
 		}
 	}

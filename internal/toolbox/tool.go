@@ -64,7 +64,7 @@ var Governances = []string{
 // Uses are the jobs a tool does, finer than its categories: the stack
 // advisor asks for these, and "what do you want to replace?" matches them.
 var Uses = []string{
-	"chat", "video", "mailing_list", "forum", "wiki", "documents", "files", "website",
+	"chat", "video", "email", "mailing_list", "forum", "wiki", "documents", "files", "website",
 	"social", "video_sharing", "events", "scheduling", "decisions", "tasks",
 	"accounting", "donations", "members", "newsletter",
 }
@@ -72,7 +72,7 @@ var Uses = []string{
 // UseCategory is the category a use belongs to, for the trinity.
 var UseCategory = map[string]string{
 	"chat": "realtime", "video": "realtime",
-	"mailing_list": "async", "forum": "async", "newsletter": "async",
+	"email": "async", "mailing_list": "async", "forum": "async", "newsletter": "async",
 	"wiki": "static", "documents": "static", "files": "static", "website": "static",
 	"social": "public", "video_sharing": "public", "events": "public",
 	"scheduling": "collaboration", "tasks": "collaboration",

@@ -74,7 +74,7 @@ func (t *Tool) Normalize() {
 		t.Licence = Proprietary
 	}
 	t.SelfHostable = lower(t.SelfHostable)
-	hosting := t.Hosting[:0]
+	hosting := make([]Hosting, 0, len(t.Hosting))
 	for _, h := range t.Hosting {
 		h.Name, h.Tool, h.Country = collapse(h.Name), lower(h.Tool), strings.ToUpper(strings.TrimSpace(h.Country))
 		h.Membership, h.URL = lower(h.Membership), strings.TrimSpace(h.URL)
@@ -228,14 +228,14 @@ func ValidLicence(s string) bool {
 	}
 	// Split around parentheses, then on spaces.
 	s = strings.NewReplacer("(", " ( ", ")", " ) ").Replace(s)
-	depth, operand := 0, false
+	depth, operand, with := 0, false, false
 	for _, tok := range strings.Fields(s) {
 		if !spdxToken.MatchString(tok) {
 			return false
 		}
 		switch tok {
 		case "(":
-			if operand {
+			if operand || with {
 				return false
 			}
 			depth++
@@ -248,10 +248,18 @@ func ValidLicence(s string) bool {
 			if !operand {
 				return false
 			}
-			operand = false
+			operand, with = false, tok == "WITH"
 		default:
 			if operand {
 				return false
+			}
+			if with {
+				// After WITH comes an exception, and only there.
+				if !knownException(tok) && !strings.HasPrefix(tok, "AdditionRef-") {
+					return false
+				}
+				operand, with = true, false
+				continue
 			}
 			id := strings.TrimSuffix(tok, "+")
 			if !strings.HasPrefix(id, "LicenseRef-") && !knownLicence(id) {
