@@ -8,6 +8,7 @@ import (
 	"samen/internal/account"
 	"samen/internal/atlas"
 	"samen/internal/problem"
+	"samen/internal/toolbox"
 )
 
 // atlasPerPage is how many initiatives one page of the directory lists.
@@ -161,7 +162,14 @@ type initiativePage struct {
 	Moderator  bool
 	Licence    string
 	Today      string
+	Tools      []toolRef           // the tools it names, linked to the catalogue where known
+	Scans      []toolbox.SavedScan // its self-scans the reader may see
+	Editor     bool                // the reader edits it: may run and save scans
 }
+
+// toolRef is a tool an initiative names; ID is set when the catalogue
+// knows it.
+type toolRef struct{ ID, Name string }
 
 // initiativeView is one initiative's page. A merged entry sends the reader
 // to the one it was merged into.
@@ -187,6 +195,9 @@ func (s *Server) renderInitiative(w http.ResponseWriter, r *http.Request, status
 			return err
 		}
 	}
+	if err := s.initiativeTools(r, d, u); err != nil {
+		return err
+	}
 	p := s.newPage(r, "atlas.title")
 	p.RawTitle = in.Name
 	p.Data = d
@@ -199,6 +210,25 @@ func (s *Server) renderInitiative(w http.ResponseWriter, r *http.Request, status
 	}
 	s.renderStatus(w, r, status, "initiative", p)
 	return nil
+}
+
+// initiativeTools links the initiative's tools to the toolbox and lists
+// the self-scans the reader may see.
+func (s *Server) initiativeTools(r *http.Request, d *initiativePage, u *account.User) error {
+	c, err := s.toolbox.Catalogue(r.Context())
+	if err != nil {
+		return err
+	}
+	for _, name := range d.In.Tools {
+		ref := toolRef{Name: name}
+		if t, ok := c.Find(name); ok {
+			ref = toolRef{ID: t.ID, Name: t.Name}
+		}
+		d.Tools = append(d.Tools, ref)
+	}
+	d.Editor = d.In.IsEditor(u)
+	d.Scans, err = s.toolbox.Scans(r.Context(), u, d.In.ID)
+	return err
 }
 
 // initiativeFor reads the initiative the path names, as the reader may see

@@ -150,6 +150,27 @@ func (s *Server) scanPage(w http.ResponseWriter, r *http.Request) error {
 		v = scanValues(saved.Input, c)
 		v.Set("initiative", strconv.FormatInt(saved.InitiativeID, 10))
 	}
+	// From an initiative's page: its editor starts with the tools its
+	// atlas entry names, and the scan goes to that initiative.
+	if target := r.URL.Query().Get("initiative"); target != "" && len(v) == 0 {
+		id, err := strconv.ParseInt(target, 10, 64)
+		if err != nil {
+			return problemNotFound
+		}
+		u := userFrom(r.Context())
+		in, err := s.atlas.Get(r.Context(), u, id)
+		if err != nil {
+			return err
+		}
+		if in.IsEditor(u) {
+			c, err := s.toolbox.Catalogue(r.Context())
+			if err != nil {
+				return err
+			}
+			v = scanValues(toolbox.ScanInput{Tools: in.Tools}, c)
+			v.Set("initiative", target)
+		}
+	}
 	return s.renderScanForm(w, r, http.StatusOK, v, nil)
 }
 
