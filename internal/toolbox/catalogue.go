@@ -138,9 +138,14 @@ func (c *Catalogue) Find(s string) (Tool, bool) {
 // Alternatives lists the open entries that replace a big-tech product,
 // in catalogue order.
 func (c *Catalogue) Alternatives(id string) []Tool {
+	return c.filter(func(t Tool) bool { return slices.Contains(t.Replaces, id) })
+}
+
+// filter lists the entries keep accepts, in catalogue order.
+func (c *Catalogue) filter(keep func(Tool) bool) []Tool {
 	var out []Tool
 	for _, t := range c.Tools {
-		if slices.Contains(t.Replaces, id) {
+		if keep(t) {
 			out = append(out, t)
 		}
 	}
@@ -148,15 +153,7 @@ func (c *Catalogue) Alternatives(id string) []Tool {
 }
 
 // BigTech lists the big-tech products, for "what do you want to replace?".
-func (c *Catalogue) BigTech() []Tool {
-	var out []Tool
-	for _, t := range c.Tools {
-		if t.BigTech {
-			out = append(out, t)
-		}
-	}
-	return out
-}
+func (c *Catalogue) BigTech() []Tool { return c.filter(func(t Tool) bool { return t.BigTech }) }
 
 // Hosters lists who hosts a tool: the providers its entry names and the
 // hosting services whose entries say they offer it.
@@ -184,13 +181,7 @@ func (t Tool) membership() string {
 
 // In lists the entries in a category.
 func (c *Catalogue) In(category string) []Tool {
-	var out []Tool
-	for _, t := range c.Tools {
-		if slices.Contains(t.Categories, category) {
-			out = append(out, t)
-		}
-	}
-	return out
+	return c.filter(func(t Tool) bool { return slices.Contains(t.Categories, category) })
 }
 
 // Check validates every entry and the references between them: every

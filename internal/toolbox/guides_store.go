@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 
 	"samen/internal/account"
@@ -13,24 +14,35 @@ import (
 	"samen/internal/store"
 )
 
-// Guides lists the guides by title.
+// Guides lists the guides by id.
 func (s *Service) Guides(ctx context.Context) ([]Guide, error) {
-	rows, err := s.DB.Query(ctx, `SELECT data FROM guides ORDER BY id`)
+	return decodeAll[Guide](ctx, s.DB, `SELECT data FROM guides ORDER BY id`)
+}
+
+// GuidesAbout lists the guides about a tool.
+func (s *Service) GuidesAbout(ctx context.Context, toolID string) ([]Guide, error) {
+	all, err := s.Guides(ctx)
+	return slices.DeleteFunc(all, func(g Guide) bool { return !slices.Contains(g.Tools, toolID) }), err
+}
+
+// decodeAll runs a query for one JSON column and decodes every row.
+func decodeAll[T any](ctx context.Context, q store.Querier, query string, args ...any) ([]T, error) {
+	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Guide
+	var out []T
 	for rows.Next() {
 		var data string
-		var g Guide
+		var x T
 		if err := rows.Scan(&data); err != nil {
 			return nil, err
 		}
-		if err := json.Unmarshal([]byte(data), &g); err != nil {
+		if err := json.Unmarshal([]byte(data), &x); err != nil {
 			return nil, err
 		}
-		out = append(out, g)
+		out = append(out, x)
 	}
 	return out, rows.Err()
 }

@@ -166,24 +166,11 @@ func (c *Catalogue) checkKeys(t Tool) error {
 }
 
 func (s *Service) catalogueIn(ctx context.Context, q store.Querier) (*Catalogue, error) {
-	rows, err := q.Query(ctx, `SELECT data FROM tools`)
+	tools, err := decodeAll[Tool](ctx, q, `SELECT data FROM tools`)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var tools []Tool
-	for rows.Next() {
-		var data string
-		var t Tool
-		if err := rows.Scan(&data); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal([]byte(data), &t); err != nil {
-			return nil, err
-		}
-		tools = append(tools, t)
-	}
-	return NewCatalogue(tools), rows.Err()
+	return NewCatalogue(tools), nil
 }
 
 // writeTool stores t as current, with its keys and a revision.

@@ -210,19 +210,10 @@ func (s *Server) renderInitiativeForm(w http.ResponseWriter, r *http.Request, st
 	}
 	p := s.newPage(r, title)
 	p.Form = values
-	if formErr != nil {
-		errs, order, ok := s.fieldErrors(p.Lang, formErr)
-		if !ok {
-			// A problem that is not about a field (an edit conflict, a
-			// possible duplicate) is shown above the form.
-			pe, isProblem := problem.As(formErr)
-			if !isProblem {
-				return formErr
-			}
-			errs = map[string]string{"form": s.msgs.T(p.Lang, "error."+pe.Code)}
-			order = []string{"form"}
-		}
-		p.Errors, p.ErrorOrder = errs, order
+	// A problem that is not about a field (an edit conflict, a possible
+	// duplicate) is shown above the form.
+	if err := s.formProblems(p, formErr); err != nil {
+		return err
 	}
 	d.Rows = map[string][]int{"needs": rows(values, "needs"), "offers": rows(values, "offers")}
 	d.Moderator = isModerator(p.User)

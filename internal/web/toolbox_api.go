@@ -63,13 +63,9 @@ type apiUseLink struct {
 // what replaces it, the guides about it and the atlas initiatives that
 // use it.
 func (s *Server) apiTool(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.toolbox.Catalogue(r.Context())
+	c, t, err := s.pathTool(r)
 	if err != nil {
 		return err
-	}
-	t, ok := c.Get(r.PathValue("id"))
-	if !ok {
-		return problemNotFound
 	}
 	d := apiToolDetail{Tool: t, Hosters: c.Hosters(t), Alternatives: []string{}, Guides: []string{},
 		UsedBy: apiUsedBy{Initiatives: []apiUseLink{}}}
@@ -79,14 +75,12 @@ func (s *Server) apiTool(w http.ResponseWriter, r *http.Request) error {
 	for _, a := range c.Alternatives(t.ID) {
 		d.Alternatives = append(d.Alternatives, a.ID)
 	}
-	guides, err := s.toolbox.Guides(r.Context())
+	guides, err := s.toolbox.GuidesAbout(r.Context(), t.ID)
 	if err != nil {
 		return err
 	}
 	for _, g := range guides {
-		if slices.Contains(g.Tools, t.ID) {
-			d.Guides = append(d.Guides, g.ID)
-		}
+		d.Guides = append(d.Guides, g.ID)
 	}
 	users, n, err := s.toolbox.UsedBy(r.Context(), t, 100)
 	if err != nil {

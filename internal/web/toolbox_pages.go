@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -121,14 +122,23 @@ type toolPage struct {
 	UsedCount    int
 }
 
-func (s *Server) toolView(w http.ResponseWriter, r *http.Request) error {
+// pathTool reads the catalogue and the entry the path names.
+func (s *Server) pathTool(r *http.Request) (*toolbox.Catalogue, toolbox.Tool, error) {
 	c, err := s.toolbox.Catalogue(r.Context())
 	if err != nil {
-		return err
+		return nil, toolbox.Tool{}, err
 	}
 	t, ok := c.Get(r.PathValue("id"))
 	if !ok {
-		return problemNotFound
+		return nil, t, problemNotFound
+	}
+	return c, t, nil
+}
+
+func (s *Server) toolView(w http.ResponseWriter, r *http.Request) error {
+	c, t, err := s.pathTool(r)
+	if err != nil {
+		return err
 	}
 	d := &toolPage{Tool: t, Catalogue: c, Hosters: c.Hosters(t), Alternatives: c.Alternatives(t.ID)}
 	for _, id := range t.Replaces {
@@ -141,14 +151,8 @@ func (s *Server) toolView(w http.ResponseWriter, r *http.Request) error {
 			d.ReplacedBy = append(d.ReplacedBy, x)
 		}
 	}
-	guides, err := s.toolbox.Guides(r.Context())
-	if err != nil {
+	if d.Guides, err = s.toolbox.GuidesAbout(r.Context(), t.ID); err != nil {
 		return err
-	}
-	for _, g := range guides {
-		if slices.Contains(g.Tools, t.ID) {
-			d.Guides = append(d.Guides, g)
-		}
 	}
 	if d.UsedBy, d.UsedCount, err = s.toolbox.UsedBy(r.Context(), t, 50); err != nil {
 		return err
@@ -287,13 +291,9 @@ func (s *Server) newToolForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) editToolForm(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.toolbox.Catalogue(r.Context())
+	_, t, err := s.pathTool(r)
 	if err != nil {
 		return err
-	}
-	t, ok := c.Get(r.PathValue("id"))
-	if !ok {
-		return problemNotFound
 	}
 	return s.renderToolForm(w, r, http.StatusOK, &toolForm{ID: t.ID, Action: "/toolbox/tools/" + t.ID + "/edit"}, toolValues(t), nil)
 }
@@ -405,7 +405,22 @@ func (s *Server) guideHistory(w http.ResponseWriter, r *http.Request) error {
 	return s.toolboxHistory(w, r, "guide")
 }
 
+// restoreTool and restoreGuide save an earlier version as the newest.
 func (s *Server) restoreTool(w http.ResponseWriter, r *http.Request) error {
+	return s.restore(w, r, func(ctx context.Context, id string, rev int64) (string, error) {
+		t, err := s.toolbox.RestoreTool(ctx, userFrom(ctx), id, rev)
+		return "/toolbox/tools/" + t.ID, err
+	}, "tool_restored")
+}
+
+func (s *Server) restoreGuide(w http.ResponseWriter, r *http.Request) error {
+	return s.restore(w, r, func(ctx context.Context, id string, rev int64) (string, error) {
+		g, err := s.toolbox.RestoreGuide(ctx, userFrom(ctx), id, rev)
+		return "/toolbox/guides/" + g.ID, err
+	}, "guide_restored")
+}
+
+func (s *Server) restore(w http.ResponseWriter, r *http.Request, do func(ctx context.Context, id string, rev int64) (string, error), notice string) error {
 	if err := parseForm(w, r); err != nil {
 		return err
 	}
@@ -413,11 +428,11 @@ func (s *Server) restoreTool(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return problemNotFound
 	}
-	t, err := s.toolbox.RestoreTool(r.Context(), userFrom(r.Context()), r.PathValue("id"), rev)
+	back, err := do(r.Context(), r.PathValue("id"), rev)
 	if err != nil {
 		return err
 	}
-	redirectNotice(w, r, "/toolbox/tools/"+t.ID, "tool_restored")
+	redirectNotice(w, r, back, notice)
 	return nil
 }
 

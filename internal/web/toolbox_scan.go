@@ -491,19 +491,3 @@ func (s *Server) saveGuide(w http.ResponseWriter, r *http.Request) error {
 	redirectNotice(w, r, "/toolbox/guides/"+saved.ID, "guide_saved")
 	return nil
 }
-
-func (s *Server) restoreGuide(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(w, r); err != nil {
-		return err
-	}
-	rev, err := strconv.ParseInt(r.PathValue("rev"), 10, 64)
-	if err != nil {
-		return problemNotFound
-	}
-	g, err := s.toolbox.RestoreGuide(r.Context(), userFrom(r.Context()), r.PathValue("id"), rev)
-	if err != nil {
-		return err
-	}
-	redirectNotice(w, r, "/toolbox/guides/"+g.ID, "guide_restored")
-	return nil
-}
