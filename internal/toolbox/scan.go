@@ -119,15 +119,18 @@ func decodeStrict(data []byte, v any, prefix string) error {
 	if err == nil {
 		return nil
 	}
-	field, code := "body", "json.malformed"
+	// The codes are the API's own for JSON bodies: an empty or broken body
+	// (or one that is not an object) has no field to name.
 	var te *json.UnmarshalTypeError
 	switch {
-	case errors.As(err, &te):
-		field, code = join(te.Field), "json.wrong_type"
+	case errors.Is(err, io.EOF):
+		return problem.New(problem.Invalid, "json.empty")
+	case errors.As(err, &te) && join(te.Field) != "":
+		return problem.Fields{join(te.Field): "json.wrong_type"}.Err()
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		field, code = join(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)), "json.unknown_field"
+		return problem.Fields{join(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)): "json.unknown_field"}.Err()
 	}
-	return &problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{field: code}}
+	return problem.New(problem.Invalid, "json.malformed")
 }
 
 // Normalize trims names and answers and drops empty and repeated tools.

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"samen/internal/problem"
 )
 
 // handTools is a small catalogue made for the rule tests, so they do not
@@ -294,14 +296,26 @@ func TestDecodeScan(t *testing.T) {
 		{`{"tools":["x"],"answers":{"colour":1}}`, "answers.colour", "json.unknown_field"},
 		{`{"tools":"x"}`, "tools", "json.wrong_type"},
 		{`{"tools":["x"],"answers":{"maintainers":"two"}}`, "answers.maintainers", "json.wrong_type"},
-		{`{"tools":["x"]`, "body", "json.malformed"},
-		{`{"tools":["x"]} {}`, "body", "json.malformed"},
 		{`{"tools":["x"],"colour":1}`, "colour", "json.unknown_field"},
 	}
 	for _, tc := range cases {
 		_, err := DecodeScan(strings.NewReader(tc.body))
 		if f := fields(err); f[tc.field] != tc.code {
 			t.Errorf("DecodeScan(%s): %v, want %s: %s", tc.body, err, tc.field, tc.code)
+		}
+	}
+	// A body that is not a scan at all has no field to name; it gets the
+	// API's codes for JSON bodies.
+	for body, code := range map[string]string{
+		`{"tools":["x"]`:     "json.malformed",
+		`{"tools":["x"]} {}`: "json.malformed",
+		`["x"]`:              "json.malformed",
+		`42`:                 "json.malformed",
+		``:                   "json.empty",
+	} {
+		_, err := DecodeScan(strings.NewReader(body))
+		if p, ok := problem.As(err); !ok || p.Code != code || len(p.Fields) != 0 {
+			t.Errorf("DecodeScan(%q): %v, want %s without fields", body, err, code)
 		}
 	}
 	in, err := DecodeScan(strings.NewReader(`{"tools":["Google Drive"," WhatsApp ",""],"answers":{"backups":"No","maintainers":1,"reach":["members"]}}`))

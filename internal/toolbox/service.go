@@ -324,7 +324,7 @@ func (s *Service) Import(ctx context.Context, u *account.User, tools []Tool) (cr
 			} else {
 				updated++
 			}
-			if err := s.writeTool(ctx, tx, t, "import", nil, now, n == 0); err != nil {
+			if err := s.writeTool(ctx, tx, t, "import", u, now, n == 0); err != nil {
 				return err
 			}
 		}

@@ -19,11 +19,8 @@ const maxJSONBytes = 1 << 20
 // decodeJSON reads a JSON request body into v. Problems name the field: an
 // unknown field, a value of the wrong type, or a body that is not JSON.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return problem.New(problem.Invalid, "json.content_type")
-		}
+	if err := jsonContentType(r); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxJSONBytes))
 	dec.DisallowUnknownFields()
@@ -47,6 +44,18 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	// '}' or ']' either (which More does not report).
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return problem.New(problem.Invalid, "json.malformed")
+	}
+	return nil
+}
+
+// jsonContentType refuses a body that says it is something else than
+// JSON; a body without a Content-Type is read as JSON.
+func jsonContentType(r *http.Request) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return problem.New(problem.Invalid, "json.content_type")
+		}
 	}
 	return nil
 }

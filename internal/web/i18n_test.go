@@ -184,6 +184,7 @@ func TestTemplateKeysExist(t *testing.T) {
 		"atlas.field.":              {"needs", "offers"},
 		"atlas.form.":               {"needs_hint", "offers_hint", "needs_row", "offers_row"},
 		"toolbox.category.":         toolbox.Categories,
+		"toolbox.category_short.":   toolbox.Categories,
 		"toolbox.kind.":             toolbox.Kinds,
 		"toolbox.governance.":       toolbox.Governances,
 		"toolbox.group.":            toolbox.Groups,

@@ -98,6 +98,9 @@ func (s *Server) apiTool(w http.ResponseWriter, r *http.Request) error {
 // optional answers. Nothing is stored; saving a scan to an initiative is
 // done on the site by its editors.
 func (s *Server) apiScan(w http.ResponseWriter, r *http.Request) error {
+	if err := jsonContentType(r); err != nil {
+		return err
+	}
 	in, err := toolbox.DecodeScan(r.Body)
 	if err != nil {
 		return err
