@@ -74,7 +74,7 @@ func TestAdviseRespectsGroupSize(t *testing.T) {
 	}
 	// A video tool without a known limit beats both.
 	tools := append(handTools(), Tool{ID: "galene", Name: "Galène", Kind: KindSoftware, Categories: []string{"realtime"},
-		Uses: []string{"video"}, SelfHostable: "yes", Description: Text{EN: "Galène"}})
+		Uses: []string{"video"}, SelfHostable: "yes", Description: Text{NL: "Galène", EN: "Galène"}})
 	big := NewCatalogue(tools)
 	if p := video(big, "over_250"); p.Tool != "galene" || slices.Contains(p.Also, "jitsi") || slices.Contains(p.Also, "bigbluebutton") {
 		t.Errorf("over 250 people: %+v, want galene, with no tool outside its size as an also", p)

@@ -224,9 +224,9 @@ func TestHostersIncludeOffers(t *testing.T) {
 	// Offers alone make a hoster, even when the tool's own entry does not
 	// list it.
 	tools := []Tool{
-		{ID: "pad", Name: "Pad", Kind: KindSoftware, Categories: []string{"static"}, Description: Text{EN: "x"}},
+		{ID: "pad", Name: "Pad", Kind: KindSoftware, Categories: []string{"static"}, Description: Text{NL: "x", EN: "x"}},
 		{ID: "host-coop", Name: "Host Coop", Kind: KindService, Categories: []string{"hosting"}, Offers: []string{"pad"}, Country: "BE",
-			Hosting: []Hosting{{Name: "Host Coop", Tool: "host-coop", Membership: "yes"}}, Website: "https://host.example", Description: Text{EN: "x"}},
+			Hosting: []Hosting{{Name: "Host Coop", Tool: "host-coop", Membership: "yes"}}, Website: "https://host.example", Description: Text{NL: "x", EN: "x"}},
 	}
 	hc := NewCatalogue(tools)
 	pad, _ := hc.Get("pad")
@@ -240,8 +240,8 @@ func TestHostersIncludeOffers(t *testing.T) {
 func TestCheckFindsBrokenReferences(t *testing.T) {
 	base := func() []Tool {
 		return []Tool{
-			{ID: "zoom", Name: "Zoom", Kind: KindService, BigTech: true, Categories: []string{"realtime"}, Description: Text{EN: "x"}},
-			{ID: "jitsi", Name: "Jitsi", Kind: KindSoftware, Categories: []string{"realtime"}, Replaces: []string{"zoom"}, Description: Text{EN: "x"}},
+			{ID: "zoom", Name: "Zoom", Kind: KindService, BigTech: true, Categories: []string{"realtime"}, Description: Text{NL: "x", EN: "x"}},
+			{ID: "jitsi", Name: "Jitsi", Kind: KindSoftware, Categories: []string{"realtime"}, Replaces: []string{"zoom"}, Description: Text{NL: "x", EN: "x"}},
 		}
 	}
 	if err := NewCatalogue(base()).Check(); err != nil {
@@ -254,10 +254,10 @@ func TestCheckFindsBrokenReferences(t *testing.T) {
 	}{
 		{"replaces an unknown product", func(ts []Tool) []Tool { ts[1].Replaces = []string{"skype"}; return ts }, "jitsi"},
 		{"replaces an open tool", func(ts []Tool) []Tool {
-			return append(ts, Tool{ID: "bbb", Name: "BBB", Kind: KindSoftware, Categories: []string{"realtime"}, Replaces: []string{"jitsi"}, Description: Text{EN: "x"}})
+			return append(ts, Tool{ID: "bbb", Name: "BBB", Kind: KindSoftware, Categories: []string{"realtime"}, Replaces: []string{"jitsi"}, Description: Text{NL: "x", EN: "x"}})
 		}, "bbb"},
 		{"offers an unknown tool", func(ts []Tool) []Tool {
-			return append(ts, Tool{ID: "coop", Name: "Coop", Kind: KindService, Categories: []string{"hosting"}, Offers: []string{"nothing"}, Description: Text{EN: "x"}})
+			return append(ts, Tool{ID: "coop", Name: "Coop", Kind: KindService, Categories: []string{"hosting"}, Offers: []string{"nothing"}, Description: Text{NL: "x", EN: "x"}})
 		}, "coop"},
 		{"a name twice", func(ts []Tool) []Tool { ts[1].Aliases = []string{"ZOOM"}; return ts }, "the name"},
 	}

@@ -46,6 +46,8 @@ func (g *Guide) Normalize() {
 func (g *Guide) Validate() error {
 	f := problem.Fields{}
 	switch {
+	case g.ID == "" && g.Title.NL == "" && g.Title.EN == "":
+		// The id is made from a title: the titles' errors say it all.
 	case g.ID == "":
 		f.Add("id", "required")
 	case len(g.ID) > maxName || !slugPattern.MatchString(g.ID):

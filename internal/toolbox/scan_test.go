@@ -17,7 +17,7 @@ func handTools() []Tool {
 	}
 	big := func(id, name, country string, cats []string, uses []string, traits ...string) Tool {
 		return Tool{ID: id, Name: name, Kind: KindService, BigTech: true, Categories: cats, Uses: uses, Traits: traits,
-			Country: country, Licence: Proprietary, SelfHostable: "no", Governance: "corporate", Description: Text{EN: name}}
+			Country: country, Licence: Proprietary, SelfHostable: "no", Governance: "corporate", Description: Text{NL: name, EN: name}}
 	}
 	nextcloud := open("nextcloud", "Nextcloud", []string{"static", "collaboration"}, []string{"files", "documents", "tasks"}, "google-drive")
 	nextcloud.Governance = "open_source_company"
@@ -46,15 +46,15 @@ func handTools() []Tool {
 		big("facebook", "Facebook", "US", []string{"public", "async"}, []string{"social"}, "ad_funded"),
 		big("zoom", "Zoom", "US", []string{"realtime"}, []string{"video"}),
 		nextcloud, cryptpad, element, signal, jitsi, bbb, mastodon, mailman, members, swiss, nowhere,
-		{ID: "matrix", Name: "Matrix", Kind: KindProtocol, Categories: []string{"infrastructure", "realtime"}, Description: Text{EN: "Matrix"}},
+		{ID: "matrix", Name: "Matrix", Kind: KindProtocol, Categories: []string{"infrastructure", "realtime"}, Description: Text{NL: "Matrix", EN: "Matrix"}},
 		{ID: "coop-host", Name: "Coop Host", Kind: KindService, Categories: []string{"hosting"}, Governance: "cooperative", Country: "ES",
 			Offers: []string{"nextcloud", "mastodon", "bigbluebutton"}, Hosting: []Hosting{{Name: "Coop Host", Tool: "coop-host", Membership: "yes"}},
-			Description: Text{EN: "A co-op"}},
+			Description: Text{NL: "A co-op", EN: "A co-op"}},
 		{ID: "free-host", Name: "Free Host", Kind: KindService, Categories: []string{"hosting"}, Governance: "foundation", Country: "NL",
 			Offers: []string{"nextcloud"}, Hosting: []Hosting{{Name: "Free Host", Tool: "free-host", Membership: "no"}},
-			Description: Text{EN: "A foundation"}},
+			Description: Text{NL: "A foundation", EN: "A foundation"}},
 		{ID: "corp-host", Name: "Corp Host", Kind: KindService, Categories: []string{"hosting"}, Governance: "corporate", Country: "US",
-			Offers: []string{"cryptpad", "element"}, Description: Text{EN: "A company"}},
+			Offers: []string{"cryptpad", "element"}, Description: Text{NL: "A company", EN: "A company"}},
 	}
 }
 

@@ -181,22 +181,22 @@ func TestServiceSaveTool(t *testing.T) {
 		taken.Aliases = append(taken.Aliases, "Google Docs")
 		_, err = f.svc.SaveTool(ctx, f.steward, taken, "", false)
 		wantField(t, "an alias of google-drive", err, problem.Conflict, "aliases", "name.taken")
-		newTool := Tool{Name: "Aardvark Pad", Aliases: []string{"ZOOM"}, Kind: KindSoftware, Categories: []string{"static"}, Description: Text{EN: "A pad."}}
+		newTool := Tool{Name: "Aardvark Pad", Aliases: []string{"ZOOM"}, Kind: KindSoftware, Categories: []string{"static"}, Description: Text{NL: "A pad.", EN: "A pad."}}
 		_, err = f.svc.SaveTool(ctx, f.steward, newTool, "", true)
 		wantField(t, "a new entry named like zoom", err, problem.Conflict, "aliases", "name.taken")
-		newTool = Tool{Name: "Zeppelin Pad", Aliases: []string{"Signal"}, Kind: KindSoftware, Categories: []string{"static"}, Description: Text{EN: "A pad."}}
+		newTool = Tool{Name: "Zeppelin Pad", Aliases: []string{"Signal"}, Kind: KindSoftware, Categories: []string{"static"}, Description: Text{NL: "A pad.", EN: "A pad."}}
 		_, err = f.svc.SaveTool(ctx, f.steward, newTool, "", true)
 		wantField(t, "a new entry named like signal", err, problem.Conflict, "aliases", "name.taken")
 
 		// An id another entry has.
-		dup := Tool{ID: "jitsi", Name: "Jitsi Two", Kind: KindSoftware, Categories: []string{"realtime"}, Description: Text{EN: "Another."}}
+		dup := Tool{ID: "jitsi", Name: "Jitsi Two", Kind: KindSoftware, Categories: []string{"realtime"}, Description: Text{NL: "Another.", EN: "Another."}}
 		_, err = f.svc.SaveTool(ctx, f.steward, dup, "", true)
 		wantField(t, "creating jitsi again", err, problem.Conflict, "id", "slug.taken")
 		c, _ = f.svc.Catalogue(ctx)
 		if got, _ := c.Get("jitsi"); got.Name == "Jitsi Two" {
 			t.Error("creating with an existing id overwrote it")
 		}
-		if _, err := f.svc.SaveTool(ctx, f.steward, Tool{ID: "nothing-here", Name: "Nothing", Kind: KindSoftware, Categories: []string{"static"}, Description: Text{EN: "x"}}, "", false); !problem.Is(err, problem.NotFound) {
+		if _, err := f.svc.SaveTool(ctx, f.steward, Tool{ID: "nothing-here", Name: "Nothing", Kind: KindSoftware, Categories: []string{"static"}, Description: Text{NL: "x", EN: "x"}}, "", false); !problem.Is(err, problem.NotFound) {
 			t.Errorf("updating an entry that does not exist: %v, want not found", err)
 		}
 		bad := cloneTool(jitsi)
@@ -233,9 +233,9 @@ func TestServiceImport(t *testing.T) {
 			updated := cloneTool(jitsi)
 			updated.Description.EN = "Imported description."
 			return []Tool{
-				{ID: "etherpad", Name: "Etherpad", Kind: KindSoftware, Categories: []string{"static"}, Licence: "Apache-2.0", Description: Text{EN: "A pad."}},
+				{ID: "etherpad", Name: "Etherpad", Kind: KindSoftware, Categories: []string{"static"}, Licence: "Apache-2.0", Description: Text{NL: "A pad.", EN: "A pad."}},
 				updated,
-				{ID: "hedgedoc", Name: "HedgeDoc", Kind: KindSoftware, Categories: []string{"static"}, Licence: licence, Description: Text{EN: "Notes."}},
+				{ID: "hedgedoc", Name: "HedgeDoc", Kind: KindSoftware, Categories: []string{"static"}, Licence: licence, Description: Text{NL: "Notes.", EN: "Notes."}},
 			}
 		}
 		if _, _, err := f.svc.Import(ctx, f.moderator, file("AGPL-3.0-only")); !problem.Is(err, problem.Forbidden) {

@@ -101,6 +101,8 @@ func (t *Tool) Normalize() {
 func (t *Tool) Validate() error {
 	f := problem.Fields{}
 	switch {
+	case t.ID == "" && t.Name == "":
+		// The id is made from the name: the name's error says it all.
 	case t.ID == "":
 		f.Add("id", "required")
 	case len(t.ID) > maxName || !slugPattern.MatchString(t.ID):
@@ -196,12 +198,21 @@ func (t *Tool) Validate() error {
 			f.Add(field, "url.invalid")
 		}
 	}
-	if t.Description.NL == "" && t.Description.EN == "" {
-		f.Add("description", "required")
+	// Text fields are named per language, as the form names them.
+	// Every entry is described in both languages: the catalogue is for
+	// the whole city.
+	if t.Description.NL == "" {
+		f.Add("description.nl", "required")
+	}
+	if t.Description.EN == "" {
+		f.Add("description.en", "required")
 	}
 	for field, x := range map[string]Text{"description": t.Description, "data_location": t.DataLocation, "accessibility": t.Accessibility} {
-		if utf8.RuneCountInString(x.NL) > maxDescription || utf8.RuneCountInString(x.EN) > maxDescription {
-			f.Add(field, "too_long")
+		if utf8.RuneCountInString(x.NL) > maxDescription {
+			f.Add(field+".nl", "too_long")
+		}
+		if utf8.RuneCountInString(x.EN) > maxDescription {
+			f.Add(field+".en", "too_long")
 		}
 	}
 	for _, tr := range t.Traits {

@@ -49,6 +49,7 @@ func TestToolValidateNamesEachBadField(t *testing.T) {
 		code   string
 	}{
 		{"empty name", func(x *Tool) { x.Name = "" }, "name", "required"},
+		{"empty name and id", func(x *Tool) { x.Name, x.ID = "", "" }, "name", "required"},
 		{"long name", func(x *Tool) { x.Name = string(make([]rune, 81)) }, "name", "too_long"},
 		{"bad id", func(x *Tool) { x.ID = "Wiki JS" }, "id", "slug.invalid"},
 		{"no kind", func(x *Tool) { x.Kind = "" }, "kind", "required"},
@@ -68,7 +69,8 @@ func TestToolValidateNamesEachBadField(t *testing.T) {
 		{"hosting javascript url", func(x *Tool) { x.Hosting[0].URL = "javascript:alert(1)" }, "hosting", "url.invalid"},
 		{"hosting membership perhaps", func(x *Tool) { x.Hosting[0].Membership = "perhaps" }, "hosting", "yes_no.invalid"},
 		{"language in words", func(x *Tool) { x.Languages = []string{"Dutch"} }, "languages", "language.invalid"},
-		{"no description", func(x *Tool) { x.Description = Text{} }, "description", "required"},
+		{"no Dutch description", func(x *Tool) { x.Description.NL = "" }, "description.nl", "required"},
+		{"no English description", func(x *Tool) { x.Description.EN = "" }, "description.en", "required"},
 		{"unknown trait", func(x *Tool) { x.Traits = []string{"evil"} }, "traits", "unknown"},
 		{"source in words", func(x *Tool) { x.Sources = []string{"my uncle"} }, "sources", "source.invalid"},
 		{"big tech replacing", func(x *Tool) { x.BigTech = true; x.Replaces = []string{"zoom"} }, "replaces", "replaces.big_tech"},

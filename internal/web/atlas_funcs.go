@@ -88,6 +88,13 @@ func (p *page) Area(name, labelKey, hintKey string, rows int, lang string) texta
 	return textarea{input: p.Optional(name, "", labelKey, "", hintKey), Rows: rows, Lang: lang}
 }
 
+// RequiredArea is Area for a text that must be filled in.
+func (p *page) RequiredArea(name, labelKey, hintKey string, rows int, lang string) textarea {
+	t := p.Area(name, labelKey, hintKey, rows, lang)
+	t.Required = true
+	return t
+}
+
 type selectField struct {
 	input
 	Options []selectOption
@@ -104,6 +111,13 @@ func (p *page) Choice(name, labelKey, prefix string, values []string) selectFiel
 	for _, v := range values {
 		f.Options = append(f.Options, selectOption{Value: v, Label: p.T(prefix + v), Selected: p.Value(name) == v})
 	}
+	return f
+}
+
+// RequiredChoice is Choice for a choice that must be made.
+func (p *page) RequiredChoice(name, labelKey, prefix string, values []string) selectField {
+	f := p.Choice(name, labelKey, prefix, values)
+	f.Required = true
 	return f
 }
 
@@ -194,13 +208,14 @@ func init() {
 // radioGroup is a set of radio buttons for the "radios" partial.
 type radioGroup struct {
 	Name, Legend, Error, OptionalLabel string
+	Required                           bool
 	Options                            []selectOption
 }
 
-// Radios builds an optional choice shown as radio buttons: its legend is
+// Radios builds a choice shown as radio buttons: its legend is
 // prefix+"legend", each option's label prefix+value.
-func (p *page) Radios(name, prefix string, values []string) radioGroup {
-	g := radioGroup{Name: name, Legend: p.T(prefix + "legend"), Error: p.Err(name), OptionalLabel: p.T("form.optional")}
+func (p *page) Radios(name, prefix string, values []string, required bool) radioGroup {
+	g := radioGroup{Name: name, Legend: p.T(prefix + "legend"), Error: p.Err(name), OptionalLabel: p.T("form.optional"), Required: required}
 	for _, v := range values {
 		g.Options = append(g.Options, selectOption{Value: v, Label: p.T(prefix + v), Selected: p.Value(name) == v})
 	}

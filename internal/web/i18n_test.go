@@ -140,7 +140,7 @@ func TestTemplateKeysExist(t *testing.T) {
 					if k, ok := arg(5); ok && k != "" {
 						used.add(k, where)
 					}
-				case "Area":
+				case "Area", "RequiredArea":
 					// name, label key, hint key, rows, lang
 					if k, ok := arg(2); ok {
 						used.add(k, where)
@@ -154,7 +154,7 @@ func TestTemplateKeysExist(t *testing.T) {
 						used.add(p+"legend", where)
 						prefixes[p] = where
 					}
-				case "Choice":
+				case "Choice", "RequiredChoice":
 					// name, label key, prefix of the options' keys, values
 					if k, ok := arg(2); ok {
 						used.add(k, where)

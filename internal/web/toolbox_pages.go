@@ -168,6 +168,7 @@ func (s *Server) toolView(w http.ResponseWriter, r *http.Request) error {
 type toolForm struct {
 	New        bool
 	ID         string
+	Name       string // the saved name, for the breadcrumb and title while the form's is being changed
 	Action     string
 	Kinds      []string
 	Categories []string
@@ -253,10 +254,7 @@ func (s *Server) renderToolForm(w http.ResponseWriter, r *http.Request, status i
 		title = "toolbox.form.new_title"
 	}
 	p := s.newPage(r, title)
-	p.RawTitle = values.Get("name")
-	if d.New {
-		p.RawTitle = ""
-	}
+	p.RawTitle = d.Name
 	p.Form = values
 	if err := s.formProblems(p, formErr); err != nil {
 		return err
@@ -295,7 +293,7 @@ func (s *Server) editToolForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.renderToolForm(w, r, http.StatusOK, &toolForm{ID: t.ID, Action: "/toolbox/tools/" + t.ID + "/edit"}, toolValues(t), nil)
+	return s.renderToolForm(w, r, http.StatusOK, &toolForm{ID: t.ID, Name: t.Name, Action: "/toolbox/tools/" + t.ID + "/edit"}, toolValues(t), nil)
 }
 
 func (s *Server) saveTool(w http.ResponseWriter, r *http.Request) error {
@@ -306,8 +304,12 @@ func (s *Server) saveTool(w http.ResponseWriter, r *http.Request) error {
 	t := toolFromForm(r.PostForm)
 	d := &toolForm{New: create, Action: "/toolbox/tools/new"}
 	if !create {
-		t.ID = r.PathValue("id") // the id of an entry does not change: links and scans use it
-		d.ID, d.Action = t.ID, "/toolbox/tools/"+t.ID+"/edit"
+		_, saved, err := s.pathTool(r)
+		if err != nil {
+			return err
+		}
+		t.ID = saved.ID // the id of an entry does not change: links and scans use it
+		d.ID, d.Name, d.Action = t.ID, saved.Name, "/toolbox/tools/"+t.ID+"/edit"
 	}
 	saved, err := s.toolbox.SaveTool(r.Context(), userFrom(r.Context()), t, r.PostForm.Get("note"), create)
 	if err != nil {
