@@ -163,14 +163,14 @@ func (c *Catalogue) Hosters(t Tool) []Hosting {
 		if !slices.Contains(h.Offers, t.ID) || slices.ContainsFunc(out, func(x Hosting) bool { return x.Tool == h.ID }) {
 			continue
 		}
-		out = append(out, Hosting{Name: h.Name, Tool: h.ID, Country: h.Country, Membership: h.membership(), URL: h.Website})
+		out = append(out, Hosting{Name: h.Name, Tool: h.ID, Country: h.Country, Membership: h.Membership(), URL: h.Website})
 	}
 	return out
 }
 
-// membership is whether a hosting service serves members only, from its
-// own entry's hosting line about itself, if any.
-func (t Tool) membership() string {
+// Membership is whether a hosting service serves members only ("yes",
+// "no", "" unknown), from its own entry's hosting line about itself.
+func (t Tool) Membership() string {
 	for _, h := range t.Hosting {
 		if h.Tool == t.ID {
 			return h.Membership
@@ -178,6 +178,9 @@ func (t Tool) membership() string {
 	}
 	return ""
 }
+
+// IsHoster reports whether the entry is a hosting service.
+func (t Tool) IsHoster() bool { return slices.Contains(t.Categories, "hosting") }
 
 // In lists the entries in a category.
 func (c *Catalogue) In(category string) []Tool {

@@ -128,5 +128,5 @@ func (s *Service) RestoreGuide(ctx context.Context, u *account.User, id string, 
 	if err := json.Unmarshal([]byte(data), &g); err != nil {
 		return g, err
 	}
-	return s.SaveGuide(ctx, u, g, "restored", false)
+	return s.SaveGuide(ctx, u, g, NoteRestored, false)
 }

@@ -23,6 +23,9 @@ type SavedScan struct {
 	Input        ScanInput
 	Shared       bool
 	CreatedAt    time.Time
+	// public says whether the initiative's page is public (published or
+	// archived), where a shared scan shows.
+	public bool
 }
 
 // Initiative is an atlas entry a person may save scans to.
@@ -109,17 +112,18 @@ func boolInt(b bool) int {
 	return 0
 }
 
-const scanColumns = `s.id, s.initiative_id, i.name, s.input, s.shared, s.created_at`
+const scanColumns = `s.id, s.initiative_id, i.name, s.input, s.shared, s.created_at, i.status`
 
 func scanRow(row interface{ Scan(...any) error }) (SavedScan, error) {
 	var x SavedScan
 	var input string
 	var shared int
 	var at int64
-	if err := row.Scan(&x.ID, &x.InitiativeID, &x.Initiative, &input, &shared, &at); err != nil {
+	var status string
+	if err := row.Scan(&x.ID, &x.InitiativeID, &x.Initiative, &input, &shared, &at, &status); err != nil {
 		return x, err
 	}
-	x.Shared, x.CreatedAt = shared == 1, store.Time(at)
+	x.Shared, x.CreatedAt, x.public = shared == 1, store.Time(at), status == "published" || status == "archived"
 	return x, json.Unmarshal([]byte(input), &x.Input)
 }
 
@@ -161,16 +165,10 @@ func (s *Service) GetScan(ctx context.Context, u *account.User, id int64) (Saved
 	if err != nil {
 		return x, false, err
 	}
-	if !editor {
-		// Shared scans show on the initiative's public page: none while
-		// it is pending, rejected or merged.
-		var status string
-		if err := s.DB.QueryRow(ctx, `SELECT status FROM initiatives WHERE id = ?`, x.InitiativeID).Scan(&status); err != nil {
-			return SavedScan{}, false, err
-		}
-		if !x.Shared || status != "published" && status != "archived" {
-			return SavedScan{}, false, errNotFound
-		}
+	// Shared scans show on the initiative's public page: none while it is
+	// pending, rejected or merged.
+	if !editor && !(x.Shared && x.public) {
+		return SavedScan{}, false, errNotFound
 	}
 	return x, editor, nil
 }

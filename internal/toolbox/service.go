@@ -77,6 +77,13 @@ func (s *Service) SeedIfEmpty(ctx context.Context) (bool, error) {
 	return seeded, err
 }
 
+// The notes samen itself writes on a revision; the history page shows
+// them in the reader's language.
+const (
+	NoteRestored = "restored"
+	NoteImport   = "import"
+)
+
 // Revision is one saved version of a tool entry or guide.
 type Revision struct {
 	ID        int64
@@ -265,7 +272,7 @@ func (s *Service) RestoreTool(ctx context.Context, u *account.User, id string, r
 	if err != nil {
 		return t, err
 	}
-	return s.SaveTool(ctx, u, t, "restored", false)
+	return s.SaveTool(ctx, u, t, NoteRestored, false)
 }
 
 func (s *Service) oldTool(ctx context.Context, id string, revisionID int64) (Tool, error) {
@@ -324,7 +331,7 @@ func (s *Service) Import(ctx context.Context, u *account.User, tools []Tool) (cr
 			} else {
 				updated++
 			}
-			if err := s.writeTool(ctx, tx, t, "import", u, now, n == 0); err != nil {
+			if err := s.writeTool(ctx, tx, t, NoteImport, u, now, n == 0); err != nil {
 				return err
 			}
 		}
