@@ -222,7 +222,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		return err
 	}
 	if cfg.Demo {
-		seeded, err := demo.Seed(ctx, accounts, atlasSvc)
+		seeded, err := demo.Seed(ctx, accounts, atlasSvc, site.Toolbox())
 		if err != nil {
 			return fmt.Errorf("adding demo content: %w", err)
 		}

@@ -8,10 +8,12 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"samen/internal/account"
 	"samen/internal/atlas"
 	"samen/internal/audit"
+	"samen/internal/toolbox"
 )
 
 // initiatives are the atlas's demo entries: made up, spread over
@@ -58,7 +60,7 @@ const memberEdits = 3
 // Seed adds the demo content when the database has no accounts yet, and
 // reports whether it did. The moderator enters the initiatives (so they
 // are published at once); the member becomes editor of the first few.
-func Seed(ctx context.Context, accounts *account.Service, atlasSvc *atlas.Service) (bool, error) {
+func Seed(ctx context.Context, accounts *account.Service, atlasSvc *atlas.Service, toolboxSvc *toolbox.Service) (bool, error) {
 	n, err := accounts.Count(ctx)
 	if err != nil || n > 0 {
 		return false, err
@@ -82,16 +84,57 @@ func Seed(ctx context.Context, accounts *account.Service, atlasSvc *atlas.Servic
 	}
 	mod := users[account.Moderator]
 	ctx = audit.WithActor(ctx, audit.Actor{UserID: mod.ID, Label: mod.Email})
+	var ids []int64
 	for i, r := range recs {
 		in, err := atlasSvc.Propose(ctx, &mod, atlas.Proposal{Record: r, Note: "demo", NotDuplicate: true})
 		if err != nil {
 			return false, fmt.Errorf("demo initiative %q: %w", r.Name, err)
 		}
+		ids = append(ids, in.ID)
 		if i < memberEdits {
 			if err := atlasSvc.AddEditor(ctx, &mod, in.ID, users[account.Member].Email); err != nil {
 				return false, err
 			}
 		}
 	}
-	return true, nil
+	if toolboxSvc == nil {
+		return true, nil
+	}
+	member := users[account.Member]
+	return true, seedScans(ctx, toolboxSvc, &member, &mod, ids, recs)
+}
+
+// seedScans saves digital self-scans: two of the member's first
+// initiative, three months apart, so that progress can be seen (the newer
+// one shared on its page), and one each of a few more initiatives, so
+// that stewards see the aggregates (they need five initiatives).
+func seedScans(ctx context.Context, svc *toolbox.Service, member, mod *account.User, ids []int64, recs []atlas.Record) error {
+	now := time.Now()
+	at := func(daysAgo int) *toolbox.Service {
+		return &toolbox.Service{DB: svc.DB, Now: func() time.Time { return now.AddDate(0, 0, -daysAgo) }}
+	}
+	one, two := 1, 2
+	before := toolbox.ScanInput{Tools: []string{"WhatsApp", "Google Drive", "Facebook"}, Answers: toolbox.Answers{
+		MemberData: "shared_document", Access: "anyone_with_link", Backups: "unknown", Maintainers: &one, Reach: toolbox.Groups}}
+	after := toolbox.ScanInput{Tools: []string{"Signal", "Nextcloud", "Facebook"}, Answers: toolbox.Answers{
+		MemberData: "member_system", Access: "core_team", Backups: "yes", Maintainers: &two, Reach: toolbox.Groups}}
+	// The audit log names who saved each scan.
+	mctx := audit.WithActor(ctx, audit.Actor{UserID: member.ID, Label: member.Email})
+	if _, err := at(90).SaveScan(mctx, member, ids[0], before, false); err != nil {
+		return err
+	}
+	if _, err := at(7).SaveScan(mctx, member, ids[0], after, true); err != nil {
+		return err
+	}
+	for i := memberEdits; i < len(recs) && i < memberEdits+6; i++ {
+		if len(recs[i].Tools) == 0 {
+			continue
+		}
+		in := toolbox.ScanInput{Tools: recs[i].Tools}
+		in.Normalize()
+		if _, err := at(30).SaveScan(ctx, mod, ids[i], in, false); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"samen/internal/mapindex"
 	"samen/internal/store"
 	"samen/internal/store/storetest"
+	"samen/internal/toolbox"
 )
 
 func TestSeedFillsOnlyAnEmptyDatabase(t *testing.T) {
@@ -17,7 +18,11 @@ func TestSeedFillsOnlyAnEmptyDatabase(t *testing.T) {
 		ctx := context.Background()
 		svc := &account.Service{DB: db}
 		at := &atlas.Service{DB: db, Map: mapindex.New(mapindex.Options{})}
-		seeded, err := demo.Seed(ctx, svc, at)
+		tb := &toolbox.Service{DB: db}
+		if _, err := tb.SeedIfEmpty(ctx); err != nil {
+			t.Fatal(err)
+		}
+		seeded, err := demo.Seed(ctx, svc, at, tb)
 		if err != nil || !seeded {
 			t.Fatalf("Seed on an empty database = %v, %v; want true, nil", seeded, err)
 		}
@@ -30,7 +35,7 @@ func TestSeedFillsOnlyAnEmptyDatabase(t *testing.T) {
 				t.Errorf("%s has role %s, want %s", a.Email, u.Role, a.Role)
 			}
 		}
-		seeded, err = demo.Seed(ctx, svc, at)
+		seeded, err = demo.Seed(ctx, svc, at, tb)
 		if err != nil || seeded {
 			t.Fatalf("second Seed = %v, %v; want false: it must never touch a used database", seeded, err)
 		}
@@ -80,6 +85,30 @@ func TestSeedFillsOnlyAnEmptyDatabase(t *testing.T) {
 		}
 		if edits == 0 {
 			t.Error("the demo member edits no initiative")
+		}
+		// The self-scan has something to show: the member's first
+		// initiative has two scans, the newer one shared and with fewer
+		// big-tech tools, and stewards have enough scans for aggregates.
+		mine, err := tb.Editable(ctx, &member)
+		if err != nil || len(mine) == 0 {
+			t.Fatalf("the member's initiatives: %v, %v", mine, err)
+		}
+		var scans []toolbox.SavedScan
+		for _, in := range mine {
+			s, err := tb.Scans(ctx, &member, in.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			scans = append(scans, s...)
+		}
+		c, _ := tb.Catalogue(ctx)
+		if len(scans) != 2 || !scans[0].Shared || scans[1].Shared ||
+			toolbox.Scan(c, scans[0].Input).BigTech >= toolbox.Scan(c, scans[1].Input).BigTech {
+			t.Errorf("the member's demo scans do not show progress: %+v", scans)
+		}
+		steward, _, _ := svc.Login(ctx, account.LoginAttempt{Email: demo.Accounts[0].Email, Password: demo.Accounts[0].Password, IP: "127.0.0.1"})
+		if agg, err := tb.Aggregates(ctx, &steward); err != nil || agg.Hidden || len(agg.Products) == 0 {
+			t.Errorf("demo aggregates: %+v, %v; want some shown", agg, err)
 		}
 	})
 }

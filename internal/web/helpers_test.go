@@ -176,7 +176,7 @@ func (b *syncBuffer) String() string {
 // the demo initiatives.
 func (s *site) seed() {
 	s.t.Helper()
-	if _, err := demo.Seed(context.Background(), s.Accounts, s.Server.Atlas()); err != nil {
+	if _, err := demo.Seed(context.Background(), s.Accounts, s.Server.Atlas(), s.Server.Toolbox()); err != nil {
 		s.t.Fatalf("seeding: %v", err)
 	}
 }

@@ -116,6 +116,9 @@ func (s *Server) today() string { return time.Now().In(amsterdam).Format(time.Da
 // Atlas returns the atlas service the server uses.
 func (s *Server) Atlas() *atlas.Service { return s.atlas }
 
+// Toolbox returns the toolbox service.
+func (s *Server) Toolbox() *toolbox.Service { return s.toolbox }
+
 // Registry exposes the Prometheus registry (for tests and for adding
 // collectors of later parts).
 func (s *Server) Registry() *prometheus.Registry { return s.metrics.registry }
