@@ -76,8 +76,10 @@ func (g *Guide) Validate() error {
 // markdown renders guides. Raw HTML in the source is left out (goldmark
 // renders it only when told it is safe), links with dangerous schemes
 // such as javascript: are dropped, and headings get ids for linking.
+// Table cells are aligned with the align attribute, not a style
+// attribute, which the Content-Security-Policy would refuse.
 var markdown = goldmark.New(
-	goldmark.WithExtensions(extension.Table, extension.Strikethrough),
+	goldmark.WithExtensions(extension.NewTable(extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute)), extension.Strikethrough),
 	goldmark.WithParserOptions(parser.WithAutoHeadingID()),
 )
 

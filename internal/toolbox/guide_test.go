@@ -131,3 +131,15 @@ func TestGuideValidate(t *testing.T) {
 		t.Errorf("an English-only guide: %v, want title_nl and body_nl required", f)
 	}
 }
+
+// The page's Content-Security-Policy refuses style attributes, so an
+// aligned table column must not need one.
+func TestRenderAlignsTablesWithoutStyle(t *testing.T) {
+	out, err := Render("| a | b |\n|:--|--:|\n| 1 | 2 |\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(out), "style=") || !strings.Contains(string(out), `align="right"`) {
+		t.Errorf("table rendered as %s", out)
+	}
+}
