@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"samen/internal/problem"
 	"samen/internal/toolbox"
 )
 
@@ -24,11 +25,24 @@ func (s *Server) apiToolList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query()
-	tools := c.Tools
-	if id := q.Get("replaces"); id != "" {
-		tools = c.Alternatives(id)
+	cat, kind, replaces := q.Get("category"), q.Get("kind"), q.Get("replaces")
+	f := problem.Fields{}
+	if cat != "" && !slices.Contains(toolbox.Categories, cat) {
+		f.Add("category", "choice.unknown")
 	}
-	cat, kind := q.Get("category"), q.Get("kind")
+	if kind != "" && !slices.Contains(toolbox.Kinds, kind) {
+		f.Add("kind", "choice.unknown")
+	}
+	if t, ok := c.Get(replaces); replaces != "" && (!ok || !t.BigTech) {
+		f.Add("replaces", "replaces.unknown")
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	tools := c.Tools
+	if replaces != "" {
+		tools = c.Alternatives(replaces)
+	}
 	words := strings.Fields(strings.ToLower(q.Get("q")))
 	out := []toolbox.Tool{}
 	for _, t := range tools {

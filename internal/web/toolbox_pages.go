@@ -66,6 +66,8 @@ func (s *Server) toolboxIndex(w http.ResponseWriter, r *http.Request) error {
 	}
 	lang := langFrom(r.Context())
 	words := strings.Fields(strings.ToLower(d.Query))
+	// A tool shows under each of its categories but counts once.
+	seen := map[string]bool{}
 	for _, cat := range toolbox.Categories {
 		if d.Category != "" && cat != d.Category {
 			continue
@@ -81,12 +83,13 @@ func (s *Server) toolboxIndex(w http.ResponseWriter, r *http.Request) error {
 				continue
 			}
 			g.Tools = append(g.Tools, t)
+			seen[t.ID] = true
 		}
 		if len(g.Tools) > 0 {
 			d.Groups = append(d.Groups, g)
-			d.Count += len(g.Tools)
 		}
 	}
+	d.Count = len(seen)
 	if d.Guides, err = s.toolbox.Guides(r.Context()); err != nil {
 		return err
 	}

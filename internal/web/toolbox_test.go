@@ -326,6 +326,21 @@ func TestToolboxAPI(t *testing.T) {
 				t.Errorf("an unknown size: %+v", e.Error.Fields)
 			}
 		})
+		t.Run("filters that name nothing", func(t *testing.T) {
+			// A filter with a typo must say so, not answer with an
+			// empty catalogue that looks like a true answer.
+			for query, field := range map[string]string{
+				"/tools?category=chat":   "category",
+				"/tools?kind=app":        "kind",
+				"/tools?replaces=nope":   "replaces",
+				"/tools?replaces=signal": "replaces", // not a big-tech product
+			} {
+				e := apiErrorOf(t, api.call(http.MethodGet, query, ""), http.StatusBadRequest)
+				if _, ok := e.Error.Fields[field]; !ok || len(e.Error.Fields) != 1 {
+					t.Errorf("%s: %+v, want only %s", query, e.Error.Fields, field)
+				}
+			}
+		})
 	})
 }
 
@@ -351,6 +366,20 @@ func TestToolboxPages(t *testing.T) {
 		if strings.Contains(r.Body, `href="/toolbox/tools/nextcloud"`) {
 			t.Error("Nextcloud is listed as an alternative to WhatsApp")
 		}
+
+		// The count says how many tools, though some show under two
+		// categories.
+		tools, err := toolbox.Seed()
+		if err != nil {
+			t.Fatal(err)
+		}
+		open := 0
+		for _, x := range tools {
+			if !x.BigTech {
+				open++
+			}
+		}
+		mustContain(t, visitor.get("/toolbox"), msgs.N("en", "toolbox.count", open))
 
 		r = visitor.get("/toolbox/tools/nextcloud")
 		if r.Status != http.StatusOK {
