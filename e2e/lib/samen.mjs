@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import assert from 'node:assert/strict';
 import { after } from 'node:test';
 import { chromium } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '..', '..');
@@ -641,4 +642,27 @@ export async function pressEnterToSubmit(page) {
 /** typeInto types text into the focused element, key by key. */
 export async function typeInto(page, text) {
   await page.keyboard.type(text);
+}
+
+/** TAGS are the WCAG levels every page must meet: 2.0 and 2.1, A and AA. */
+export const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/** axe runs axe-core on the page and fails with a readable report. */
+export async function axe(page, label) {
+  const results = await new AxeBuilder({ page }).withTags(TAGS).analyze();
+  if (results.violations.length > 0) {
+    assert.fail(`${label} (${page.url()}): ${results.violations.length} accessibility violation(s)\n${formatViolations(results.violations)}`);
+  }
+}
+
+/** formatViolations writes axe-core's findings as rule, help and elements. */
+export function formatViolations(violations) {
+  return violations.map((v) => {
+    const nodes = v.nodes.map((n) => [
+      `    at ${n.target.join(' ')}`,
+      `       ${n.html.replace(/\s+/g, ' ').slice(0, 300)}`,
+      ...(n.failureSummary ?? '').split('\n').map((l) => `       ${l}`),
+    ].join('\n'));
+    return [`  ${v.id} [${v.impact}] ${v.help}`, `    ${v.helpUrl}`, ...nodes].join('\n');
+  }).join('\n');
 }

@@ -7,32 +7,13 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { AxeBuilder } from '@axe-core/playwright';
 import {
-  DEMO, LANGUAGES, demoInitiatives, h1, htmlLang, login, mainForm, memberInitiatives, proposeInitiative,
+  DEMO, LANGUAGES, TAGS, axe, demoInitiatives, formatViolations, h1, htmlLang, login, mainForm, memberInitiatives, proposeInitiative,
   useSite, signUp, submit, t, uniqueEmail, uniqueName,
 } from '../lib/samen.mjs';
 
-const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
 const site = await useSite();
 
-/** axe runs axe-core on the page and fails with a readable report. */
-async function axe(page, label) {
-  const results = await new AxeBuilder({ page }).withTags(TAGS).analyze();
-  if (results.violations.length > 0) {
-    assert.fail(`${label} (${page.url()}): ${results.violations.length} accessibility violation(s)\n${formatViolations(results.violations)}`);
-  }
-}
-
-function formatViolations(violations) {
-  return violations.map((v) => {
-    const nodes = v.nodes.map((n) => [
-      `    at ${n.target.join(' ')}`,
-      `       ${n.html.replace(/\s+/g, ' ').slice(0, 300)}`,
-      ...(n.failureSummary ?? '').split('\n').map((l) => `       ${l}`),
-    ].join('\n'));
-    return [`  ${v.id} [${v.impact}] ${v.help}`, `    ${v.helpUrl}`, ...nodes].join('\n');
-  }).join('\n');
-}
 
 const strong = 'the quiet canal behind the old market';
 let limitedEmail; // one address, made to hit the login rate limit

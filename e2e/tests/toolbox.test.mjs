@@ -11,13 +11,11 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
 import {
-  DEMO, LANGUAGES, assertFocusVisible, focused, h1, htmlLang, login, mainForm, memberInitiatives, nameOf, press,
+  DEMO, LANGUAGES, assertFocusVisible, axe, focused, h1, htmlLang, login, mainForm, memberInitiatives, nameOf, press,
   pressEnterToSubmit, repoRoot, submit, t, tabTo, typeInto, uniqueWord, useSite,
 } from '../lib/samen.mjs';
 
-const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
 const site = await useSite();
 
@@ -39,24 +37,6 @@ async function guideTitle(id, lang) {
 }
 const GUIDE = 'whatsapp-to-signal-or-matrix';
 
-/** axe runs axe-core on the page and fails with a readable report. */
-async function axe(page, label) {
-  const results = await new AxeBuilder({ page }).withTags(TAGS).analyze();
-  if (results.violations.length > 0) {
-    assert.fail(`${label} (${page.url()}): ${results.violations.length} accessibility violation(s)\n${formatViolations(results.violations)}`);
-  }
-}
-
-function formatViolations(violations) {
-  return violations.map((v) => {
-    const nodes = v.nodes.map((n) => [
-      `    at ${n.target.join(' ')}`,
-      `       ${n.html.replace(/\s+/g, ' ').slice(0, 300)}`,
-      ...(n.failureSummary ?? '').split('\n').map((l) => `       ${l}`),
-    ].join('\n'));
-    return [`  ${v.id} [${v.impact}] ${v.help}`, `    ${v.helpUrl}`, ...nodes].join('\n');
-  }).join('\n');
-}
 
 /** notice returns the text of the page's notice (role=status). */
 async function notice(page) {
