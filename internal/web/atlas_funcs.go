@@ -221,3 +221,16 @@ func (p *page) Radios(name, prefix string, values []string, required bool) radio
 	}
 	return g
 }
+
+// Score writes a score of 0 to 4 with one decimal, as the reader writes
+// numbers ("3,5" in Dutch); "" for an unknown one.
+func (p *page) Score(v *float64) string {
+	if v == nil {
+		return ""
+	}
+	out := strconv.FormatFloat(math.Round(*v*10)/10, 'f', 1, 64)
+	if p.Lang == "nl" {
+		out = strings.Replace(out, ".", ",", 1)
+	}
+	return out
+}

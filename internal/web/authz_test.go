@@ -169,6 +169,9 @@ var openData = map[string]bool{
 	"GET /api/v1/tools/{id}":                    true,
 	"POST /api/v1/scans":                        true,
 	"GET /api/v1/advice":                        true,
+	"GET /api/v1/assessment/framework":          true,
+	"GET /api/v1/assessments":                   true,
+	"GET /api/v1/assessments/{id}":              true,
 }
 
 // A safety net under the site map: whatever sits under /admin/ is for

@@ -15,6 +15,7 @@ import (
 	"text/template/parse"
 
 	"samen/internal/account"
+	"samen/internal/assess"
 	"samen/internal/atlas"
 	"samen/internal/toolbox"
 	"samen/internal/web/i18n"
@@ -183,6 +184,13 @@ func TestTemplateKeysExist(t *testing.T) {
 		"atlas.order.":              {atlas.OrderRelevance, atlas.OrderName, atlas.OrderNewest, atlas.OrderDistance},
 		"atlas.field.":              {"needs", "offers"},
 		"atlas.form.":               {"needs_hint", "offers_hint", "needs_row", "offers_row"},
+		"assess.status.":            {string(assess.Draft), string(assess.InReview), string(assess.Published)},
+		"assess.gate.":              {assess.GatePass, assess.GateFail, assess.GateUnknown},
+		"assess.gate_result.":       {assess.GatePass, assess.GateFail, assess.GateUnknown},
+		"assess.kind.":              assess.SubjectKinds,
+		"assess.confidence.":        assess.Confidences,
+		"assess.check.":             assess.Checks,
+		"assess.compare.line":       {"0", "1", "2", "3"},
 		"toolbox.category.":         toolbox.Categories,
 		"toolbox.category_short.":   toolbox.Categories,
 		"toolbox.kind.":             toolbox.Kinds,

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 	_ "time/tzdata" // Europe/Amsterdam on hosts without a zone database
@@ -35,6 +36,25 @@ var funcs = template.FuncMap{
 	"hasPrefix":  strings.HasPrefix,
 	"trimPrefix": strings.TrimPrefix,
 	"list":       func(s ...string) []string { return s },
+	// deref reads a level that is known (callers test it first).
+	"deref": func(p *int) int { return *p },
+	// levelText is a proposed level, or a dash when there is none.
+	"levelText": func(p *int) string {
+		if p == nil {
+			return "–"
+		}
+		return strconv.Itoa(*p)
+	},
+	// paragraphs splits a plain text at blank lines.
+	"paragraphs": func(s string) []string {
+		var out []string
+		for _, p := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+		return out
+	},
 }
 
 // parsePages parses every page template with the shared layout and partials
@@ -195,7 +215,7 @@ type navItem struct {
 }
 
 func (p *page) Nav() []navItem {
-	items := []navItem{{Href: "/", Key: "nav.home"}, {Href: "/atlas", Key: "nav.atlas"}, {Href: "/toolbox", Key: "nav.toolbox"}}
+	items := []navItem{{Href: "/", Key: "nav.home"}, {Href: "/atlas", Key: "nav.atlas"}, {Href: "/toolbox", Key: "nav.toolbox"}, {Href: "/assessments", Key: "nav.assessments"}}
 	items = append(items, navItem{Href: "/api", Key: "nav.api"})
 	for i := range items {
 		u, _ := url.Parse(p.Path)

@@ -89,6 +89,18 @@ func (s *Server) addRoutes() {
 	s.handle("GET /toolbox/guides/{id}/history", anyone, s.guideHistory)
 	s.handle("POST /toolbox/guides/{id}/restore/{rev}", stewards, s.restoreGuide)
 
+	s.handle("GET /assessments", anyone, s.assessmentsIndex)
+	s.handle("GET /assessments/methodology", anyone, s.methodology)
+	s.handle("GET /assessments/compare", anyone, s.compareAssessments)
+	s.handle("GET /assessments/new", stewards, s.newAssessmentForm)
+	s.handle("POST /assessments/new", stewards, s.createAssessment)
+	s.handle("GET /assessments/frameworks/new", stewards, s.frameworkForm)
+	s.handle("POST /assessments/frameworks/new", stewards, s.publishFramework)
+	s.handle("GET /assessments/{id}", anyone, s.assessmentView)
+	s.handle("GET /assessments/{id}/review", signedIn, s.reviewFormPage)
+	s.handle("POST /assessments/{id}/review", signedIn, s.saveReview)
+	s.handle("POST /assessments/{id}/{action}", signedIn, s.assessmentAction)
+
 	s.handle("GET /admin/people", stewards, s.peoplePage)
 	s.handle("POST /admin/people/{id}/role", stewards, s.setRole)
 	s.handle("POST /admin/people/{id}/access", stewards, s.setAccess)
@@ -123,6 +135,9 @@ func (s *Server) addRoutes() {
 	s.api("GET /tools/{id}", anyone, s.apiTool)
 	s.api("POST /scans", anyone, s.apiScan)
 	s.api("GET /advice", anyone, s.apiAdvice)
+	s.api("GET /assessment/framework", anyone, s.apiFramework)
+	s.api("GET /assessments", anyone, s.apiAssessments)
+	s.api("GET /assessments/{id}", anyone, s.apiAssessment)
 
 	// Anything else: a 404 in the right form (JSON under /api/, a page
 	// elsewhere).

@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"samen/internal/account"
+	"samen/internal/assess"
 	"samen/internal/atlas"
 	"samen/internal/mapindex"
 	"samen/internal/store"
@@ -53,6 +54,7 @@ type Server struct {
 	accounts *account.Service
 	atlas    *atlas.Service
 	toolbox  *toolbox.Service
+	assess   *assess.Service
 	log      *slog.Logger
 	msgs     i18n.Catalogue
 	pages    map[string]*template.Template
@@ -96,6 +98,11 @@ func New(opts Options, db *store.DB, accounts *account.Service, log *slog.Logger
 	if _, err := s.toolbox.SeedIfEmpty(context.Background()); err != nil {
 		return nil, err
 	}
+	// So does the assessment framework.
+	s.assess = &assess.Service{DB: db}
+	if _, err := s.assess.SeedFramework(context.Background()); err != nil {
+		return nil, err
+	}
 	if s.pages, err = parsePages(); err != nil {
 		return nil, err
 	}
@@ -115,6 +122,9 @@ func (s *Server) today() string { return time.Now().In(amsterdam).Format(time.Da
 
 // Atlas returns the atlas service the server uses.
 func (s *Server) Atlas() *atlas.Service { return s.atlas }
+
+// Assess returns the assessment service.
+func (s *Server) Assess() *assess.Service { return s.assess }
 
 // Toolbox returns the toolbox service.
 func (s *Server) Toolbox() *toolbox.Service { return s.toolbox }
