@@ -222,7 +222,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		return err
 	}
 	if cfg.Demo {
-		seeded, err := demo.Seed(ctx, accounts, atlasSvc, site.Toolbox())
+		seeded, err := demo.Seed(ctx, accounts, demo.Services{Atlas: atlasSvc, Toolbox: site.Toolbox(), Assess: site.Assess()})
 		if err != nil {
 			return fmt.Errorf("adding demo content: %w", err)
 		}

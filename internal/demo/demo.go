@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"samen/internal/account"
+	"samen/internal/assess"
 	"samen/internal/atlas"
 	"samen/internal/audit"
 	"samen/internal/toolbox"
@@ -60,7 +61,15 @@ const memberEdits = 3
 // Seed adds the demo content when the database has no accounts yet, and
 // reports whether it did. The moderator enters the initiatives (so they
 // are published at once); the member becomes editor of the first few.
-func Seed(ctx context.Context, accounts *account.Service, atlasSvc *atlas.Service, toolboxSvc *toolbox.Service) (bool, error) {
+// Services are the parts demo content goes into; a nil one is skipped.
+type Services struct {
+	Atlas   *atlas.Service
+	Toolbox *toolbox.Service
+	Assess  *assess.Service
+}
+
+func Seed(ctx context.Context, accounts *account.Service, svc Services) (bool, error) {
+	atlasSvc, toolboxSvc := svc.Atlas, svc.Toolbox
 	n, err := accounts.Count(ctx)
 	if err != nil || n > 0 {
 		return false, err
@@ -97,11 +106,19 @@ func Seed(ctx context.Context, accounts *account.Service, atlasSvc *atlas.Servic
 			}
 		}
 	}
-	if toolboxSvc == nil {
-		return true, nil
+	if toolboxSvc != nil {
+		member := users[account.Member]
+		if err := seedScans(ctx, toolboxSvc, &member, &mod, ids, recs); err != nil {
+			return false, err
+		}
 	}
-	member := users[account.Member]
-	return true, seedScans(ctx, toolboxSvc, &member, &mod, ids, recs)
+	if svc.Assess != nil {
+		steward := users[account.Steward]
+		if err := seedAssessments(ctx, svc.Assess, &steward, &mod); err != nil {
+			return false, fmt.Errorf("demo assessments: %w", err)
+		}
+	}
+	return true, nil
 }
 
 // seedScans saves digital self-scans: two of the member's first

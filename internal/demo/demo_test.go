@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"samen/internal/account"
+	"samen/internal/assess"
 	"samen/internal/atlas"
 	"samen/internal/demo"
 	"samen/internal/mapindex"
@@ -19,10 +20,14 @@ func TestSeedFillsOnlyAnEmptyDatabase(t *testing.T) {
 		svc := &account.Service{DB: db}
 		at := &atlas.Service{DB: db, Map: mapindex.New(mapindex.Options{})}
 		tb := &toolbox.Service{DB: db}
+		as := &assess.Service{DB: db}
+		if _, err := as.SeedFramework(ctx); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := tb.SeedIfEmpty(ctx); err != nil {
 			t.Fatal(err)
 		}
-		seeded, err := demo.Seed(ctx, svc, at, tb)
+		seeded, err := demo.Seed(ctx, svc, demo.Services{Atlas: at, Toolbox: tb, Assess: as})
 		if err != nil || !seeded {
 			t.Fatalf("Seed on an empty database = %v, %v; want true, nil", seeded, err)
 		}
@@ -35,7 +40,7 @@ func TestSeedFillsOnlyAnEmptyDatabase(t *testing.T) {
 				t.Errorf("%s has role %s, want %s", a.Email, u.Role, a.Role)
 			}
 		}
-		seeded, err = demo.Seed(ctx, svc, at, tb)
+		seeded, err = demo.Seed(ctx, svc, demo.Services{Atlas: at, Toolbox: tb, Assess: as})
 		if err != nil || seeded {
 			t.Fatalf("second Seed = %v, %v; want false: it must never touch a used database", seeded, err)
 		}
@@ -109,6 +114,24 @@ func TestSeedFillsOnlyAnEmptyDatabase(t *testing.T) {
 		steward, _, _ := svc.Login(ctx, account.LoginAttempt{Email: demo.Accounts[0].Email, Password: demo.Accounts[0].Password, IP: "127.0.0.1"})
 		if agg, err := tb.Aggregates(ctx, &steward); err != nil || agg.Hidden || len(agg.Products) == 0 {
 			t.Errorf("demo aggregates: %+v, %v; want some shown", agg, err)
+		}
+		// The worked example assessments went through the whole method:
+		// published, marked as examples, with two independent reviews
+		// each; Nextcloud meets the must-pass criteria and the Beckn
+		// network, by its own public sources, does not.
+		list, err := as.List(ctx, nil)
+		if err != nil || len(list) != 2 {
+			t.Fatalf("published example assessments: %d, %v; want 2", len(list), err)
+		}
+		gates := map[string]string{}
+		for _, a := range list {
+			if !a.Example || a.Result.Reviews != 2 || a.Result.Total == nil {
+				t.Errorf("%s: example %v, %d reviews, total %v", a.Subject.Name, a.Example, a.Result.Reviews, a.Result.Total)
+			}
+			gates[a.Subject.Tool] = a.Result.Gates
+		}
+		if gates["nextcloud"] != assess.GatePass || gates[""] != assess.GateFail {
+			t.Errorf("gates of the examples: %v", gates)
 		}
 	})
 }

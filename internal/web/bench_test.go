@@ -24,7 +24,7 @@ func benchSite(b *testing.B) (http.Handler, *http.Cookie) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := demo.Seed(context.Background(), accounts, site.Atlas(), site.Toolbox()); err != nil {
+	if _, err := demo.Seed(context.Background(), accounts, demo.Services{Atlas: site.Atlas(), Toolbox: site.Toolbox(), Assess: site.Assess()}); err != nil {
 		b.Fatal(err)
 	}
 	_, token, err := accounts.Login(context.Background(), account.LoginAttempt{Email: demo.Accounts[0].Email, Password: demo.Accounts[0].Password})

@@ -176,7 +176,7 @@ func (b *syncBuffer) String() string {
 // the demo initiatives.
 func (s *site) seed() {
 	s.t.Helper()
-	if _, err := demo.Seed(context.Background(), s.Accounts, s.Server.Atlas(), s.Server.Toolbox()); err != nil {
+	if _, err := demo.Seed(context.Background(), s.Accounts, demo.Services{Atlas: s.Server.Atlas(), Toolbox: s.Server.Toolbox(), Assess: s.Server.Assess()}); err != nil {
 		s.t.Fatalf("seeding: %v", err)
 	}
 }

@@ -36,8 +36,8 @@ var funcs = template.FuncMap{
 	"hasPrefix":  strings.HasPrefix,
 	"trimPrefix": strings.TrimPrefix,
 	"list":       func(s ...string) []string { return s },
-	// deref reads a level that is known (callers test it first).
-	"deref": func(p *int) int { return *p },
+	// level reads a level that is known (callers test it first).
+	"level": func(p *int) int { return *p },
 	// levelText is a proposed level, or a dash when there is none.
 	"levelText": func(p *int) string {
 		if p == nil {
