@@ -223,6 +223,10 @@ func (s *Service) SaveScores(ctx context.Context, u *account.User, id int64, sco
 		case a.CanReview(u):
 		case a.CanSelfAssess(u):
 			self = true
+		case a.Status == Published:
+			return problem.New(problem.Conflict, "assess.published")
+		case a.IsReviewer(u):
+			return problem.New(problem.Conflict, "assess.review_not_open")
 		case a.CanSee(u):
 			return errForbidden
 		default:

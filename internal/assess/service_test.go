@@ -159,7 +159,7 @@ func TestAssessmentWorkflow(t *testing.T) {
 		if err := s.SaveScores(ctx, p.provider, id, scoresFor(f, func(string) *int { return ptr(4) }), true); err != nil {
 			t.Fatalf("self-assessment: %v", err)
 		}
-		wantKind(t, "a reviewer before review", s.SaveScores(ctx, p.alice, id, nil, false), problem.Forbidden)
+		wantKind(t, "a reviewer before review", s.SaveScores(ctx, p.alice, id, nil, false), problem.Conflict)
 		wantKind(t, "an outsider", s.SaveScores(ctx, p.carol, id, nil, false), problem.NotFound)
 		if _, err := s.Get(ctx, p.carol, id); !problem.Is(err, problem.NotFound) {
 			t.Errorf("an outsider reads a draft: %v", err)

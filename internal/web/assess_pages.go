@@ -470,8 +470,15 @@ func (s *Server) reviewFormPage(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) renderReviewForm(w http.ResponseWriter, r *http.Request, status int, v assess.View, values url.Values, formErr error) error {
 	u := userFrom(r.Context())
 	self := v.CanSelfAssess(u) && !v.CanReview(u)
-	if !v.CanReview(u) && !self {
-		return problem.New(problem.Forbidden, "assess.forbidden")
+	switch {
+	case v.CanReview(u) || self:
+	case v.Status == assess.Published:
+		return problem.New(problem.Conflict, "assess.published")
+	case v.IsReviewer(u):
+		return problem.New(problem.Conflict, "assess.review_not_open")
+	default:
+		// There is no review form for someone who is not asked to review.
+		return problemNotFound
 	}
 	if v.Mine != nil && v.Mine.Submitted() {
 		return problem.New(problem.Conflict, "assess.review_submitted")
