@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"embed"
 	"encoding/json"
+	"errors"
 	"net/url"
 	"path/filepath"
 	"slices"
@@ -62,6 +63,19 @@ type View struct {
 	// Mine is the reader's own review, if they are a reviewer or the
 	// provider.
 	Mine *Review
+	// Assigned are the independent reviewers and whether each has
+	// submitted: who reviews is public, what they scored is not.
+	Assigned []Assignee
+	// RenewedBy is the newest assessment that renews this one, when the
+	// reader may see it; 0 when none.
+	RenewedBy int64
+}
+
+// Assignee is an assigned reviewer.
+type Assignee struct {
+	ID        int64
+	Name      string
+	Submitted bool
 }
 
 // Reply is the provider's answer to a published score.
@@ -93,6 +107,11 @@ func (s *Service) Get(ctx context.Context, u *account.User, id int64) (View, err
 	}
 	v.Result = Consensus(v.Framework, all, v.Settlements)
 	v.Reviews = a.VisibleReviews(u, all)
+	for _, r := range all {
+		if !r.Self {
+			v.Assigned = append(v.Assigned, Assignee{ID: r.ReviewerID, Name: r.Reviewer, Submitted: r.Submitted()})
+		}
+	}
 	for i, r := range v.Reviews {
 		if u != nil && r.ReviewerID == u.ID {
 			v.Mine = &v.Reviews[i]
@@ -123,6 +142,15 @@ func (s *Service) Get(ctx context.Context, u *account.User, id int64) (View, err
 		return View{}, err
 	}
 	if v.Findings, err = findings(ctx, s.DB, id); err != nil {
+		return View{}, err
+	}
+	// History runs both ways: a renewal links back, and the renewed one
+	// forward to its published successor (stewards also see drafts).
+	q := `SELECT id FROM assessments WHERE previous_id = ? AND status = 'published' ORDER BY id DESC LIMIT 1`
+	if isSteward(u) {
+		q = `SELECT id FROM assessments WHERE previous_id = ? ORDER BY id DESC LIMIT 1`
+	}
+	if err := s.DB.QueryRow(ctx, q, id).Scan(&v.RenewedBy); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return View{}, err
 	}
 	return v, nil

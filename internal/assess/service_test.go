@@ -286,6 +286,14 @@ func TestAssessmentWorkflow(t *testing.T) {
 		if list, _ := s.List(ctx, nil); len(list) != 1 {
 			t.Errorf("a draft is listed publicly: %d", len(list))
 		}
+		// The old one links forward: stewards see the draft renewal,
+		// others only a published one.
+		if old, _ := s.Get(ctx, p.steward, id); old.RenewedBy != nid {
+			t.Errorf("the steward sees renewal %d, want %d", old.RenewedBy, nid)
+		}
+		if old, _ := s.Get(ctx, nil, id); old.RenewedBy != 0 {
+			t.Errorf("a visitor is pointed at the unpublished renewal %d", old.RenewedBy)
+		}
 	})
 }
 
