@@ -543,6 +543,37 @@ func (s *Service) List(ctx context.Context, u *account.User) ([]Summary, error) 
 	return out, nil
 }
 
+// ForTool lists the published assessments of a toolbox entry, newest
+// first, with their results, for the tool's page.
+func (s *Service) ForTool(ctx context.Context, tool string) ([]Summary, error) {
+	rows, err := s.DB.Query(ctx, `SELECT id FROM assessments WHERE tool_id = ? AND status = 'published' ORDER BY published_at DESC, id DESC`, tool)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var out []Summary
+	for _, id := range ids {
+		v, err := s.Get(ctx, nil, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Summary{Assessment: v.Assessment, Result: v.Result})
+	}
+	return out, nil
+}
+
 // Assigned lists the assessments u reviews or speaks for that are not
 // yet published: their work queue.
 func (s *Service) Assigned(ctx context.Context, u *account.User) ([]Assessment, error) {

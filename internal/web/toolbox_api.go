@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"samen/internal/problem"
@@ -59,6 +60,7 @@ type apiToolDetail struct {
 	Hosters      []toolbox.Hosting `json:"hosters"`
 	Alternatives []string          `json:"alternatives"`
 	Guides       []string          `json:"guides"`
+	Assessments  []string          `json:"assessments"` // addresses of its published assessments
 	UsedBy       apiUsedBy         `json:"used_by"`
 }
 
@@ -81,7 +83,7 @@ func (s *Server) apiTool(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := apiToolDetail{Tool: t, Hosters: c.Hosters(t), Alternatives: []string{}, Guides: []string{},
+	d := apiToolDetail{Tool: t, Hosters: c.Hosters(t), Alternatives: []string{}, Guides: []string{}, Assessments: []string{},
 		UsedBy: apiUsedBy{Initiatives: []apiUseLink{}}}
 	if d.Hosters == nil {
 		d.Hosters = []toolbox.Hosting{}
@@ -95,6 +97,13 @@ func (s *Server) apiTool(w http.ResponseWriter, r *http.Request) error {
 	}
 	for _, g := range guides {
 		d.Guides = append(d.Guides, g.ID)
+	}
+	assessed, err := s.assess.ForTool(r.Context(), t.ID)
+	if err != nil {
+		return err
+	}
+	for _, a := range assessed {
+		d.Assessments = append(d.Assessments, s.opts.BaseURL+"/api/v1/assessments/"+strconv.FormatInt(a.ID, 10))
 	}
 	users, n, err := s.toolbox.UsedBy(r.Context(), t, 100)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"samen/internal/assess"
 	"samen/internal/problem"
 	"samen/internal/toolbox"
 )
@@ -123,6 +124,7 @@ type toolPage struct {
 	Guides       []toolbox.Guide
 	UsedBy       []toolbox.User
 	UsedCount    int
+	Assessments  []assess.Summary
 }
 
 // pathTool reads the catalogue and the entry the path names.
@@ -158,6 +160,9 @@ func (s *Server) toolView(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if d.UsedBy, d.UsedCount, err = s.toolbox.UsedBy(r.Context(), t, 50); err != nil {
+		return err
+	}
+	if d.Assessments, err = s.assess.ForTool(r.Context(), t.ID); err != nil {
 		return err
 	}
 	p := s.newPage(r, "toolbox.tool.title")
