@@ -222,7 +222,7 @@ func (s *Server) compareAssessments(w http.ResponseWriter, r *http.Request) erro
 		for _, part := range strings.Split(raw, ",") {
 			id, err := strconv.ParseInt(strings.TrimSpace(part), 10, 64)
 			if err != nil || id <= 0 {
-				return &problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"ids": "number.invalid"}}
+				return problem.New(problem.Invalid, "assess.compare_count")
 			}
 			if !slices.Contains(ids, id) {
 				ids = append(ids, id)
@@ -230,7 +230,7 @@ func (s *Server) compareAssessments(w http.ResponseWriter, r *http.Request) erro
 		}
 	}
 	if len(ids) < 2 || len(ids) > 4 {
-		return &problem.Error{Kind: problem.Invalid, Code: "assess.compare_count", Fields: problem.Fields{"ids": "compare.count"}}
+		return problem.New(problem.Invalid, "assess.compare_count")
 	}
 	u := userFrom(r.Context())
 	lang := langFrom(r.Context())
@@ -416,16 +416,37 @@ func (s *Server) renderScorecardWithError(w http.ResponseWriter, r *http.Request
 		return err
 	}
 	// The scorecard's forms are small and many: their problems are told
-	// in the summary, each pointing at the form it came from.
+	// in one summary entry that leads to the form they came from.
+	d := s.buildScorecard(r, u, v)
+	var texts []string
 	for _, f := range p.ErrorOrder {
-		if f != "form" {
-			p.Errors["form"] = strings.TrimSpace(p.Errors["form"] + " " + p.Errors[f])
-		}
+		texts = append(texts, p.Errors[f])
 	}
-	p.ErrorOrder = []string{"form"}
-	p.Data = s.buildScorecard(r, u, v)
+	anchor := scorecardAnchor(d, r.PathValue("action"), r.PostForm.Get("criterion"))
+	p.Errors, p.ErrorOrder = map[string]string{anchor: strings.Join(texts, " ")}, []string{anchor}
+	p.Data = d
 	s.renderStatus(w, r, http.StatusUnprocessableEntity, "scorecard", p)
 	return nil
+}
+
+// scorecardAnchor is the id of the scorecard's form an action came from,
+// where the error summary's link leads: its first field, the workflow
+// section, or the page's main content when neither is on the page.
+func scorecardAnchor(d *scorecard, action, criterion string) string {
+	_, known := d.V.Framework.Criterion(criterion)
+	switch {
+	case action == "provider" && d.Steward && !d.Published:
+		return "provider"
+	case action == "reviewers" && d.Steward && !d.Published:
+		return "reviewer"
+	case action == "settle" && d.CanSettle && slices.Contains(d.V.Result.Unsettled, criterion):
+		return "settle-" + criterion + "-reason"
+	case action == "reply" && d.CanReply && known:
+		return "reply-" + criterion
+	case d.Steward || d.CanReview || d.CanSelf || d.CanSettle:
+		return "work-title"
+	}
+	return "main"
 }
 
 // levelValue reads a level from a form: "0".."4", or "unknown".
@@ -492,6 +513,14 @@ func (s *Server) renderReviewForm(w http.ResponseWriter, r *http.Request, status
 	if err := s.formProblems(p, formErr); err != nil {
 		return err
 	}
+	// Twenty-five criteria can have the same problem: the summary names
+	// which one each entry is about.
+	for _, f := range p.ErrorOrder {
+		id := f[:max(strings.LastIndex(f, "."), 0)]
+		if c, ok := v.Framework.Criterion(id); ok {
+			p.Errors[f] = c.Name.In(p.Lang) + ": " + p.Errors[f]
+		}
+	}
 	p.Data = &reviewForm{V: v, Self: self, Levels: []string{"0", "1", "2", "3", "4", "unknown"}, Confs: assess.Confidences, Findings: v.Findings}
 	s.renderStatus(w, r, status, "review_form", p)
 	return nil
@@ -540,7 +569,10 @@ func scoresFromForm(f assess.Framework, v url.Values) ([]assess.Score, error) {
 				continue
 			}
 			first, rest, _ := strings.Cut(line, " ")
-			if strings.HasPrefix(first, "http://") || strings.HasPrefix(first, "https://") || strings.Contains(first, ":") {
+			// An address has a scheme ("https://…", or a wrong one
+			// such as "javascript:" that validation then refuses);
+			// "Statutes: article 4" is a document described.
+			if strings.Contains(first, "://") || strings.HasSuffix(strings.ToLower(strings.SplitN(first, ":", 2)[0]), "script") {
 				sc.Evidence = append(sc.Evidence, assess.Evidence{URL: first, Title: strings.TrimSpace(rest)})
 			} else {
 				sc.Evidence = append(sc.Evidence, assess.Evidence{Title: line})
