@@ -287,7 +287,8 @@ function pagesFor(lang) {
         const f = await autofocused(p);
         assert.ok(f.cls.includes('error-summary'), `after the failed submit, focus is on ${nameOf(f)}, not the error summary`);
         await formErrors(lang, CRITERIA.map((c) => `${c.id}.level`))(p);
-        assert.equal((await p.locator(`[id="${FIRST.id}.level-error"]`).innerText()).trim(), T('field.score.missing'));
+        // Twenty-five entries with one message: each names its criterion.
+        assert.equal((await p.locator(`[id="${FIRST.id}.level-error"]`).innerText()).trim(), `${FIRST.name[lang]}: ${T('field.score.missing')}`);
       },
     },
     {

@@ -216,7 +216,7 @@ func (sub Subject) Validate() error {
 	p := problem.Fields{}
 	switch n := utf8.RuneCountInString(sub.Name); {
 	case n == 0:
-		p.Add("name", "required")
+		p.Add("name", "name.or_tool")
 	case n > 120:
 		p.Add("name", "too_long")
 	}

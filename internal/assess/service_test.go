@@ -134,7 +134,7 @@ func TestAssessmentWorkflow(t *testing.T) {
 		_, err = s.Create(ctx, p.alice, sub, false)
 		wantKind(t, "a member creates", err, problem.Forbidden)
 		_, err = s.Create(ctx, p.steward, Subject{Kind: "rocket"}, false)
-		if pe, _ := problem.As(err); pe == nil || pe.Fields["name"] != "required" || pe.Fields["kind"] != "choice.unknown" {
+		if pe, _ := problem.As(err); pe == nil || pe.Fields["name"] != "name.or_tool" || pe.Fields["kind"] != "choice.unknown" {
 			t.Errorf("a bad subject: %v", err)
 		}
 		id, err := s.Create(ctx, p.steward, sub, false)

@@ -281,8 +281,8 @@ func TestAssessReviewWorkflow(t *testing.T) {
 			asStatus(t, r, http.StatusUnprocessableEntity, "a draft without name of kind rocket")
 			mustContain(t, r, `<html lang="nl">`)
 			sum := asSummary(t, r)
-			if sum["name"] != msgs.T("nl", "field.required") || sum["kind"] != msgs.T("nl", "field.choice.unknown") {
-				t.Errorf("error summary %v, want #name %q and #kind %q", sum, msgs.T("nl", "field.required"), msgs.T("nl", "field.choice.unknown"))
+			if sum["name"] != msgs.T("nl", "field.name.or_tool") || sum["kind"] != msgs.T("nl", "field.choice.unknown") {
+				t.Errorf("error summary %v, want #name %q and #kind %q", sum, msgs.T("nl", "field.name.or_tool"), msgs.T("nl", "field.choice.unknown"))
 			}
 			asSummaryLinksLand(t, r)
 
