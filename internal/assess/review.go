@@ -518,20 +518,15 @@ func (s *Service) List(ctx context.Context, u *account.User) ([]Summary, error) 
 	if isSteward(u) {
 		where = ``
 	}
-	rows, err := s.DB.Query(ctx, `SELECT id FROM assessments `+where+` ORDER BY COALESCE(published_at, created_at) DESC, id DESC`)
+	ids, err := queryIDs(ctx, s.DB, `SELECT id FROM assessments `+where+` ORDER BY COALESCE(published_at, created_at) DESC, id DESC`)
 	if err != nil {
 		return nil, err
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
+	return s.summaries(ctx, u, ids)
+}
+
+// summaries loads assessments with their results, as u may see them.
+func (s *Service) summaries(ctx context.Context, u *account.User, ids []int64) ([]Summary, error) {
 	var out []Summary
 	for _, id := range ids {
 		v, err := s.Get(ctx, u, id)
@@ -543,35 +538,32 @@ func (s *Service) List(ctx context.Context, u *account.User) ([]Summary, error) 
 	return out, nil
 }
 
-// ForTool lists the published assessments of a toolbox entry, newest
-// first, with their results, for the tool's page.
-func (s *Service) ForTool(ctx context.Context, tool string) ([]Summary, error) {
-	rows, err := s.DB.Query(ctx, `SELECT id FROM assessments WHERE tool_id = ? AND status = 'published' ORDER BY published_at DESC, id DESC`, tool)
+// queryIDs runs a query for one column of ids.
+func queryIDs(ctx context.Context, q store.Querier, query string, args ...any) ([]int64, error) {
+	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
+	defer rows.Close()
 	var ids []int64
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
-			rows.Close()
 			return nil, err
 		}
 		ids = append(ids, id)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	return ids, rows.Err()
+}
+
+// ForTool lists the published assessments of a toolbox entry, newest
+// first, with their results, for the tool's page.
+func (s *Service) ForTool(ctx context.Context, tool string) ([]Summary, error) {
+	ids, err := queryIDs(ctx, s.DB, `SELECT id FROM assessments WHERE tool_id = ? AND status = 'published' ORDER BY published_at DESC, id DESC`, tool)
+	if err != nil {
 		return nil, err
 	}
-	var out []Summary
-	for _, id := range ids {
-		v, err := s.Get(ctx, nil, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, Summary{Assessment: v.Assessment, Result: v.Result})
-	}
-	return out, nil
+	return s.summaries(ctx, nil, ids)
 }
 
 // Assigned lists the assessments u reviews or speaks for that are not
@@ -580,21 +572,11 @@ func (s *Service) Assigned(ctx context.Context, u *account.User) ([]Assessment, 
 	if u == nil {
 		return nil, nil
 	}
-	rows, err := s.DB.Query(ctx, `SELECT DISTINCT a.id FROM assessments a LEFT JOIN assessment_reviews r ON r.assessment_id = a.id
+	ids, err := queryIDs(ctx, s.DB, `SELECT DISTINCT a.id FROM assessments a LEFT JOIN assessment_reviews r ON r.assessment_id = a.id
 		WHERE a.status <> 'published' AND (r.reviewer_id = ? OR a.provider_id = ?) ORDER BY a.id`, u.ID, u.ID)
 	if err != nil {
 		return nil, err
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
 	var out []Assessment
 	for _, id := range ids {
 		a, err := load(ctx, s.DB, id)

@@ -186,19 +186,8 @@ func load(ctx context.Context, q store.Querier, id int64) (Assessment, error) {
 	if err != nil {
 		return a, err
 	}
-	rows, err := q.Query(ctx, `SELECT reviewer_id FROM assessment_reviews WHERE assessment_id = ? AND self = 0 ORDER BY assigned_at, reviewer_id`, id)
-	if err != nil {
-		return a, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var r int64
-		if err := rows.Scan(&r); err != nil {
-			return a, err
-		}
-		a.Reviewers = append(a.Reviewers, r)
-	}
-	return a, rows.Err()
+	a.Reviewers, err = queryIDs(ctx, q, `SELECT reviewer_id FROM assessment_reviews WHERE assessment_id = ? AND self = 0 ORDER BY assigned_at, reviewer_id`, id)
+	return a, err
 }
 
 // NormalizeSubject trims a subject's fields.

@@ -2,7 +2,6 @@ package web
 
 import (
 	"html/template"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -625,35 +624,17 @@ func (s *Server) frameworkForm(w http.ResponseWriter, r *http.Request) error {
 
 // publishFramework takes a new framework version as a JSON file.
 func (s *Server) publishFramework(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxImportBytes)
 	p := s.newPage(r, "assess.framework_form.title")
 	fail := func(err error) error {
-		if err := s.formProblems(p, err); err != nil {
+		if err := s.fileProblems(p, err); err != nil {
 			return err
 		}
-		var parts []string
-		for _, f := range p.ErrorOrder {
-			if f == "file" || f == "form" {
-				parts = append(parts, p.Errors[f])
-			} else {
-				parts = append(parts, f+": "+p.Errors[f])
-			}
-		}
-		p.Errors, p.ErrorOrder = map[string]string{"file": strings.Join(parts, "; ")}, []string{"file"}
 		s.renderStatus(w, r, http.StatusUnprocessableEntity, "framework_form", p)
 		return nil
 	}
-	if err := r.ParseMultipartForm(maxImportBytes); err != nil {
-		return fail(&problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"file": "file.too_large"}})
-	}
-	file, _, err := r.FormFile("file")
+	data, _, err := readUpload(w, r)
 	if err != nil {
-		return fail(&problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"file": "required"}})
-	}
-	defer file.Close()
-	data, err := io.ReadAll(file)
-	if err != nil {
-		return err
+		return fail(err)
 	}
 	f, err := assess.DecodeFramework(data)
 	if err == nil {

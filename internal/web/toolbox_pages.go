@@ -542,6 +542,40 @@ func (s *Server) toolboxExport(w http.ResponseWriter, r *http.Request) error {
 	return problemNotFound
 }
 
+// readUpload reads the one file of an upload form, its field "file".
+func readUpload(w http.ResponseWriter, r *http.Request) ([]byte, string, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxImportBytes)
+	if err := r.ParseMultipartForm(maxImportBytes); err != nil {
+		return nil, "", &problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"file": "file.too_large"}}
+	}
+	f, hdr, err := r.FormFile("file")
+	if err != nil {
+		return nil, "", &problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"file": "required"}}
+	}
+	defer f.Close()
+	data, err := io.ReadAll(f)
+	return data, hdr.Filename, err
+}
+
+// fileProblems puts the problems of an uploaded file on the page's one
+// field, the file: problems with the fields inside it are told there,
+// each named.
+func (s *Server) fileProblems(p *page, err error) error {
+	if err := s.formProblems(p, err); err != nil {
+		return err
+	}
+	var parts []string
+	for _, f := range p.ErrorOrder {
+		if f == "file" || f == "form" {
+			parts = append(parts, p.Errors[f])
+		} else {
+			parts = append(parts, f+": "+p.Errors[f])
+		}
+	}
+	p.Errors, p.ErrorOrder = map[string]string{"file": strings.Join(parts, "; ")}, []string{"file"}
+	return nil
+}
+
 type importPage struct {
 	Created, Updated int
 	Done             bool
@@ -560,7 +594,6 @@ func (s *Server) toolboxImportForm(w http.ResponseWriter, r *http.Request) error
 // toolboxImport reads a JSON or CSV file of entries. Nothing is stored
 // unless every entry is right.
 func (s *Server) toolboxImport(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxImportBytes)
 	p := s.newPage(r, "toolbox.import.title")
 	d := &importPage{}
 	p.Data = d
@@ -569,37 +602,18 @@ func (s *Server) toolboxImport(w http.ResponseWriter, r *http.Request) error {
 		if errors.As(err, &ie) {
 			d.Entry = ie.Entry
 		}
-		if err := s.formProblems(p, err); err != nil {
+		if err := s.fileProblems(p, err); err != nil {
 			return err
 		}
-		// The page has one field, the file: problems with an entry's
-		// fields are told there, field by field.
-		var parts []string
-		for _, f := range p.ErrorOrder {
-			if f == "file" || f == "form" {
-				parts = append(parts, p.Errors[f])
-			} else {
-				parts = append(parts, f+": "+p.Errors[f])
-			}
-		}
-		p.Errors, p.ErrorOrder = map[string]string{"file": strings.Join(parts, "; ")}, []string{"file"}
 		s.renderStatus(w, r, http.StatusUnprocessableEntity, "toolbox_import", p)
 		return nil
 	}
-	if err := r.ParseMultipartForm(maxImportBytes); err != nil {
-		return fail(&problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"file": "file.too_large"}})
-	}
-	f, hdr, err := r.FormFile("file")
+	data, name, err := readUpload(w, r)
 	if err != nil {
-		return fail(&problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"file": "required"}})
-	}
-	defer f.Close()
-	data, err := io.ReadAll(f)
-	if err != nil {
-		return err
+		return fail(err)
 	}
 	var tools []toolbox.Tool
-	if strings.HasSuffix(strings.ToLower(hdr.Filename), ".csv") {
+	if strings.HasSuffix(strings.ToLower(name), ".csv") {
 		tools, err = toolsFromCSV(data)
 	} else {
 		tools, err = toolbox.DecodeTools(data)
