@@ -5,7 +5,10 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 
 	"samen/internal/problem"
 )
@@ -34,11 +37,15 @@ var (
 const Proprietary = "proprietary"
 
 // Slug turns a name into an id: lower case, letters and digits joined by
-// hyphens ("Wiki.js" → "wiki-js").
+// hyphens ("Wiki.js" → "wiki-js"), accents dropped ("SomNúvol" →
+// "somnuvol") so that ids stay plain ASCII for addresses.
 func Slug(name string) string {
 	var b strings.Builder
 	dash := false
-	for _, r := range strings.ToLower(name) {
+	for _, r := range norm.NFD.String(strings.ToLower(name)) {
+		if unicode.Is(unicode.Mn, r) {
+			continue // a combining accent
+		}
 		switch {
 		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
 			if dash && b.Len() > 0 {

@@ -136,6 +136,8 @@ func TestSlug(t *testing.T) {
 		"  meet.coop ":         "meet-coop",
 		"X (Twitter)":          "x-twitter",
 		"Microsoft 365":        "microsoft-365",
+		"SomNúvol":             "somnuvol",
+		"Coöperatie Één":       "cooperatie-een",
 		"---":                  "",
 	} {
 		if got := Slug(in); got != want {
