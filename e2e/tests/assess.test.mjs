@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  DEMO, LANGUAGES, assertFocusVisible, autofocused, axe, h1, htmlLang, login, mainForm, nameOf, press,
+  DEMO, LANGUAGES, assertFocusVisible, autofocused, axe, formErrors, h1, htmlLang, login, mainForm, nameOf, notice, press,
   pressEnterToSubmit, repoRoot, submit, t, tabTo, typeInto, uniqueName, uniqueWord, useSite,
 } from '../lib/samen.mjs';
 
@@ -26,11 +26,6 @@ const FIRST = CRITERIA[0]; // the criterion the keyboard review scores
 const examples = JSON.parse(await readFile(join(repoRoot, 'internal', 'demo', 'assessments.json'), 'utf8'));
 const EXAMPLE = { 1: examples[0].subject.name, 2: examples[1].subject.name };
 const EVIDENCE_LINE = 'https://example.org/docs Documentation';
-
-/** notice returns the text of the page's notice (role=status). */
-async function notice(page) {
-  return (await page.locator('main .notice[role=status]').innerText()).trim();
-}
 
 /** idIn reads the assessment's id from the address of its scorecard. */
 function idIn(page) {
@@ -98,47 +93,6 @@ async function signedIn(who, lang = 'nl', options = {}) {
   await login(page, DEMO[who].email, DEMO[who].password);
   return page;
 }
-
-/**
- * formErrors checks a form page that came back with problems: the error
- * summary links to each field named, each link leads to an element that is
- * there, the field says it is invalid and names its message, and no field
- * the page asks to fill in is labelled optional. (As toolbox.test.mjs.)
- */
-const formErrors = (lang, fields) => async (page) => {
-  const summary = page.locator('main .error-summary');
-  await summary.waitFor();
-  assert.equal(await summary.getAttribute('role'), 'alert');
-  for (const f of fields) await summary.locator(`a[href="#${f}"]`).waitFor();
-  const links = await summary.locator('a').evaluateAll((as) => as.map((a) => ({ href: a.getAttribute('href'), text: a.innerText.trim() })));
-  assert.ok(links.length > 0, 'the error summary links to the problems');
-  const optional = `(${t(lang, 'form.optional')})`;
-  // Every problem is listed before the test fails, so one run names them all.
-  const problems = [];
-  for (const { href, text } of links) {
-    const id = href.slice(1);
-    const target = page.locator(`[id="${id}"]`);
-    if (await target.count() !== 1) {
-      problems.push(`the error summary links to ${href} ("${text}"), but the page has no element with that id`);
-      continue;
-    }
-    const tag = await target.evaluate((el) => el.tagName.toLowerCase());
-    const describedBy = (await target.getAttribute('aria-describedby') ?? '').split(/\s+/);
-    if (!describedBy.includes(`${id}-error`)) problems.push(`${href}: aria-describedby "${describedBy.join(' ')}" does not name ${id}-error`);
-    else if ((await page.locator(`[id="${id}-error"]`).innerText()).trim() !== text) problems.push(`${href}: its message is not what the summary says ("${text}")`);
-    if (tag !== 'fieldset' && await target.getAttribute('aria-invalid') !== 'true') problems.push(`${href}: no aria-invalid="true"`);
-    // What must be filled in must not say "(optional)".
-    if (text === t(lang, 'field.required')) {
-      const label = tag === 'fieldset'
-        ? await target.locator(':scope > legend').innerText()
-        : await page.locator(`label[for="${id}"]`).innerText();
-      if (label.includes(optional)) {
-        problems.push(`${href} must be filled in ("${text}"), yet its ${tag === 'fieldset' ? 'legend' : 'label'} says "${label.trim()}"`);
-      }
-    }
-  }
-  assert.deepEqual(problems, [], `the form's errors on ${page.url()}:\n  ${problems.join('\n  ')}`);
-};
 
 // Two assessments for the axe pages, made once by the steward through the
 // forms: one left in draft, one open for review with the demo member and

@@ -122,16 +122,24 @@ type reviewerScore struct {
 	assess.Score
 }
 
-func (s *Server) assessmentView(w http.ResponseWriter, r *http.Request) error {
+// pathAssessment reads the assessment the path names, as its reader may
+// see it.
+func (s *Server) pathAssessment(r *http.Request) (assess.View, *account.User, error) {
 	id, err := pathID(r)
 	if err != nil {
-		return err
+		return assess.View{}, nil, err
 	}
 	u := userFrom(r.Context())
 	v, err := s.assess.Get(r.Context(), u, id)
+	return v, u, err
+}
+
+func (s *Server) assessmentView(w http.ResponseWriter, r *http.Request) error {
+	v, u, err := s.pathAssessment(r)
 	if err != nil {
 		return err
 	}
+	id := v.ID
 	d := s.buildScorecard(r, u, v)
 	p := s.newPage(r, "assess.scorecard.title")
 	p.RawTitle = v.Subject.Name
@@ -471,12 +479,7 @@ type reviewForm struct {
 }
 
 func (s *Server) reviewFormPage(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	u := userFrom(r.Context())
-	v, err := s.assess.Get(r.Context(), u, id)
+	v, _, err := s.pathAssessment(r)
 	if err != nil {
 		return err
 	}
@@ -586,15 +589,11 @@ func (s *Server) saveReview(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r); err != nil {
 		return err
 	}
-	id, err := pathID(r)
+	v, u, err := s.pathAssessment(r)
 	if err != nil {
 		return err
 	}
-	u := userFrom(r.Context())
-	v, err := s.assess.Get(r.Context(), u, id)
-	if err != nil {
-		return err
-	}
+	id := v.ID
 	submit := r.PostForm.Get("submit") == "yes"
 	scores, err := scoresFromForm(v.Framework, r.PostForm)
 	if err == nil {
