@@ -1,0 +1,103 @@
+// Package textcheck is samen's one rule for text that comes from outside:
+// form fields, query parameters, JSON bodies, CSV and GeoJSON files,
+// uploads. Text must be valid UTF-8 and hold no control characters other
+// than tab and line breaks. Anything else is refused where it enters, with
+// the field (and, in a file, the line and column) that holds it.
+//
+// Why so strict: PostgreSQL refuses NUL in text outright, and SQLite
+// stores it, so a database that took one could never move to PostgreSQL;
+// invalid UTF-8 is silently replaced on some paths and refused on others;
+// and control characters have no business in names and descriptions, where
+// they only confuse what displays or prints them.
+package textcheck
+
+import (
+	"unicode/utf8"
+)
+
+// Problem codes, for problem.Fields; the web layer translates "field."+code.
+const (
+	Encoding = "text.encoding" // not valid UTF-8
+	Control  = "text.control"  // NUL or another control character
+)
+
+// Allowed reports whether r may stand in text: anything but the control
+// characters (C0, DEL and C1), of which tab, line feed and carriage return
+// (browsers send line breaks in a textarea as CR LF) are allowed.
+func Allowed(r rune) bool {
+	switch {
+	case r == '\t' || r == '\n' || r == '\r':
+		return true
+	case r < 0x20 || r == 0x7f:
+		return false
+	case r >= 0x80 && r <= 0x9f:
+		return false
+	}
+	return true
+}
+
+// Check returns the code of the first thing in s that samen does not take
+// as text, and its byte offset; "" and -1 when s is fine.
+func Check(s string) (code string, at int) {
+	for i, r := range s {
+		if r == utf8.RuneError {
+			if _, size := utf8.DecodeRuneInString(s[i:]); size <= 1 {
+				return Encoding, i
+			}
+			continue
+		}
+		if !Allowed(r) {
+			return Control, i
+		}
+	}
+	return "", -1
+}
+
+// Valid reports whether s is text samen takes.
+func Valid(s string) bool {
+	code, _ := Check(s)
+	return code == ""
+}
+
+// Position is a place in a file: line and column from 1, the column counted
+// in characters, as an editor shows it.
+type Position struct {
+	Line, Column int
+}
+
+// PositionOf returns the position of byte offset off in data. Invalid
+// bytes count as one character each.
+func PositionOf(data []byte, off int) Position {
+	off = min(max(off, 0), len(data))
+	p := Position{Line: 1, Column: 1}
+	for i := 0; i < off; {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == '\n' {
+			p.Line++
+			p.Column = 1
+		} else {
+			p.Column++
+		}
+		i += size
+	}
+	return p
+}
+
+// CheckFile returns the first problem in a whole file and where it is.
+// It suits formats whose text stands in the file as it is, such as CSV;
+// JSON, which can spell a NUL as an escape, is checked by CheckJSON.
+func CheckFile(data []byte) (code string, pos Position) {
+	// Ranging over the conversion does not copy the file.
+	for i, r := range string(data) {
+		if r == utf8.RuneError {
+			if _, size := utf8.DecodeRune(data[i:]); size <= 1 {
+				return Encoding, PositionOf(data, i)
+			}
+			continue
+		}
+		if !Allowed(r) {
+			return Control, PositionOf(data, i)
+		}
+	}
+	return "", Position{}
+}

@@ -1,0 +1,143 @@
+package textcheck
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestCheck(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		code string
+		at   int
+	}{
+		{"", "", -1},
+		{"Fietsenmakerij De Ketting", "", -1},
+		{"Zonne-energie ☀ Noord 🚲", "", -1},
+		{"line one\r\nline two\tand a tab", "", -1},
+		{"A\x00B", Control, 1},
+		{"bell\a", Control, 4},
+		{"vertical\vtab", Control, 8},
+		{"delete\x7f", Control, 6},
+		{"c1 \u0085 next line", Control, 3},
+		{"latin-1 caf\xe9", Encoding, 11},
+		{"cut short \xe2\x82", Encoding, 10},
+		{"overlong \xc0\xaf", Encoding, 9},
+		{"surrogate \xed\xa0\x80", Encoding, 10},
+		{"a real replacement character � is text", "", -1},
+	} {
+		code, at := Check(tc.in)
+		if code != tc.code || at != tc.at {
+			t.Errorf("Check(%q) = %q at %d, want %q at %d", tc.in, code, at, tc.code, tc.at)
+		}
+		if Valid(tc.in) != (tc.code == "") {
+			t.Errorf("Valid(%q) = %v", tc.in, !(tc.code == ""))
+		}
+	}
+}
+
+func TestCheckFile(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		code string
+		pos  Position
+	}{
+		{"name,city\nDe Ketting,Amsterdam\n", "", Position{}},
+		{"name,city\nDe Ke\x00tting,Amsterdam\n", Control, Position{2, 6}},
+		// Columns count characters, not bytes: "ë" is one.
+		{"name,city\r\nCoöp Noord,Amst\xffrdam\r\n", Encoding, Position{2, 16}},
+		{"\x01", Control, Position{1, 1}},
+	} {
+		code, pos := CheckFile([]byte(tc.in))
+		if code != tc.code || pos != tc.pos {
+			t.Errorf("CheckFile(%q) = %q at %+v, want %q at %+v", tc.in, code, pos, tc.code, tc.pos)
+		}
+	}
+}
+
+func TestCheckJSON(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want *JSONProblem
+	}{
+		{`{"name": "De Ketting", "needs": [{"text": "ruimte\nen tijd"}]}`, nil},
+		{`{"name": "A\u0000B"}`, &JSONProblem{"name", Control, Position{1, 10}}},
+		{`{"name": "ok", "needs": [{"text": "x"}, {"kind": "space", "text": "\u001b[31m"}]}`,
+			&JSONProblem{"needs.1.text", Control, Position{1, 67}}},
+		{"{\n  \"summary\": {\"nl\": \"caf\xe9\"}\n}", &JSONProblem{"summary.nl", Encoding, Position{2, 25}}},
+		// A member name is checked too, and named by where it stands.
+		{`{"principles": {"a\u0007": {}}}`, &JSONProblem{"principles.a\a", Control, Position{1, 17}}},
+		{`["ok", ["\u0000"]]`, &JSONProblem{"1.0", Control, Position{1, 9}}},
+		// Not JSON: the decoder reports it, not this.
+		{`{"name": "A\u0000`, nil},
+		{`{"name": 5}`, nil},
+	} {
+		got := CheckJSON([]byte(tc.in))
+		if (got == nil) != (tc.want == nil) || got != nil && *got != *tc.want {
+			t.Errorf("CheckJSON(%q) = %+v, want %+v", tc.in, got, tc.want)
+		}
+	}
+}
+
+// PathAt names the value encoding/json complained about as the JSON does,
+// with array indexes and without embedded Go struct names.
+func TestPathAt(t *testing.T) {
+	type exchange struct {
+		Text string `json:"text"`
+	}
+	type Record struct {
+		Name  string     `json:"name"`
+		Needs []exchange `json:"needs"`
+		Loc   struct {
+			Lat *float64 `json:"lat"`
+		} `json:"location"`
+	}
+	type proposal struct {
+		Record
+		Note string `json:"note"`
+	}
+	for _, tc := range []struct{ in, want string }{
+		{`{"name": 5}`, "name"},
+		{`{"note": "x", "needs": [{"text": "a"}, {"text": true}]}`, "needs.1.text"},
+		{`{"location": {"lat": "north"}}`, "location.lat"},
+		{`{"needs": {"text": "a"}}`, "needs"},
+		{`{"note": ["a"]}`, "note"},
+	} {
+		var v proposal
+		err := json.Unmarshal([]byte(tc.in), &v)
+		var te *json.UnmarshalTypeError
+		if !errors.As(err, &te) {
+			t.Fatalf("%s: want a type error, got %v", tc.in, err)
+		}
+		if got := PathAt([]byte(tc.in), te.Offset); got != tc.want {
+			t.Errorf("PathAt(%s, %d) = %q, want %q (encoding/json says %q)", tc.in, te.Offset, got, tc.want, te.Field)
+		}
+	}
+}
+
+func FuzzCheckJSON(f *testing.F) {
+	for _, s := range []string{`{"a": ["b", {"c": "\u0000"}]}`, "[\"\xff\"]", `{}`, `"x"`, `{"a":}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p := CheckJSON(data)
+		var v any
+		if json.Unmarshal(data, &v) != nil {
+			return
+		}
+		// A document that decodes and has no problem holds only text
+		// samen takes (the decoder turned any bad byte into U+FFFD, which
+		// CheckJSON must have seen first).
+		if p == nil && !strings.Contains(string(data), "\\u") {
+			if code, _ := CheckFile(data); code == Encoding {
+				t.Fatalf("invalid UTF-8 not found in %q", data)
+			}
+		}
+		if p != nil && (p.Line < 1 || p.Column < 1) {
+			t.Fatalf("position %+v", p.Position)
+		}
+		_ = PathAt(data, int64(len(data)/2))
+	})
+}
