@@ -239,14 +239,20 @@ func (t *Tool) Validate() error {
 }
 
 // ValidLicence reports whether s is empty (unknown), "proprietary", a
-// LicenseRef-, or an SPDX expression over identifiers on the SPDX list.
+// LicenseRef-, or an SPDX expression over identifiers on the SPDX list:
+// licences (with an optional "+") and LicenseRef-s joined by AND and OR,
+// in parentheses, a licence followed by WITH and an exception (or an
+// AdditionRef-).
 func ValidLicence(s string) bool {
 	if s == "" || s == Proprietary {
 		return true
 	}
 	// Split around parentheses, then on spaces.
 	s = strings.NewReplacer("(", " ( ", ")", " ) ").Replace(s)
-	depth, operand, with := 0, false, false
+	depth := 0
+	operand := false // the last token ends an operand
+	licence := false // that operand is a single licence, which WITH may follow
+	with := false    // the last token is WITH
 	for _, tok := range strings.Fields(s) {
 		if !spdxToken.MatchString(tok) {
 			return false
@@ -262,31 +268,46 @@ func ValidLicence(s string) bool {
 				return false
 			}
 			depth--
-		case "AND", "OR", "WITH":
+			licence = false
+		case "AND", "OR":
 			if !operand {
 				return false
 			}
-			operand, with = false, tok == "WITH"
+			operand, licence = false, false
+		case "WITH":
+			// Only after one licence: not after a parenthesis, nor a
+			// second time.
+			if !licence {
+				return false
+			}
+			operand, licence, with = false, false, true
 		default:
 			if operand {
 				return false
 			}
 			if with {
 				// After WITH comes an exception, and only there.
-				if !knownException(tok) && !strings.HasPrefix(tok, "AdditionRef-") {
+				if !knownException(tok) && !userRef(tok, "AdditionRef-") {
 					return false
 				}
 				operand, with = true, false
 				continue
 			}
-			id := strings.TrimSuffix(tok, "+")
-			if !strings.HasPrefix(id, "LicenseRef-") && !knownLicence(id) {
+			if !userRef(tok, "LicenseRef-") && (strings.HasPrefix(tok, "LicenseRef-") || !knownLicence(strings.TrimSuffix(tok, "+"))) {
 				return false
 			}
-			operand = true
+			operand, licence = true, true
 		}
 	}
 	return operand && depth == 0
+}
+
+// userRef reports whether tok is prefix followed by an SPDX idstring
+// (letters, digits, "-" and "."; no "+", which only licences on the list
+// take).
+func userRef(tok, prefix string) bool {
+	ref, ok := strings.CutPrefix(tok, prefix)
+	return ok && ref != "" && !strings.Contains(ref, "+")
 }
 
 func checkSlugs(f problem.Fields, field string, ids []string) {
