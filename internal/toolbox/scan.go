@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -113,22 +115,33 @@ func decodeStrict(data []byte, v any, prefix string) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
-	if err == nil && dec.More() {
-		err = errors.New("trailing data")
+	if err == nil {
+		// Only space may follow: not another value, nor a stray ']'
+		// or '}' (which dec.More would not see).
+		if _, next := dec.Token(); next != io.EOF {
+			err = errors.New("trailing data")
+		}
 	}
 	if err == nil {
 		return nil
 	}
 	// The codes are the API's own for JSON bodies: an empty or broken body
-	// (or one that is not an object) has no field to name.
+	// (or one that is not an object) has no field to name. encoding/json
+	// quotes an unknown name with %q; the key "" names no field.
 	var te *json.UnmarshalTypeError
+	unknown, quoted := strings.CutPrefix(err.Error(), "json: unknown field ")
+	if quoted {
+		var uerr error
+		unknown, uerr = strconv.Unquote(unknown)
+		quoted = uerr == nil
+	}
 	switch {
 	case errors.Is(err, io.EOF):
 		return problem.New(problem.Invalid, "json.empty")
 	case errors.As(err, &te) && join(te.Field) != "":
 		return problem.Fields{join(te.Field): "json.wrong_type"}.Err()
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return problem.Fields{join(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)): "json.unknown_field"}.Err()
+	case quoted && join(unknown) != "":
+		return problem.Fields{join(unknown): "json.unknown_field"}.Err()
 	}
 	return problem.New(problem.Invalid, "json.malformed")
 }
@@ -171,7 +184,13 @@ func (in *ScanInput) Validate() error {
 	if a.Maintainers != nil && (*a.Maintainers < 0 || *a.Maintainers > maxMaintainers) {
 		f.Add("answers.maintainers", "number.out_of_range")
 	}
-	if a.MonthlyCost != nil && (*a.MonthlyCost < 0 || *a.MonthlyCost > maxMonthlyCost) {
+	switch {
+	case a.MonthlyCost == nil:
+	case math.IsNaN(*a.MonthlyCost):
+		// Not a number (the form reads "NaN" as one) passes both
+		// comparisons below, and JSON cannot hold it.
+		f.Add("answers.monthly_cost", "number.invalid")
+	case *a.MonthlyCost < 0 || *a.MonthlyCost > maxMonthlyCost:
 		f.Add("answers.monthly_cost", "number.out_of_range")
 	}
 	for _, g := range a.Reach {
