@@ -144,13 +144,13 @@ func TestChangePassword(t *testing.T) {
 		_, here := e.login(addr, password)
 		_, elsewhere := e.login(addr, password)
 
-		err := e.svc.ChangePassword(e.ctx, u.ID, otherPassword, "a brand new password", here)
+		_, err := e.svc.ChangePassword(e.ctx, u.ID, account.PasswordChange{Current: otherPassword, New: "a brand new password", KeepSession: here})
 		wantField(t, err, "current_password", "password.wrong")
-		err = e.svc.ChangePassword(e.ctx, u.ID, password, "short", here)
+		_, err = e.svc.ChangePassword(e.ctx, u.ID, account.PasswordChange{Current: password, New: "short", KeepSession: here, RevokeTokens: true})
 		wantField(t, err, "new_password", "password.too_short")
 		e.sessionUser(elsewhere) // refused changes end nothing
 
-		if err := e.svc.ChangePassword(e.ctx, u.ID, password, otherPassword, here); err != nil {
+		if _, err := e.svc.ChangePassword(e.ctx, u.ID, account.PasswordChange{Current: password, New: otherPassword, KeepSession: here}); err != nil {
 			t.Fatalf("ChangePassword: %v", err)
 		}
 		e.sessionUser(here)

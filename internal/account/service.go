@@ -301,9 +301,11 @@ func (s *Service) CheckResetToken(ctx context.Context, token string) error {
 	return nil
 }
 
-// ResetPassword sets a new password with the token from a reset mail. It ends
-// every session of the account (whoever knew the old password is logged out)
-// and confirms the address, since the mail reached its owner.
+// ResetPassword sets a new password with the token from a reset mail. It
+// undoes what whoever knew the old password may have set up: it ends every
+// session of the account, revokes all its API tokens and clears its login
+// throttle (the failures of strangers included, so the owner is let in at
+// once). It also confirms the address, since the mail reached its owner.
 func (s *Service) ResetPassword(ctx context.Context, token, password string) (User, error) {
 	var u User
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
@@ -327,10 +329,22 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) (Us
 			hash, now, now, id); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, "DELETE FROM sessions WHERE user_id = ?", id); err != nil {
+		res, err := tx.Exec(ctx, "DELETE FROM sessions WHERE user_id = ?", id)
+		if err != nil {
 			return err
 		}
-		return audit.RecordID(ctx, tx, "user.password_reset", "user", id, nil)
+		sessions, _ := res.RowsAffected()
+		tokens, err := s.revokeAllTokens(ctx, tx, id, "password_reset")
+		if err != nil {
+			return err
+		}
+		failures, err := clearThrottle(ctx, tx, id, u.Email)
+		if err != nil {
+			return err
+		}
+		return audit.RecordID(ctx, tx, "user.password_reset", "user", id, map[string]any{
+			"sessions_ended": sessions, "api_tokens_revoked": tokens, "login_failures_cleared": failures,
+		})
 	})
 	return u, err
 }
@@ -338,24 +352,21 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) (Us
 // maxMailsPerHour caps the account mails one address receives in an hour.
 const maxMailsPerHour = 5
 
-// Rate limits for failed logins, counted in the database so that every samen
-// process behind a load balancer enforces the same budget.
-const (
-	failureWindow     = 15 * time.Minute
-	maxAccountFailure = 5  // per account: guessing one person's password
-	maxAddressFailure = 30 // per address: trying many accounts from one place
-)
-
 // LoginAttempt is a login with e-mail and password.
 type LoginAttempt struct {
 	Email     string
 	Password  string
 	IP        string
 	UserAgent string
+	// Device is the value of the browser's device cookie, if it sent one
+	// (see IssueDevice): with a valid entry for the account, failures count
+	// against that browser alone.
+	Device string
 }
 
 // Login checks a password and starts a session. The returned token goes in
-// the session cookie; only its hash is stored.
+// the session cookie; only its hash is stored. Failed attempts are throttled
+// as described at failureWindow.
 func (s *Service) Login(ctx context.Context, in LoginAttempt) (User, string, error) {
 	f := problem.Fields{}
 	email, code := NormalizeEmail(in.Email)
@@ -370,30 +381,64 @@ func (s *Service) Login(ctx context.Context, in LoginAttempt) (User, string, err
 	if err := f.Err(); err != nil {
 		return User{}, "", err
 	}
-	accountKey, addressKey := "account:"+email, "address:"+in.IP
+	// An address without an account leaves u zero: the attempt is
+	// counted and answered like a wrong password.
+	u, hash, err := s.passwordHash(ctx, email)
+	if err != nil && !problem.Is(err, problem.NotFound) {
+		return User{}, "", err
+	}
+	// Which budget the attempt is charged to: the browser's own, when it
+	// holds a device cookie for this account; else the account's budget for
+	// untrusted clients. Every attempt also counts towards its address,
+	// whose limit holds clients without a device cookie.
+	budget, limit := accountKey(email), maxAccountFailure
+	address := addressKey(in.IP)
+	d, trusted, err := s.trustedDevice(ctx, in.Device, u.ID)
+	if err != nil {
+		return User{}, "", err
+	}
+	if trusted {
+		budget, limit = deviceKey(u.ID, d.nonce), maxDeviceFailure
+	}
 	// The attempt counts as a failure before the password is checked, so
 	// that guesses sent all at once cannot each pass the limit before any of
 	// them is recorded. A refused attempt, or the right password, takes it
 	// back.
-	attempt, err := s.recordAttempt(ctx, accountKey, addressKey)
+	attempt, err := s.recordAttempt(ctx, budget, address)
 	if err != nil {
 		return User{}, "", err
 	}
-	if s.failures(ctx, accountKey) > maxAccountFailure || (in.IP != "" && s.failures(ctx, addressKey) > maxAddressFailure) {
+	if !trusted && address != "" && s.failures(ctx, address) > maxAddressFailure {
 		s.forgetAttempt(ctx, attempt)
-		return User{}, "", problem.New(problem.RateLimited, "login.rate_limited")
+		// A password reset does not lift this one: it is the address
+		// that is held, not the account.
+		return User{}, "", problem.New(problem.RateLimited, "login.address_rate_limited")
 	}
-	u, hash, err := s.passwordHash(ctx, email)
-	if err != nil && !problem.Is(err, problem.NotFound) {
-		return User{}, "", err
+	failed := s.failures(ctx, budget)
+	if failed > limit {
+		s.forgetAttempt(ctx, attempt)
+		if trusted {
+			return User{}, "", problem.New(problem.RateLimited, "login.device_rate_limited")
+		}
+		return User{}, "", problem.New(problem.RateLimited, "login.rate_limited")
 	}
 	if hash == "" {
 		hash = dummyHash()
 	}
 	ok, verr := VerifyPassword(hash, in.Password)
-	if err != nil || verr != nil || !ok || u.ID == 0 {
+	if verr != nil || !ok || u.ID == 0 {
 		if u.ID != 0 {
-			_ = audit.RecordID(ctx, s.DB, "session.login_failed", "user", u.ID, nil)
+			client := "untrusted"
+			if trusted {
+				client = "device"
+			}
+			_ = audit.RecordID(ctx, s.DB, "session.login_failed", "user", u.ID, map[string]any{"client": client})
+			if failed == limit {
+				// This failure used up the budget: say so once, not
+				// for every refused attempt after it.
+				_ = audit.RecordID(ctx, s.DB, "session.login_throttled", "user", u.ID,
+					map[string]any{"client": client, "minutes": int(failureWindow.Minutes())})
+			}
 		}
 		return User{}, "", problem.New(problem.Unauthorized, "login.credentials")
 	}
@@ -406,14 +451,16 @@ func (s *Service) Login(ctx context.Context, in LoginAttempt) (User, string, err
 	}
 	var token string
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.Exec(ctx, "DELETE FROM login_failures WHERE key = ?", accountKey); err != nil {
+		// The right password wipes the slate of the budget it was
+		// charged to; not the others, which may be a stranger's.
+		if _, err := tx.Exec(ctx, "DELETE FROM login_failures WHERE key = ?", budget); err != nil {
 			return err
 		}
 		token, err = s.startSession(ctx, tx, u.ID, in.IP, in.UserAgent)
 		if err != nil {
 			return err
 		}
-		return audit.RecordID(ctx, tx, "session.login", "user", u.ID, map[string]any{"method": "password"})
+		return audit.RecordID(ctx, tx, "session.login", "user", u.ID, map[string]any{"method": "password", "device": trusted})
 	})
 	return u, token, err
 }
@@ -442,7 +489,7 @@ func (s *Service) recordAttempt(ctx context.Context, keys ...string) ([]int64, e
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
 		ids = ids[:0]
 		for _, k := range keys {
-			if k == "address:" {
+			if k == "" {
 				continue
 			}
 			var id int64
@@ -481,41 +528,67 @@ func (s *Service) Sweep(ctx context.Context) error {
 	return nil
 }
 
+// PasswordChange is what the password form on the account page sends.
+type PasswordChange struct {
+	Current string
+	New     string
+	// KeepSession is the cookie value of the session making the change;
+	// every other session of the account ends.
+	KeepSession string
+	// RevokeTokens revokes all the account's API tokens too.
+	RevokeTokens bool
+}
+
 // ChangePassword sets a new password for a signed-in person who knows the
-// current one, and ends their other sessions.
-func (s *Service) ChangePassword(ctx context.Context, userID int64, current, next, keepSession string) error {
+// current one, ends their other sessions and, if asked, revokes their API
+// tokens. It returns how many tokens it revoked.
+func (s *Service) ChangePassword(ctx context.Context, userID int64, in PasswordChange) (int, error) {
 	var hash, email string
 	if err := s.DB.QueryRow(ctx, "SELECT password_hash, email FROM users WHERE id = ?", userID).Scan(&hash, &email); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
-			return problem.New(problem.NotFound, "user.not_found")
+			return 0, problem.New(problem.NotFound, "user.not_found")
 		}
-		return err
+		return 0, err
 	}
 	f := problem.Fields{}
 	if hash != "" {
-		if ok, _ := VerifyPassword(hash, current); !ok {
+		if ok, _ := VerifyPassword(hash, in.Current); !ok {
 			f.Add("current_password", "password.wrong")
 		}
 	}
-	if code := CheckPassword(next, email); code != "" {
+	if code := CheckPassword(in.New, email); code != "" {
 		f.Add("new_password", code)
 	}
 	if err := f.Err(); err != nil {
-		return err
+		return 0, err
 	}
-	newHash, err := HashPassword(next)
+	newHash, err := HashPassword(in.New)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	return s.DB.InTx(ctx, func(tx *store.Tx) error {
+	tokens := 0
+	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Exec(ctx, "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?", newHash, s.nowMs(), userID); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, "DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?", userID, hashSecret(keepSession)); err != nil {
+		res, err := tx.Exec(ctx, "DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?", userID, hashSecret(in.KeepSession))
+		if err != nil {
 			return err
 		}
-		return audit.RecordID(ctx, tx, "user.password_change", "user", userID, nil)
+		sessions, _ := res.RowsAffected()
+		if in.RevokeTokens {
+			if tokens, err = s.revokeAllTokens(ctx, tx, userID, "password_change"); err != nil {
+				return err
+			}
+		}
+		return audit.RecordID(ctx, tx, "user.password_change", "user", userID, map[string]any{
+			"sessions_ended": sessions, "api_tokens_revoked": tokens,
+		})
 	})
+	if err != nil {
+		return 0, err
+	}
+	return tokens, nil
 }
 
 // Profile is what a person may change about themselves.

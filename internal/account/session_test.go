@@ -93,8 +93,10 @@ func TestLoginAddressRateLimit(t *testing.T) {
 			err := e.loginErr(fmt.Sprintf("victim%d@example.org", i%10), password, attacker)
 			wantProblem(t, err, problem.Unauthorized, "login.credentials")
 		}
+		// The account itself has no failures: the refusal names the
+		// address, which a password reset would not help with.
 		err := e.loginErr(addr, password, attacker)
-		wantProblem(t, err, problem.RateLimited, "login.rate_limited")
+		wantProblem(t, err, problem.RateLimited, "login.address_rate_limited")
 		if err := e.loginErr(addr, password, elsewhere); err != nil {
 			t.Errorf("login from another address = %v, want nil", err)
 		}

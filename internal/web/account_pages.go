@@ -91,9 +91,22 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		keep = c.Value
 	}
-	err := s.accounts.ChangePassword(r.Context(), u.ID, r.PostForm.Get("current_password"), r.PostForm.Get("new_password"), keep)
+	revoke := r.PostForm.Get("revoke_tokens")
+	if revoke != "" && revoke != "yes" {
+		return s.renderAccount(w, r, http.StatusUnprocessableEntity, problem.Fields{"revoke_tokens": "checkbox.invalid"}.Err(), "")
+	}
+	_, err := s.accounts.ChangePassword(r.Context(), u.ID, account.PasswordChange{
+		Current:      r.PostForm.Get("current_password"),
+		New:          r.PostForm.Get("new_password"),
+		KeepSession:  keep,
+		RevokeTokens: revoke == "yes",
+	})
 	if err != nil {
 		return s.renderAccount(w, r, http.StatusUnprocessableEntity, err, "")
+	}
+	if revoke == "yes" {
+		http.Redirect(w, r, "/account?notice=password_changed_tokens_revoked", http.StatusSeeOther)
+		return nil
 	}
 	http.Redirect(w, r, "/account?notice=password_changed", http.StatusSeeOther)
 	return nil

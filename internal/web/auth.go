@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	"samen/internal/account"
@@ -112,6 +113,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		Password:  r.PostForm.Get("password"),
 		IP:        ipFrom(r.Context()),
 		UserAgent: r.UserAgent(),
+		Device:    deviceCookieValue(r),
 	})
 	if err != nil {
 		pr, ok := problem.As(err)
@@ -122,12 +124,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		p.Form.Set("next", local(r.PostForm.Get("next")))
 		p.Data = loginPage{Alert: s.msgs.T(p.Lang, "error."+pr.Code), Unverified: pr.Code == "login.unverified"}
 		if pr.Kind == problem.RateLimited {
-			w.Header().Set("Retry-After", "900")
+			w.Header().Set("Retry-After", strconv.Itoa(int(account.FailureWindow.Seconds())))
 		}
 		s.renderStatus(w, r, statusFor(pr, false), "login", p)
 		return nil
 	}
 	s.setSessionCookie(w, token)
+	s.rememberDevice(w, r, u.ID)
 	s.log.Info("login", "user", u.ID)
 	http.Redirect(w, r, local(r.PostForm.Get("next")), http.StatusSeeOther)
 	return nil
@@ -192,7 +195,7 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := s.newPage(r, "reset.title")
-	_, err := s.accounts.ResetPassword(r.Context(), r.PostForm.Get("token"), r.PostForm.Get("password"))
+	u, err := s.accounts.ResetPassword(r.Context(), r.PostForm.Get("token"), r.PostForm.Get("password"))
 	if problem.Is(err, problem.Gone) {
 		pr, _ := problem.As(err)
 		p.TitleKey = "reset.failed_title"
@@ -204,6 +207,41 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request) error {
 		return s.formError(w, r, "reset", p, err)
 	}
 	s.clearSessionCookie(w)
+	// Whoever read the mail is the owner: this browser counts as theirs
+	// from now on, past any lockout that strangers cause.
+	s.rememberDevice(w, r, u.ID)
 	http.Redirect(w, r, "/login?notice=password_reset", http.StatusSeeOther)
 	return nil
+}
+
+// deviceCookie holds the browser's device entries: signed proof that it has
+// logged in to an account before, which lets it past a login lockout that
+// strangers cause (see account.IssueDevice).
+const deviceCookie = "samen_device"
+
+func deviceCookieValue(r *http.Request) string {
+	if c, err := r.Cookie(deviceCookie); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
+// rememberDevice gives the browser a fresh device cookie for an account it
+// has just proved it belongs to. Without one the login still stands, so a
+// failure here is logged, not shown.
+func (s *Server) rememberDevice(w http.ResponseWriter, r *http.Request, userID int64) {
+	v, err := s.accounts.IssueDevice(r.Context(), userID, deviceCookieValue(r))
+	if err != nil {
+		s.log.Warn("no device cookie issued", "user", userID, "err", err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name:     deviceCookie,
+		Value:    v,
+		Path:     "/",
+		MaxAge:   int(account.DeviceTTL.Seconds()),
+		HttpOnly: true,
+		Secure:   s.base.Scheme == "https",
+		SameSite: http.SameSiteLaxMode,
+	})
 }

@@ -148,7 +148,7 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) error {
 	if len(lang) > 2 {
 		lang = lang[:2]
 	}
-	_, session, err := s.accounts.LoginExternal(r.Context(), account.External{
+	u, session, err := s.accounts.LoginExternal(r.Context(), account.External{
 		Issuer: idt.Issuer, Subject: idt.Subject, Email: claims.Email, EmailVerified: claims.EmailVerified,
 		Name: claims.Name, Language: lang, IP: ipFrom(r.Context()), UserAgent: r.UserAgent(),
 	})
@@ -156,6 +156,7 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.setSessionCookie(w, session)
+	s.rememberDevice(w, r, u.ID)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
 }

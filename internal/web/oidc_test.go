@@ -331,6 +331,9 @@ func TestOIDCLoginCreatesMember(t *testing.T) {
 		if _, ok := b.cookie("/", "samen_session"); !ok {
 			t.Fatal("no session cookie after login")
 		}
+		if _, ok := b.cookie("/", "samen_device"); !ok {
+			t.Error("no device cookie after login: this browser would not count as the owner's")
+		}
 		if _, ok := b.cookie("/auth/oidc/callback", "samen_oidc"); ok {
 			t.Error("the login cookie outlives the login")
 		}
