@@ -86,20 +86,68 @@ func TestLogos(t *testing.T) {
 	})
 }
 
-func TestLogoRefusesDecompressionBombs(t *testing.T) {
-	// A PNG header claiming 100,000 × 100,000 pixels in a few bytes.
+// pngHeader is a PNG that claims w × h pixels of the given bit depth and
+// colour type (6 is RGBA) and holds almost nothing: the first bytes of the
+// probe's decompression bomb.
+func pngHeader(w, h uint32, depth, colourType byte) []byte {
 	var b bytes.Buffer
-	img := image.NewGray(image.Rect(0, 0, 1, 1))
-	if err := png.Encode(&b, img); err != nil {
-		t.Fatal(err)
+	b.WriteString("\x89PNG\r\n\x1a\n")
+	chunk := func(typ string, data []byte) {
+		binary.Write(&b, binary.BigEndian, uint32(len(data)))
+		body := append([]byte(typ), data...)
+		b.Write(body)
+		binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(body))
 	}
-	data := b.Bytes()
-	// IHDR's width and height are at bytes 16–23, its CRC at 29–32.
-	copy(data[16:24], []byte{0, 1, 0x86, 0xa0, 0, 1, 0x86, 0xa0})
-	binary.BigEndian.PutUint32(data[29:33], crc32.ChecksumIEEE(data[12:29]))
-	f := &fixture{svc: &atlas.Service{}}
-	err := f.svc.SetLogo(context.Background(), nil, 1, data)
-	if fieldCode(err, "logo") != "logo.dimensions" {
-		t.Fatalf("bomb: %v", err)
-	}
+	ihdr := binary.BigEndian.AppendUint32(nil, w)
+	ihdr = binary.BigEndian.AppendUint32(ihdr, h)
+	chunk("IHDR", append(ihdr, depth, colourType, 0, 0, 0))
+	// A zlib stream of a few zero bytes: what a decoder reads only after
+	// it has made room for every pixel.
+	chunk("IDAT", []byte{0x78, 0x9c, 0x63, 0x60, 0x18, 0x05, 0x00, 0x00})
+	chunk("IEND", nil)
+	return b.Bytes()
+}
+
+func TestLogoRefusesDecompressionBombs(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		in := f.publish(t, record("Buurtbakkerij Noord", 52.39, 4.92))
+		for _, tt := range []struct {
+			name string
+			data []byte
+		}{
+			// The probe's bomb: 129 bytes that would take 320 MB.
+			{"6324 × 6324 at 16-bit RGBA", pngHeader(6324, 6324, 16, 6)},
+			{"100,000 × 100,000 grey", pngHeader(100_000, 100_000, 8, 0)},
+			// Under the pixel limit, over the memory budget.
+			{"3000 × 3000 at 16-bit RGBA", pngHeader(3000, 3000, 16, 6)},
+			{"4000 × 4000 at 8-bit RGBA", pngHeader(4000, 4000, 8, 6)},
+		} {
+			err := f.svc.SetLogo(ctx, f.moderator, in.ID, tt.data)
+			if fieldCode(err, "logo") != "logo.dimensions" {
+				t.Errorf("%s (%d bytes): %v, want logo.dimensions", tt.name, len(tt.data), err)
+			}
+		}
+		// Someone who may not change the logo is refused before anything
+		// is looked at, the bomb included.
+		err := f.svc.SetLogo(ctx, f.member, in.ID, pngHeader(6324, 6324, 16, 6))
+		if !problem.Is(err, problem.Forbidden) {
+			t.Fatalf("a stranger's bomb: %v, want forbidden", err)
+		}
+		if err := f.svc.MayManage(ctx, f.member, in.ID); !problem.Is(err, problem.Forbidden) {
+			t.Fatalf("MayManage for a stranger: %v", err)
+		}
+		if err := f.svc.MayManage(ctx, nil, in.ID); !problem.Is(err, problem.Unauthorized) {
+			t.Fatalf("MayManage for a visitor: %v", err)
+		}
+		if err := f.svc.MayManage(ctx, f.moderator, in.ID); err != nil {
+			t.Fatalf("MayManage for a moderator: %v", err)
+		}
+		// A picture of a reasonable size goes through, however large the
+		// logo it makes is scaled down.
+		if err := f.svc.SetLogo(ctx, f.moderator, in.ID, picture(t, 2000, 1500, asPNG)); err != nil {
+			t.Fatalf("a 2000 × 1500 PNG: %v", err)
+		}
+	})
 }

@@ -468,7 +468,7 @@ func (s *Server) renderSmallForm(w http.ResponseWriter, r *http.Request, status 
 		return problemNotFound
 	}
 	if name == "contact" && in.Contact.Email == "" {
-		return problem.New(problem.Unsupported, "atlas.no_contact")
+		return problem.New(problem.NotFound, "atlas.no_contact")
 	}
 	p := s.newPage(r, title)
 	p.RawTitle = in.Name
@@ -581,6 +581,11 @@ func (s *Server) initiativeLogo(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) uploadLogo(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r)
 	if err != nil {
+		return err
+	}
+	// Whether this person may change the logo is settled before a byte of
+	// the upload is read: a stranger's file is refused unread.
+	if err := s.atlas.MayManage(r.Context(), userFrom(r.Context()), id); err != nil {
 		return err
 	}
 	const slack = 64 << 10 // the rest of the form

@@ -2,16 +2,21 @@ package web_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"encoding/xml"
+	"hash/crc32"
 	"image"
 	"image/png"
+	"io"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"samen/internal/atlas"
@@ -598,4 +603,78 @@ func TestLogoUpload(t *testing.T) {
 		t.Fatalf("served logo: %v", err)
 	}
 	mustContain(t, s.browser("en").get(path), `src="`+path+`/logo"`)
+}
+
+// countingBody is a request body that counts what the server reads of it.
+type countingBody struct {
+	r    io.Reader
+	read atomic.Int64
+}
+
+func (c *countingBody) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.read.Add(int64(n))
+	return n, err
+}
+
+func (c *countingBody) Close() error { return nil }
+
+// bombPNG is the probe's decompression bomb: a PNG of 129 bytes whose
+// header claims 6324 × 6324 pixels of 16-bit RGBA (320 MB decoded).
+func bombPNG() []byte {
+	var b bytes.Buffer
+	b.WriteString("\x89PNG\r\n\x1a\n")
+	chunk := func(typ string, data []byte) {
+		b.Write(binary.BigEndian.AppendUint32(nil, uint32(len(data))))
+		body := append([]byte(typ), data...)
+		b.Write(body)
+		b.Write(binary.BigEndian.AppendUint32(nil, crc32.ChecksumIEEE(body)))
+	}
+	chunk("IHDR", []byte{0, 0, 0x18, 0xb4, 0, 0, 0x18, 0xb4, 16, 6, 0, 0, 0})
+	chunk("IDAT", []byte{0x78, 0x9c, 0x63, 0x60, 0x18, 0x05, 0x00, 0x00})
+	chunk("IEND", nil)
+	return b.Bytes()
+}
+
+// A logo upload from someone who may not change the logo is refused before
+// a byte of it is read; a bomb from an editor is refused by its header.
+func TestLogoUploadChecksFirst(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newSite(t, db)
+		s.seed()
+		mod := s.loggedIn(moderator, "en")
+		id := createdID(t, mod.postForm("/atlas/new", proposal("Fietswerkplaats Dapperbuurt")))
+		path := "/atlas/" + strconv.FormatInt(id, 10) + "/logo"
+
+		var form bytes.Buffer
+		mw := multipart.NewWriter(&form)
+		part, _ := mw.CreateFormFile("logo", "bomb.png")
+		part.Write(bombPNG())
+		mw.Close()
+		send := func(b *browser) (*httptest.ResponseRecorder, int64) {
+			body := &countingBody{r: bytes.NewReader(form.Bytes())}
+			req := b.newRequest(http.MethodPost, path, nil)
+			req.Body = body
+			req.ContentLength = int64(form.Len())
+			req.Header.Set("Content-Type", mw.FormDataContentType())
+			req.Header.Set("Origin", s.HTTP.URL)
+			for _, c := range b.client.Jar.Cookies(req.URL) {
+				req.AddCookie(c)
+			}
+			rec := httptest.NewRecorder()
+			s.Server.Handler().ServeHTTP(rec, req)
+			return rec, body.read.Load()
+		}
+		if rec, read := send(s.loggedIn(member, "en")); rec.Code != http.StatusForbidden || read != 0 {
+			t.Fatalf("a member who is not an editor: status %d after reading %d bytes of the upload, want 403 after none", rec.Code, read)
+		}
+		if rec, read := send(s.browser("en")); rec.Code != http.StatusUnauthorized || read != 0 {
+			t.Fatalf("a visitor: status %d after reading %d bytes, want 401 after none", rec.Code, read)
+		}
+		rec, _ := send(mod)
+		if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), html(msgs.T("en", "field.logo.dimensions"))) {
+			t.Fatalf("the bomb from an editor: status %d, want 422 saying %q", rec.Code, msgs.T("en", "field.logo.dimensions"))
+		}
+	})
 }
