@@ -101,6 +101,12 @@ func TestMigrateUserAddAndBackup(t *testing.T) {
 	if code != 0 || !strings.Contains(out, backup) {
 		t.Fatalf("backup: code %d, out %q, err %q", code, out, errOut)
 	}
+	// It holds password hashes and the outbox: its owner alone reads it.
+	if fi, err := os.Stat(backup); err != nil {
+		t.Fatal(err)
+	} else if fi.Mode().Perm() != 0o600 {
+		t.Fatalf("backup file mode %v, want 0600", fi.Mode().Perm())
+	}
 	// The copy is a working samen database with both people in it.
 	db, err := store.Open(context.Background(), "sqlite:"+backup)
 	if err != nil {

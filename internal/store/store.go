@@ -101,9 +101,15 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 
 func openSQLite(ctx context.Context, path string) (*DB, error) {
 	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("creating the data directory: %w", err)
 		}
+	}
+	// The database holds password hashes and the outbox (with live reset
+	// links): only samen's own user may read it. SQLite takes an empty file
+	// as a new database and gives its journal files the same mode.
+	if err := createPrivate(path); err != nil && !errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("creating the database file: %w", err)
 	}
 	// WAL lets readers go on while one writer writes. synchronous(FULL) makes
 	// every commit durable at the cost of an fsync per transaction, which a
@@ -356,19 +362,35 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	if db.engine != SQLite {
 		return errors.New("samen backup copies SQLite databases; for PostgreSQL use pg_dump (see the README)")
 	}
-	if _, err := os.Stat(path); err == nil {
-		return fmt.Errorf("%s already exists; choose a new file name", path)
-	}
 	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return err
 		}
+	}
+	// A backup holds what the database holds (password hashes, the outbox
+	// with live reset links): it is made readable by its owner alone before
+	// a byte goes in. VACUUM INTO writes into an empty file.
+	if err := createPrivate(path); errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("%s already exists; choose a new file name", path)
+	} else if err != nil {
+		return err
 	}
 	// VACUUM INTO writes a transactionally consistent, compacted copy from
 	// one read transaction, so writers are not blocked for long.
 	_, err := db.sql.ExecContext(ctx, "VACUUM INTO ?", path)
 	if err != nil {
+		_ = os.Remove(path)
 		return fmt.Errorf("backing up to %s: %w", path, err)
 	}
 	return nil
+}
+
+// createPrivate creates an empty file that only its owner may read and
+// write; it fails with fs.ErrExist when the file is there already.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }

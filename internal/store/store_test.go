@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 
 	"samen/internal/store"
@@ -143,6 +144,36 @@ func TestBackupIsAUsableCopy(t *testing.T) {
 	}
 	if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
 		t.Fatal("backup file is empty")
+	}
+}
+
+// A backup and the database hold password hashes and the outbox with live
+// reset links: only their owner may read them, whatever the umask.
+func TestDatabaseAndBackupArePrivate(t *testing.T) {
+	old := syscall.Umask(0o022)
+	defer syscall.Umask(old)
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "data")
+	db, err := store.Open(ctx, "sqlite:"+filepath.Join(dir, "samen.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "backups", "copy.db")
+	if err := db.Backup(ctx, path); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{dir, filepath.Join(dir, "samen.db"), filepath.Join(dir, "samen.db-wal"), filepath.Dir(path), path} {
+		fi, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+			t.Errorf("%s has mode %v: others may read it", f, perm)
+		}
 	}
 }
 
