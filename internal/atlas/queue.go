@@ -328,7 +328,7 @@ func (s *Service) Contact(ctx context.Context, u *account.User, ip string, id in
 			return errNotFound
 		}
 		if in.Contact.Email == "" {
-			return problem.New(problem.Unsupported, "atlas.no_contact")
+			return problem.New(problem.NotFound, "atlas.no_contact")
 		}
 		now := s.now()
 		var fromIP, toThem int

@@ -166,7 +166,7 @@ func TestContactHidesTheAddress(t *testing.T) {
 		in := f.publish(t, r)
 		noMail := f.publish(t, record("Zonder Post", 52.0, 4.0))
 		msg := atlas.ContactMessage{Name: "Ans", Email: "ans@example.net", Message: "Mag ik langskomen?"}
-		if err := f.svc.Contact(ctx, nil, "192.0.2.9", noMail.ID, msg); !problem.Is(err, problem.Unsupported) {
+		if err := f.svc.Contact(ctx, nil, "192.0.2.9", noMail.ID, msg); !problem.Is(err, problem.NotFound) {
 			t.Fatalf("contact without an address: %v", err)
 		}
 		if err := f.svc.Contact(ctx, nil, "192.0.2.9", in.ID, atlas.ContactMessage{Email: "ans@", Message: "kort"}); fieldCode(err, "email") != "email.invalid" ||

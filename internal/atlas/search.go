@@ -86,11 +86,10 @@ func (q *Query) Check() error {
 	checkCodes(f, "principle", &q.Principles, Principles)
 	checkCodes(f, "need", &q.Needs, ExchangeKinds)
 	checkCodes(f, "offer", &q.Offers, ExchangeKinds)
-	if b := q.BBox; b != nil {
-		if bad(b.MinLat) || bad(b.MaxLat) || bad(b.MinLon) || bad(b.MaxLon) ||
-			b.MinLat < -90 || b.MaxLat > 90 || b.MinLat > b.MaxLat || b.MinLon < -180 || b.MaxLon > 180 {
-			f.Add("bbox", "bbox.invalid")
-		}
+	// The map index's rule, so that a box the SQL search would take is
+	// never one the index refuses.
+	if b := q.BBox; b != nil && (!b.Valid() || b.MinLon < -180 || b.MaxLon > 180) {
+		f.Add("bbox", "bbox.invalid")
 	}
 	if p := q.Near; p != nil && (bad(p.Lat) || bad(p.Lon) || p.Lat < -90 || p.Lat > 90 || p.Lon < -180 || p.Lon > 180) {
 		f.Add("near", "near.invalid")

@@ -80,6 +80,14 @@ func makeQuery(b BBox) (query, error) {
 	return q, nil
 }
 
+// Valid reports whether the box is one Count, Clusters and Contains take:
+// finite numbers, latitudes in order within ±90, and longitudes a map may
+// report (a box may cross the antimeridian, or run past ±180 unwrapped).
+func (b BBox) Valid() bool {
+	_, err := makeQuery(b)
+	return err == nil
+}
+
 // Contains reports whether a position lies in the box, by the same rules as Count and
 // Clusters: longitudes compare modulo 360 (so a box from 170 to 190, or from 170 to -170,
 // holds -175, and 180 and -180 are one meridian); an invalid box contains nothing.
