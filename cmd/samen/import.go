@@ -59,7 +59,11 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	}
 	if problems := atlas.RowProblems(err); len(problems) > 0 {
 		for _, p := range problems {
-			fmt.Fprintf(stderr, "line %d: %s: %s\n", p.Line, p.Field, reason(p.Field, p.Code))
+			place := fmt.Sprintf("line %d", p.Line)
+			if p.Column > 0 {
+				place += fmt.Sprintf(", column %d", p.Column)
+			}
+			fmt.Fprintf(stderr, "%s: %s: %s\n", place, p.Field, reason(p.Field, p.Code))
 		}
 		return fmt.Errorf("%s has %d problem(s); nothing was imported", file, len(problems))
 	}
@@ -157,6 +161,8 @@ var reasons = map[string]string{
 	"source_id.duplicate":    "another line has the same source and source_id",
 	"source_id.not_editable": "names an initiative that was rejected or merged",
 	"source_id.taken":        "another initiative has this source and source_id",
+	"text.control":           "holds a control character (such as NUL) that text may not contain; remove it",
+	"text.encoding":          "holds bytes that are not UTF-8 text; save the file as UTF-8",
 }
 
 // reason explains a code, naming the codes a field accepts where that

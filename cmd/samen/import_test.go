@@ -146,3 +146,49 @@ func TestImportNamesEachBadRow(t *testing.T) {
 		t.Errorf("export to .txt: code %d, err %q", code, errOut)
 	}
 }
+
+// A file with a NUL or bytes that are not UTF-8 is refused whole, with the
+// line (and, where the format says it, the column) of the bad text, on
+// both engines: PostgreSQL cannot store such text, and SQLite must not
+// take what could never move to PostgreSQL.
+func TestImportRefusesTextThatIsNotText(t *testing.T) {
+	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
+		t.Run(string(engine), func(t *testing.T) {
+			dir := t.TempDir()
+			e := env("SAMEN_DATABASE_URL", "sqlite:"+filepath.Join(dir, "samen.db"))
+			if engine == store.Postgres {
+				e = env("SAMEN_DATABASE_URL", storetest.PostgresURL(t))
+			}
+			head := "name,sectors,summary_nl,source,source_id\n"
+			for _, tc := range []struct{ name, doc, want string }{
+				{"nul.csv", head + "Goede Rij,energy,,g,1\nSlechte\x00Rij,food,,g,2\n",
+					"line 3: name: holds a control character (such as NUL)"},
+				{"latin1.csv", head + "Goede Rij,energy,,g,1\nCaf\xe9 Noord,food,\"Koffie\nen caf\xe9\",g,2\n",
+					"line 3: name: holds bytes that are not UTF-8 text"},
+				{"escape.csv", head + "Goede Rij,energy,\"twee\nregels \x1b[31m\",g,1\n",
+					"line 3: summary.nl: holds a control character"},
+				{"nul.geojson", "{\"type\": \"FeatureCollection\", \"features\": [\n" +
+					`{"type": "Feature", "geometry": null, "properties": {"name": "Goede Rij", "sectors": ["energy"]}},` + "\n" +
+					`{"type": "Feature", "geometry": null, "properties": {"name": "Slechte\u0000Rij", "sectors": ["food"]}}` + "\n]}\n",
+					"line 3, column 62: name: holds a control character"},
+				{"latin1.geojson", "{\"type\": \"FeatureCollection\", \"features\": [\n" +
+					`{"type": "Feature", "geometry": null, "properties": {"name": "Caf` + "\xe9" + ` Noord", "sectors": ["food"]}}` + "\n]}\n",
+					"line 2, column 66: name: holds bytes that are not UTF-8 text"},
+			} {
+				path := filepath.Join(dir, tc.name)
+				if err := os.WriteFile(path, []byte(tc.doc), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				code, out, errOut := samen(t, e, "", "import", "initiatives", path)
+				if code != 1 || !strings.Contains(errOut, tc.want) || !strings.Contains(errOut, "nothing was imported") {
+					t.Errorf("%s: code %d, out %q, err %q; want %q", tc.name, code, out, errOut, tc.want)
+				}
+			}
+			// Nothing was stored, the good rows included.
+			empty := filepath.Join(dir, "empty.csv")
+			if code, out, _ := samen(t, e, "", "export", "initiatives", empty); code != 0 || !strings.Contains(out, "wrote 0 initiative(s)") {
+				t.Errorf("export after refused imports: %q", out)
+			}
+		})
+	}
+}

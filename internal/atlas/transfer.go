@@ -20,6 +20,7 @@ package atlas
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -34,6 +35,7 @@ import (
 	"time"
 
 	"samen/internal/problem"
+	"samen/internal/textcheck"
 )
 
 // Row is one record read from an import file, with where it stands in the
@@ -306,6 +308,14 @@ func ReadGeoJSON(r io.Reader) ([]Row, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, err
+	}
+	if bad := textcheck.CheckJSON(data); bad != nil {
+		field, _ := strings.CutPrefix(bad.Path, "features.")
+		if _, rest, ok := strings.Cut(field, "."); ok && field != bad.Path {
+			field = strings.TrimPrefix(rest, "properties.")
+		}
+		return nil, &problem.Error{Kind: problem.Invalid, Code: "validation",
+			Fields: problem.Fields{placeKey(bad.Line, bad.Column, field): bad.Code}}
 	}
 	lines := lineCounter{data: data, line: 1}
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -866,6 +876,14 @@ func ReadCSV(r io.Reader) ([]Row, error) {
 		var rec Record
 		for i, v := range cells {
 			c := cols[i]
+			// Every cell is text from outside, whatever its column; the
+			// line is that of the character (a quoted cell may span
+			// lines), the column the CSV column's field.
+			if code, at := textcheck.Check(v); code != "" {
+				l, _ := cr.FieldPos(i)
+				fields.Add(lineKey(l+strings.Count(v[:at], "\n"), cmp.Or(c.field, header[i])), code)
+				continue
+			}
 			if c.set == nil {
 				continue
 			}
@@ -912,11 +930,18 @@ func formatErr(p *problem.Error, msg string) error {
 // location.latitude".
 func lineKey(line int, field string) string { return "line " + strconv.Itoa(line) + ": " + field }
 
+// placeKey names a field at a line and column of a file: "line 12, column
+// 7: name".
+func placeKey(line, column int, field string) string {
+	return "line " + strconv.Itoa(line) + ", column " + strconv.Itoa(column) + ": " + field
+}
+
 // RowProblem is one problem with one row of an import file.
 type RowProblem struct {
-	Line  int
-	Field string // the record's field, as Validate names it ("location.latitude")
-	Code  string // as Validate gives it ("latitude.out_of_range")
+	Line   int
+	Column int    // the character in the line, when the problem is one (0 when not)
+	Field  string // the record's field, as Validate names it ("location.latitude")
+	Code   string // as Validate gives it ("latitude.out_of_range")
 }
 
 // RowProblems lists the row problems in an error from ReadCSV,
@@ -933,12 +958,19 @@ func RowProblems(err error) []RowProblem {
 		if !ok {
 			continue
 		}
-		num, field, ok := strings.Cut(rest, ": ")
+		place, field, ok := strings.Cut(rest, ": ")
+		num, col, hasCol := strings.Cut(place, ", column ")
 		n, err := strconv.Atoi(num)
 		if !ok || err != nil {
 			continue
 		}
-		out = append(out, RowProblem{Line: n, Field: field, Code: code})
+		c := 0
+		if hasCol {
+			if c, err = strconv.Atoi(col); err != nil {
+				continue
+			}
+		}
+		out = append(out, RowProblem{Line: n, Column: c, Field: field, Code: code})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Line != out[j].Line {
