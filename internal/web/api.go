@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -12,26 +13,27 @@ import (
 
 	"samen/internal/account"
 	"samen/internal/problem"
+	"samen/internal/textcheck"
 )
 
 const maxJSONBytes = 1 << 20
 
-// decodeJSON reads a JSON request body into v. Problems name the field: an
-// unknown field, a value of the wrong type, or a body that is not JSON.
+// decodeJSON reads a JSON request body into v. Problems name the field as
+// the JSON does ("needs.0.text"): an unknown field, a value of the wrong
+// type, text that is not UTF-8 or holds a control character, or a body
+// that is not JSON.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
-	if err := jsonContentType(r); err != nil {
+	body, err := jsonBody(w, r)
+	if err != nil {
 		return err
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxJSONBytes))
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var typeErr *json.UnmarshalTypeError
-		var maxErr *http.MaxBytesError
 		switch {
-		case errors.As(err, &maxErr):
-			return problem.New(problem.TooLarge, "json.too_large")
-		case errors.As(err, &typeErr) && typeErr.Field != "":
-			return problem.Fields{typeErr.Field: "json.wrong_type"}.Err()
+		case errors.As(err, &typeErr) && textcheck.PathAt(body, typeErr.Offset) != "":
+			return problem.Fields{textcheck.PathAt(body, typeErr.Offset): "json.wrong_type"}.Err()
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
 			name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 			return problem.Fields{name: "json.unknown_field"}.Err()
@@ -46,6 +48,36 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 		return problem.New(problem.Invalid, "json.malformed")
 	}
 	return nil
+}
+
+// jsonBody reads a JSON request body whole: one that says it is JSON (or
+// says nothing), of at most maxJSONBytes, whose strings are text samen
+// takes (textcheck), named by their place when they are not.
+func jsonBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if err := jsonContentType(r); err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBytes))
+	if err != nil {
+		var maxErr *http.MaxBytesError
+		if errors.As(err, &maxErr) {
+			return nil, problem.New(problem.TooLarge, "json.too_large")
+		}
+		return nil, problem.New(problem.Invalid, "json.malformed")
+	}
+	if bad := textcheck.CheckJSON(body); bad != nil {
+		return nil, problem.Fields{jsonFieldName(bad.Path): bad.Code}.Err()
+	}
+	return body, nil
+}
+
+// jsonFieldName is the name a problem with the value at path goes under:
+// the body as a whole has none of its own.
+func jsonFieldName(path string) string {
+	if path == "" {
+		return "body"
+	}
+	return path
 }
 
 // jsonContentType refuses a body that says it is something else than

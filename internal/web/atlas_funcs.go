@@ -55,6 +55,10 @@ func init() {
 	funcs["card"] = func(p *page, in atlas.Initiative) cardView {
 		return cardView{P: p, In: in, Target: p.Embedded, Today: p.s.today()}
 	}
+	// searchLink is a link to path with a search's query string. It must
+	// be made whole, here: html/template escapes a value that stands after
+	// a "?" in an href as one query value, "=" and "&" included.
+	funcs["searchLink"] = func(path, query string) string { return path + prefixed("?", query) }
 	funcs["withoutParam"] = func(name, query string) string {
 		v, _ := url.ParseQuery(query)
 		v.Del(name)

@@ -14,10 +14,10 @@ const maxFormBytes = 64 << 10
 
 func parseForm(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil || !readable(r.PostForm) {
+	if err := r.ParseForm(); err != nil {
 		return problemBadForm
 	}
-	return nil
+	return unreadable(r.PostForm)
 }
 
 func (s *Server) signupForm(w http.ResponseWriter, r *http.Request) error {

@@ -20,6 +20,9 @@ var (
 	problemBadForm         = problem.New(problem.Invalid, "form.unreadable")
 )
 
+// statusFor is the status of a problem. Invalid input is a 400 in the API
+// and in the address of a page (a bad query parameter), and a 422 for a
+// form whose fields need mending.
 func statusFor(p *problem.Error, api bool) int {
 	switch p.Kind {
 	case problem.Invalid:
@@ -71,7 +74,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		p = problem.New("internal", "internal")
 	}
 	api := isAPI(r)
-	status := statusFor(p, api)
+	status := statusFor(p, api || r.Method == http.MethodGet || r.Method == http.MethodHead)
 	if p.Kind == problem.RateLimited {
 		w.Header().Set("Retry-After", "900")
 	}
@@ -93,6 +96,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	pg.Data = errorPage{
 		Status:  status,
 		Message: s.msgs.T(lang, "error."+p.Code),
+		Fields:  s.fieldList(lang, p),
 	}
 	s.renderStatus(w, r, status, "error", pg)
 }
@@ -100,6 +104,22 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 type errorPage struct {
 	Status  int
 	Message string
+	// Fields says what is wrong with each parameter or field, for a
+	// request that has no form of its own to show them in (a bad query
+	// parameter, a form that could not be read).
+	Fields []fieldMessage
+}
+
+type fieldMessage struct{ Name, Message string }
+
+// fieldList is a problem's field messages in name order.
+func (s *Server) fieldList(lang string, p *problem.Error) []fieldMessage {
+	messages, order, _ := s.fieldErrors(lang, p)
+	out := make([]fieldMessage, len(order))
+	for i, name := range order {
+		out[i] = fieldMessage{name, messages[name]}
+	}
+	return out
 }
 
 type jsonError struct {

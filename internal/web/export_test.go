@@ -61,3 +61,17 @@ func ClientIP(trusted []netip.Prefix, remoteAddr, xff string) string {
 	}
 	return s.clientIP(r)
 }
+
+// PatternOf is the route pattern ("GET /atlas/{id}") that serves a request,
+// or "" when none but the catch-all does.
+func (s *Server) PatternOf(method, target string) string {
+	r, err := http.NewRequest(method, target, nil)
+	if err != nil {
+		return ""
+	}
+	_, pattern := s.mux.Handler(r)
+	if pattern == "/" {
+		return ""
+	}
+	return pattern
+}

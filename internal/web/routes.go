@@ -2,7 +2,9 @@ package web
 
 import (
 	"context"
+	"io/fs"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -176,6 +178,12 @@ func (s *Server) staticFile(w http.ResponseWriter, r *http.Request) error {
 	if r.URL.Path == "/favicon.ico" {
 		http.Redirect(w, r, "/static/favicon.svg", http.StatusMovedPermanently)
 		return nil
+	}
+	// Only files are served: the file server would list a directory's
+	// contents, which is nobody's business.
+	name := strings.TrimPrefix(r.URL.Path, "/static/")
+	if st, err := fs.Stat(s.files, name); err != nil || st.IsDir() {
+		return problemNotFound
 	}
 	// Files change only with a new binary; a day's caching is safe and a
 	// restart after an upgrade is the usual moment to revalidate.

@@ -22,7 +22,9 @@ import (
 	"samen/internal/assess"
 	"samen/internal/atlas"
 	"samen/internal/mapindex"
+	"samen/internal/problem"
 	"samen/internal/store"
+	"samen/internal/textcheck"
 	"samen/internal/toolbox"
 	"samen/internal/web/i18n"
 )
@@ -62,6 +64,7 @@ type Server struct {
 	metrics  *metrics
 	routes   []route
 	mux      *http.ServeMux
+	files    fs.FS // the static files
 	static   http.Handler
 }
 
@@ -111,6 +114,7 @@ func New(opts Options, db *store.DB, accounts *account.Service, log *slog.Logger
 	if err != nil {
 		return nil, err
 	}
+	s.files = sub
 	s.static = http.FileServerFS(sub)
 	s.mux = http.NewServeMux()
 	s.addRoutes()
@@ -220,8 +224,15 @@ func (s *Server) register(rt route) {
 			}
 			return
 		}
-		if !readable(r.URL.Query()) {
-			s.fail(w, r, problemBadForm)
+		// No page or record has a name that is not text: such a path
+		// names nothing (and must not reach a query, where PostgreSQL
+		// would refuse it with an error).
+		if !textcheck.Valid(r.URL.Path) {
+			s.fail(w, r, problemNotFound)
+			return
+		}
+		if err := unreadable(r.URL.Query()); err != nil {
+			s.fail(w, r, err)
 			return
 		}
 		if err := rt.handler(w, r); err != nil {
@@ -230,22 +241,36 @@ func (s *Server) register(rt route) {
 	})))
 }
 
-// readable reports whether every name and value is text samen can store:
-// valid UTF-8 without NUL bytes (PostgreSQL refuses anything else, so such
-// input would end in a database error instead of a clear answer).
-func readable(v url.Values) bool {
-	ok := func(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
+// unreadable checks every name and value of a query or form against the
+// rule for text from outside (textcheck: UTF-8 without control characters
+// but tab and line breaks) and names each one that breaks it, or returns
+// nil. PostgreSQL refuses NUL and invalid UTF-8 outright, and SQLite would
+// store what PostgreSQL cannot take back, so such input is stopped here.
+func unreadable(v url.Values) error {
+	f := problem.Fields{}
 	for k, vs := range v {
-		if !ok(k) {
-			return false
+		if code, _ := textcheck.Check(k); code != "" {
+			f.Add(printable(k), code)
+			continue
 		}
 		for _, x := range vs {
-			if !ok(x) {
-				return false
+			if code, _ := textcheck.Check(x); code != "" {
+				f.Add(k, code)
 			}
 		}
 	}
-	return true
+	return f.Err()
+}
+
+// printable is a name that breaks the text rule, with what breaks it
+// replaced, so that it can be shown.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == utf8.RuneError || !textcheck.Allowed(r) {
+			return '\uFFFD'
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
 }
 
 // local returns next when it is a path on this site, else "/": a redirect

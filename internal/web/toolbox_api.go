@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"net/http"
 	"slices"
 	"strconv"
@@ -121,10 +122,11 @@ func (s *Server) apiTool(w http.ResponseWriter, r *http.Request) error {
 // optional answers. Nothing is stored; saving a scan to an initiative is
 // done on the site by its editors.
 func (s *Server) apiScan(w http.ResponseWriter, r *http.Request) error {
-	if err := jsonContentType(r); err != nil {
+	body, err := jsonBody(w, r)
+	if err != nil {
 		return err
 	}
-	in, err := toolbox.DecodeScan(r.Body)
+	in, err := toolbox.DecodeScan(bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
