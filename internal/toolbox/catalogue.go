@@ -1,7 +1,6 @@
 package toolbox
 
 import (
-	"bytes"
 	"embed"
 	"encoding/json"
 	"fmt"
@@ -68,18 +67,6 @@ func Seed() ([]Tool, error) {
 		return nil, err
 	}
 	return DecodeTools(data)
-}
-
-// DecodeTools reads a catalogue from JSON (an array of entries), refusing
-// fields it does not know so a typo does not silently drop a fact.
-func DecodeTools(data []byte) ([]Tool, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	var tools []Tool
-	if err := dec.Decode(&tools); err != nil {
-		return nil, &problem.Error{Kind: problem.Invalid, Code: "toolbox.import_malformed", Fields: problem.Fields{"file": "json.malformed"}}
-	}
-	return tools, nil
 }
 
 // Catalogue is the whole catalogue in memory: small (hundreds of entries),

@@ -1,6 +1,7 @@
 package toolbox
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -10,9 +11,11 @@ import (
 	"time"
 
 	"samen/internal/account"
+	"samen/internal/atlas"
 	"samen/internal/audit"
 	"samen/internal/problem"
 	"samen/internal/store"
+	"samen/internal/textcheck"
 )
 
 // Service is the toolbox part of samen.
@@ -145,10 +148,14 @@ func (s *Service) SaveTool(ctx context.Context, u *account.User, t Tool, note st
 }
 
 func checkNote(note string) error {
-	if len(note) > maxNote {
-		return &problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"note": "too_long"}}
+	f := problem.Fields{}
+	if code, _ := textcheck.Check(note); code != "" {
+		f.Add("note", code)
 	}
-	return nil
+	if len(note) > maxNote {
+		f.Add("note", "too_long")
+	}
+	return f.Err()
 }
 
 // with returns the catalogue with t in place of the entry with its id.
@@ -288,61 +295,123 @@ func (s *Service) oldTool(ctx context.Context, id string, revisionID int64) (Too
 	return t, err
 }
 
+// ImportReport says what an import did.
+type ImportReport struct {
+	Created, Updated, Unchanged int
+}
+
 // Import adds and updates entries from a file, all or nothing: the whole
 // catalogue after the import must pass Check, or nothing is stored.
-// Entries not in the file stay as they are.
-func (s *Service) Import(ctx context.Context, u *account.User, tools []Tool) (created, updated int, err error) {
+// Entries not in the file stay as they are, and so do entries the file
+// holds as they are stored (after Normalize): only a real change is a new
+// revision, so importing the export changes nothing.
+func (s *Service) Import(ctx context.Context, u *account.User, tools []Tool) (ImportReport, error) {
+	var rep ImportReport
 	if !isSteward(u) {
-		return 0, 0, errForbidden
+		return rep, errForbidden
 	}
 	for i := range tools {
 		tools[i].Normalize()
 	}
-	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
-		created, updated = 0, 0
-		c, err := s.catalogueIn(ctx, tx)
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		rep = ImportReport{}
+		old, err := s.catalogueIn(ctx, tx)
 		if err != nil {
 			return err
 		}
 		seen := map[string]bool{}
-		for _, t := range tools {
+		for i, t := range tools {
 			if seen[t.ID] {
-				return &ImportError{Entry: t.ID, Err: &problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"id": "slug.repeated"}}}
+				return &ImportError{Entry: t.ID, Index: i, Err: &problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"id": "slug.repeated"}}}
 			}
 			seen[t.ID] = true
-			c = c.with(t)
 		}
-		for _, t := range tools {
+		merged := slices.DeleteFunc(slices.Clone(old.Tools), func(t Tool) bool { return seen[t.ID] })
+		c := NewCatalogue(append(merged, tools...))
+		for i, t := range tools {
 			if err := c.CheckEntry(t); err != nil {
-				return &ImportError{Entry: t.ID, Err: err}
+				return &ImportError{Entry: t.ID, Index: i, Err: err}
 			}
 		}
+		// A clash is told about an entry the file adds or changes, which
+		// brought it, rather than about one it holds as it was.
+		changed := func(t Tool) bool { prev, ok := old.Get(t.ID); return !ok || !sameTool(prev, t) }
+		if i, field := nameClash(c, tools, changed); i >= 0 {
+			return &ImportError{Entry: tools[i].ID, Index: i, Err: &problem.Error{Kind: problem.Conflict, Code: "toolbox.name_taken", Fields: problem.Fields{field: "name.taken"}}}
+		}
 		if err := c.Check(); err != nil {
-			return &ImportError{Err: &problem.Error{Kind: problem.Invalid, Code: "toolbox.import_names", Fields: problem.Fields{"aliases": "name.taken"}}, Detail: err.Error()}
+			return &ImportError{Index: -1, Err: &problem.Error{Kind: problem.Invalid, Code: "toolbox.import_names", Fields: problem.Fields{"aliases": "name.taken"}}, Detail: err.Error()}
 		}
 		now := s.now()
 		for _, t := range tools {
-			var n int
-			if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM tools WHERE id = ?`, t.ID).Scan(&n); err != nil {
-				return err
+			prev, exists := old.Get(t.ID)
+			switch {
+			case !exists:
+				rep.Created++
+			case sameTool(prev, t):
+				rep.Unchanged++
+				continue
+			default:
+				rep.Updated++
 			}
-			if n == 0 {
-				created++
-			} else {
-				updated++
-			}
-			if err := s.writeTool(ctx, tx, t, NoteImport, u, now, n == 0); err != nil {
+			if err := s.writeTool(ctx, tx, t, NoteImport, u, now, !exists); err != nil {
 				return err
 			}
 		}
-		return audit.Record(ctx, tx, "tool.import", "toolbox", "", map[string]any{"created": created, "updated": updated})
+		return audit.Record(ctx, tx, "tool.import", "toolbox", "", map[string]any{"created": rep.Created, "updated": rep.Updated, "unchanged": rep.Unchanged})
 	})
-	return created, updated, err
+	return rep, err
 }
 
-// ImportError says which entry of an import failed.
+// sameTool reports whether a stored entry and a normalised one say the
+// same, field by field.
+func sameTool(stored, t Tool) bool {
+	stored.Normalize()
+	a, errA := json.Marshal(stored)
+	b, errB := json.Marshal(t)
+	return errA == nil && errB == nil && bytes.Equal(a, b)
+}
+
+// nameClash finds the first of the imported entries with a name, alias
+// or id that another entry of the catalogue c also has, and the field
+// that holds it, looking first at those that first says; -1 when there is
+// none.
+func nameClash(c *Catalogue, tools []Tool, first func(Tool) bool) (int, string) {
+	owners := map[string][]string{}
+	for _, t := range c.Tools {
+		for _, k := range t.Keys() {
+			if !slices.Contains(owners[k], t.ID) {
+				owners[k] = append(owners[k], t.ID)
+			}
+		}
+	}
+	for _, pass := range []bool{true, false} {
+		for i, t := range tools {
+			if first(t) != pass {
+				continue
+			}
+			for _, k := range t.Keys() {
+				if len(owners[k]) < 2 {
+					continue
+				}
+				switch {
+				case k == atlas.ToolKey(t.Name):
+					return i, "name"
+				case slices.ContainsFunc(t.Aliases, func(a string) bool { return atlas.ToolKey(a) == k }):
+					return i, "aliases"
+				}
+				return i, "id"
+			}
+		}
+	}
+	return -1, ""
+}
+
+// ImportError says which entry of an import failed: its id and its place
+// in the list given to Import (-1 when the problem is not one entry's).
 type ImportError struct {
 	Entry  string
+	Index  int
 	Err    error
 	Detail string
 }

@@ -1,10 +1,13 @@
 package toolbox
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +16,7 @@ import (
 	"samen/internal/problem"
 	"samen/internal/store"
 	"samen/internal/store/storetest"
+	"samen/internal/textcheck"
 )
 
 type fixture struct {
@@ -238,10 +242,10 @@ func TestServiceImport(t *testing.T) {
 				{ID: "hedgedoc", Name: "HedgeDoc", Kind: KindSoftware, Categories: []string{"static"}, Licence: licence, Description: Text{NL: "Notes.", EN: "Notes."}},
 			}
 		}
-		if _, _, err := f.svc.Import(ctx, f.moderator, file("AGPL-3.0-only")); !problem.Is(err, problem.Forbidden) {
+		if _, err := f.svc.Import(ctx, f.moderator, file("AGPL-3.0-only")); !problem.Is(err, problem.Forbidden) {
 			t.Errorf("a moderator imports: %v, want forbidden", err)
 		}
-		_, _, err := f.svc.Import(ctx, f.steward, file("GPL-9"))
+		_, err := f.svc.Import(ctx, f.steward, file("GPL-9"))
 		var ie *ImportError
 		if !errors.As(err, &ie) || ie.Entry != "hedgedoc" {
 			t.Fatalf("importing a bad entry: %v, want an ImportError naming hedgedoc", err)
@@ -261,17 +265,17 @@ func TestServiceImport(t *testing.T) {
 		// Two entries claiming one name.
 		clash := file("AGPL-3.0-only")
 		clash[2].Aliases = []string{"Etherpad"}
-		if _, _, err := f.svc.Import(ctx, f.steward, clash); !errors.As(err, &ie) {
+		if _, err := f.svc.Import(ctx, f.steward, clash); !errors.As(err, &ie) {
 			t.Errorf("importing two entries named Etherpad: %v, want an ImportError", err)
 		}
 		repeated := file("AGPL-3.0-only")
 		repeated[2].ID = "etherpad"
-		_, _, err = f.svc.Import(ctx, f.steward, repeated)
+		_, err = f.svc.Import(ctx, f.steward, repeated)
 		wantField(t, "one id twice", err, problem.Invalid, "id", "slug.repeated")
 
-		created, updated, err := f.svc.Import(ctx, f.steward, file("AGPL-3.0-only"))
-		if err != nil || created != 2 || updated != 1 {
-			t.Fatalf("import = %d created, %d updated, %v; want 2, 1", created, updated, err)
+		rep, err := f.svc.Import(ctx, f.steward, file("AGPL-3.0-only"))
+		if err != nil || rep != (ImportReport{Created: 2, Updated: 1}) {
+			t.Fatalf("import = %+v, %v; want 2 created, 1 updated", rep, err)
 		}
 		after, _ = f.svc.Catalogue(ctx)
 		if got, _ := after.Get("jitsi"); got.Description.EN != "Imported description." {
@@ -287,6 +291,104 @@ func TestServiceImport(t *testing.T) {
 		}
 		if h, _ := f.svc.History(ctx, "tool", "jitsi"); len(h) != 2 || h[0].Note != "import" {
 			t.Errorf("jitsi's history after import: %d revisions", len(h))
+		}
+	})
+}
+
+// Importing the catalogue's own export changes nothing, in either format:
+// every entry counts as unchanged and none gets a revision. An entry that
+// differs only in what Normalize tidies is unchanged too; one that really
+// differs is updated, and only it gets a revision.
+func TestServiceImportUnchanged(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		c := f.seed(t)
+		n := len(c.Tools)
+		revisions := func() int {
+			t.Helper()
+			var count int
+			if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM toolbox_revisions WHERE subject = 'tool'`).Scan(&count); err != nil {
+				t.Fatal(err)
+			}
+			return count
+		}
+		before := revisions()
+		for _, format := range []struct {
+			name  string
+			write func(io.Writer, []Tool) error
+		}{{"tools.json", WriteJSON}, {"tools.csv", WriteCSV}} {
+			var buf bytes.Buffer
+			if err := format.write(&buf, c.Tools); err != nil {
+				t.Fatal(err)
+			}
+			file, err := ReadFile(format.name, buf.Bytes())
+			if err != nil {
+				t.Fatalf("%s: reading the export: %v", format.name, err)
+			}
+			rep, err := f.svc.Import(ctx, f.steward, file.Tools)
+			if err != nil || rep != (ImportReport{Unchanged: n}) {
+				t.Errorf("%s: importing the export = %+v, %v; want %d unchanged", format.name, rep, err, n)
+			}
+			if got := revisions(); got != before {
+				t.Errorf("%s: importing the export added %d revisions", format.name, got-before)
+			}
+		}
+
+		jitsi, _ := c.Get("jitsi")
+		tidied := cloneTool(jitsi)
+		tidied.Name = "  " + tidied.Name + " "
+		tidied.Kind = strings.ToUpper(tidied.Kind)
+		tidied.Description.EN = strings.ReplaceAll(tidied.Description.EN+"\n", "\n", "\r\n")
+		nextcloud, _ := c.Get("nextcloud")
+		changed := cloneTool(nextcloud)
+		changed.Description.EN = "Changed by an import."
+		rep, err := f.svc.Import(ctx, f.steward, []Tool{tidied, changed})
+		if err != nil || rep != (ImportReport{Updated: 1, Unchanged: 1}) {
+			t.Errorf("importing one tidied and one changed entry = %+v, %v; want 1 updated, 1 unchanged", rep, err)
+		}
+		if h, _ := f.svc.History(ctx, "tool", "jitsi"); len(h) != 1 {
+			t.Errorf("jitsi, only tidied, has %d revisions, want 1", len(h))
+		}
+		if h, _ := f.svc.History(ctx, "tool", "nextcloud"); len(h) != 2 || h[0].AuthorID != f.steward.ID || h[0].Note != NoteImport {
+			t.Errorf("nextcloud, changed, has %d revisions (newest %+v), want 2, the newest the steward's import", len(h), h[0])
+		}
+		if got := revisions(); got != before+1 {
+			t.Errorf("%d revisions added, want 1", got-before)
+		}
+	})
+}
+
+// A problem found by Import names the entry and its place in the list,
+// so that the page can point at the line of the file.
+func TestServiceImportErrorNamesTheEntry(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		c := f.seed(t)
+		jitsi, _ := c.Get("jitsi")
+		fresh := Tool{ID: "etherpad", Name: "Etherpad", Kind: KindSoftware, Categories: []string{"static"}, Description: Text{NL: "Een pad.", EN: "A pad."}}
+		clash := fresh
+		clash.ID, clash.Name, clash.Aliases = "pad", "Pad", []string{"Jitsi"}
+		for _, tc := range []struct {
+			what        string
+			tools       []Tool
+			index       int
+			field, code string
+		}{
+			{"a name another entry has", []Tool{jitsi, fresh, clash}, 2, "aliases", "name.taken"},
+			{"an id twice", []Tool{fresh, jitsi, fresh}, 2, "id", "slug.repeated"},
+			{"a control character", []Tool{jitsi, {ID: "x", Name: "X\x00", Kind: KindSoftware, Categories: []string{"static"}, Description: Text{NL: "x", EN: "x"}}}, 1, "name", textcheck.Control},
+		} {
+			_, err := f.svc.Import(ctx, f.steward, tc.tools)
+			var ie *ImportError
+			if !errors.As(err, &ie) || ie.Index != tc.index {
+				t.Errorf("%s: %v, want an ImportError about entry %d", tc.what, err, tc.index)
+				continue
+			}
+			if p, ok := problem.As(err); !ok || p.Fields[tc.field] != tc.code {
+				t.Errorf("%s: %v, want %s: %s", tc.what, err, tc.field, tc.code)
+			}
 		}
 	})
 }

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"samen/internal/problem"
+	"samen/internal/textcheck"
 )
 
 // Limits on an entry's fields.
@@ -76,7 +77,7 @@ func (t *Tool) Normalize() {
 	t.Replaces = list(t.Replaces, lower)
 	t.Governance = lower(t.Governance)
 	t.Steward = collapse(t.Steward)
-	t.Licence = strings.TrimSpace(t.Licence)
+	t.Licence = collapse(t.Licence)
 	if strings.EqualFold(t.Licence, Proprietary) {
 		t.Licence = Proprietary
 	}
@@ -98,7 +99,7 @@ func (t *Tool) Normalize() {
 	t.Website, t.SourceCode = strings.TrimSpace(t.Website), strings.TrimSpace(t.SourceCode)
 	t.Description = t.Description.trimmed()
 	t.Traits = list(t.Traits, lower)
-	t.Sources = list(t.Sources, strings.TrimSpace)
+	t.Sources = list(t.Sources, collapse)
 }
 
 // Validate checks a normalised entry on its own and returns a
@@ -107,6 +108,7 @@ func (t *Tool) Normalize() {
 // which knows them.
 func (t *Tool) Validate() error {
 	f := problem.Fields{}
+	t.checkText(f)
 	switch {
 	case t.ID == "" && t.Name == "":
 		// The id is made from the name: the name's error says it all.
@@ -331,7 +333,52 @@ func webURL(s string) bool {
 	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
 }
 
-func (t Text) trimmed() Text { return Text{strings.TrimSpace(t.NL), strings.TrimSpace(t.EN)} }
+// trimmed trims a text and writes its line breaks as "\n" (browsers send
+// "\r\n" from a text area), so that it survives CSV unchanged.
+func (t Text) trimmed() Text { return Text{lineBreaks(t.NL), lineBreaks(t.EN)} }
+
+var lineBreakReplacer = strings.NewReplacer("\r\n", "\n", "\r", "\n")
+
+func lineBreaks(s string) string { return lineBreakReplacer.Replace(strings.TrimSpace(s)) }
+
+// checkText names the fields that hold something other than text samen
+// takes (textcheck): bytes that are not UTF-8 or control characters.
+// Forms, files and the API all end here, so none of them stores one.
+func (t *Tool) checkText(f problem.Fields) {
+	check := func(field string, values ...string) {
+		for _, s := range values {
+			if code, _ := textcheck.Check(s); code != "" {
+				f.Add(field, code)
+				return
+			}
+		}
+	}
+	check("id", t.ID)
+	check("name", t.Name)
+	check("aliases", t.Aliases...)
+	check("kind", t.Kind)
+	check("categories", t.Categories...)
+	check("uses", t.Uses...)
+	check("replaces", t.Replaces...)
+	check("governance", t.Governance)
+	check("steward", t.Steward)
+	check("licence", t.Licence)
+	check("self_hostable", t.SelfHostable)
+	for _, h := range t.Hosting {
+		check("hosting", h.Name, h.Tool, h.Country, h.Membership, h.URL)
+	}
+	check("offers", t.Offers...)
+	check("country", t.Country)
+	check("languages", t.Languages...)
+	check("website", t.Website)
+	check("source_code", t.SourceCode)
+	check("traits", t.Traits...)
+	check("sources", t.Sources...)
+	for field, x := range map[string]Text{"description": t.Description, "data_location": t.DataLocation, "accessibility": t.Accessibility} {
+		check(field+".nl", x.NL)
+		check(field+".en", x.EN)
+	}
+}
 
 func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
 

@@ -2,6 +2,7 @@ package toolbox
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"samen/internal/problem"
@@ -50,7 +51,7 @@ func TestToolValidateNamesEachBadField(t *testing.T) {
 	}{
 		{"empty name", func(x *Tool) { x.Name = "" }, "name", "required"},
 		{"empty name and id", func(x *Tool) { x.Name, x.ID = "", "" }, "name", "required"},
-		{"long name", func(x *Tool) { x.Name = string(make([]rune, 81)) }, "name", "too_long"},
+		{"long name", func(x *Tool) { x.Name = strings.Repeat("é", 81) }, "name", "too_long"},
 		{"bad id", func(x *Tool) { x.ID = "Wiki JS" }, "id", "slug.invalid"},
 		{"no kind", func(x *Tool) { x.Kind = "" }, "kind", "required"},
 		{"bad kind", func(x *Tool) { x.Kind = "app" }, "kind", "unknown"},

@@ -3,10 +3,11 @@ package web
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"slices"
@@ -446,70 +447,6 @@ func (s *Server) restore(w http.ResponseWriter, r *http.Request, do func(ctx con
 	return nil
 }
 
-// toolsCSVHeader are the columns of the catalogue as CSV. Lists are joined
-// with "; ", hosting lines with " | " between their parts.
-var toolsCSVHeader = []string{"id", "name", "aliases", "kind", "big_tech", "categories", "uses", "replaces", "governance",
-	"steward", "licence", "self_hostable", "hosting", "offers", "country", "data_location_nl", "data_location_en", "languages",
-	"accessibility_nl", "accessibility_en", "website", "source_code", "description_nl", "description_en", "traits", "sources"}
-
-func toolCSVRow(t toolbox.Tool) []string {
-	j := func(l []string) string { return strings.Join(l, "; ") }
-	var hosting []string
-	for _, h := range t.Hosting {
-		hosting = append(hosting, strings.Join([]string{h.Name, h.Tool, h.Country, h.Membership, h.URL}, " | "))
-	}
-	big := ""
-	if t.BigTech {
-		big = "yes"
-	}
-	return []string{t.ID, t.Name, j(t.Aliases), t.Kind, big, j(t.Categories), j(t.Uses), j(t.Replaces), t.Governance,
-		t.Steward, t.Licence, t.SelfHostable, j(hosting), j(t.Offers), t.Country, t.DataLocation.NL, t.DataLocation.EN, j(t.Languages),
-		t.Accessibility.NL, t.Accessibility.EN, t.Website, t.SourceCode, t.Description.NL, t.Description.EN, j(t.Traits), j(t.Sources)}
-}
-
-// toolsFromCSV reads the CSV export back. Problems name the row and
-// column.
-func toolsFromCSV(data []byte) ([]toolbox.Tool, error) {
-	rd := csv.NewReader(bytes.NewReader(data))
-	rd.FieldsPerRecord = len(toolsCSVHeader)
-	header, err := rd.Read()
-	if err != nil {
-		return nil, &problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"file": "csv.malformed"}}
-	}
-	if !slices.Equal(header, toolsCSVHeader) {
-		return nil, &problem.Error{Kind: problem.Invalid, Code: "toolbox.csv_header", Fields: problem.Fields{"file": "column.unknown"}}
-	}
-	l := func(s string) []string { return strings.Split(s, ";") }
-	var out []toolbox.Tool
-	for {
-		row, err := rd.Read()
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
-		if err != nil {
-			return nil, &problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"file": "csv.malformed"}}
-		}
-		v := url.Values{}
-		for i, col := range toolsCSVHeader {
-			v.Set(col, row[i])
-		}
-		t := toolFromForm(url.Values{
-			"id": {v.Get("id")}, "name": {v.Get("name")}, "kind": {v.Get("kind")}, "big_tech": {v.Get("big_tech")},
-			"categories": l(v.Get("categories")), "uses": l(v.Get("uses")), "traits": l(v.Get("traits")),
-			"aliases": {strings.ReplaceAll(v.Get("aliases"), ";", ",")}, "replaces": {strings.ReplaceAll(v.Get("replaces"), ";", ",")},
-			"offers": {strings.ReplaceAll(v.Get("offers"), ";", ",")}, "languages": {strings.ReplaceAll(v.Get("languages"), ";", ",")},
-			"governance": {v.Get("governance")}, "steward": {v.Get("steward")}, "licence": {v.Get("licence")},
-			"self_hostable": {v.Get("self_hostable")}, "hosting": {strings.ReplaceAll(v.Get("hosting"), ";", "\n")},
-			"country": {v.Get("country")}, "data_location.nl": {v.Get("data_location_nl")}, "data_location.en": {v.Get("data_location_en")},
-			"accessibility.nl": {v.Get("accessibility_nl")}, "accessibility.en": {v.Get("accessibility_en")},
-			"website": {v.Get("website")}, "source_code": {v.Get("source_code")},
-			"description.nl": {v.Get("description_nl")}, "description.en": {v.Get("description_en")},
-			"sources": {strings.ReplaceAll(v.Get("sources"), ";", "\n")},
-		})
-		out = append(out, t)
-	}
-}
-
 // toolboxExport serves the catalogue as JSON or CSV, for anyone: the
 // catalogue is open data.
 func (s *Server) toolboxExport(w http.ResponseWriter, r *http.Request) error {
@@ -521,36 +458,34 @@ func (s *Server) toolboxExport(w http.ResponseWriter, r *http.Request) error {
 	case "tools.json":
 		w.Header().Set("Content-Disposition", `attachment; filename="samen-tools.json"`)
 		w.Header().Set("Content-Type", "application/json")
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(c.Tools)
+		return toolbox.WriteJSON(w, c.Tools)
 	case "tools.csv":
 		w.Header().Set("Content-Disposition", `attachment; filename="samen-tools.csv"`)
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		cw := csv.NewWriter(w)
-		if err := cw.Write(toolsCSVHeader); err != nil {
-			return err
-		}
-		for _, t := range c.Tools {
-			if err := cw.Write(toolCSVRow(t)); err != nil {
-				return err
-			}
-		}
-		cw.Flush()
-		return cw.Error()
+		return toolbox.WriteCSV(w, c.Tools)
 	}
 	return problemNotFound
 }
 
-// readUpload reads the one file of an upload form, its field "file".
+// readUpload reads the one file of an upload form, its field "file". A
+// body over the limit is a file too large; one that is not a multipart
+// form, or a broken one, could not be read (a script that posts the file
+// itself, say); a form without a file lacks the file.
 func readUpload(w http.ResponseWriter, r *http.Request) ([]byte, string, error) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxImportBytes)
 	if err := r.ParseMultipartForm(maxImportBytes); err != nil {
-		return nil, "", &problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"file": "file.too_large"}}
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) || errors.Is(err, multipart.ErrMessageTooLarge) {
+			return nil, "", &problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"file": "file.too_large"}}
+		}
+		return nil, "", &problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"file": "file.unreadable"}}
 	}
 	f, hdr, err := r.FormFile("file")
-	if err != nil {
+	if errors.Is(err, http.ErrMissingFile) {
 		return nil, "", &problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"file": "required"}}
+	}
+	if err != nil {
+		return nil, "", &problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"file": "file.unreadable"}}
 	}
 	defer f.Close()
 	data, err := io.ReadAll(f)
@@ -577,9 +512,9 @@ func (s *Server) fileProblems(p *page, err error) error {
 }
 
 type importPage struct {
-	Created, Updated int
-	Done             bool
-	Entry            string
+	toolbox.ImportReport
+	Done  bool
+	Entry string
 }
 
 const maxImportBytes = 4 << 20
@@ -592,17 +527,15 @@ func (s *Server) toolboxImportForm(w http.ResponseWriter, r *http.Request) error
 }
 
 // toolboxImport reads a JSON or CSV file of entries. Nothing is stored
-// unless every entry is right.
+// unless every entry is right; a problem is told with its place in the
+// file.
 func (s *Server) toolboxImport(w http.ResponseWriter, r *http.Request) error {
 	p := s.newPage(r, "toolbox.import.title")
 	d := &importPage{}
 	p.Data = d
+	var file *toolbox.File
 	fail := func(err error) error {
-		var ie *toolbox.ImportError
-		if errors.As(err, &ie) {
-			d.Entry = ie.Entry
-		}
-		if err := s.fileProblems(p, err); err != nil {
+		if err := s.importProblems(p, d, file, err); err != nil {
 			return err
 		}
 		s.renderStatus(w, r, http.StatusUnprocessableEntity, "toolbox_import", p)
@@ -612,16 +545,10 @@ func (s *Server) toolboxImport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fail(err)
 	}
-	var tools []toolbox.Tool
-	if strings.HasSuffix(strings.ToLower(name), ".csv") {
-		tools, err = toolsFromCSV(data)
-	} else {
-		tools, err = toolbox.DecodeTools(data)
-	}
-	if err != nil {
+	if file, err = toolbox.ReadFile(name, data); err != nil {
 		return fail(err)
 	}
-	if d.Created, d.Updated, err = s.toolbox.Import(r.Context(), userFrom(r.Context()), tools); err != nil {
+	if d.ImportReport, err = s.toolbox.Import(r.Context(), userFrom(r.Context()), file.Tools); err != nil {
 		if p, ok := problem.As(err); ok && (p.Kind == problem.Invalid || p.Kind == problem.Conflict) {
 			return fail(err)
 		}
@@ -630,4 +557,46 @@ func (s *Server) toolboxImport(w http.ResponseWriter, r *http.Request) error {
 	d.Done = true
 	s.render(w, r, "toolbox_import", p)
 	return nil
+}
+
+// importProblems puts the problem of an import on the page's one field,
+// the file, with its place in the file: the line, and the column (CSV) or
+// the column and path of the value (JSON).
+func (s *Server) importProblems(p *page, d *importPage, file *toolbox.File, err error) error {
+	var ie *toolbox.ImportError
+	if errors.As(err, &ie) {
+		d.Entry = ie.Entry
+	}
+	var fe *toolbox.FileError
+	if errors.As(err, &fe) {
+		p.Errors, p.ErrorOrder = map[string]string{"file": s.fileProblem(p.Lang, fe)}, []string{"file"}
+		return nil
+	}
+	pe, ok := problem.As(err)
+	if ie == nil || ie.Index < 0 || file == nil || !ok || len(pe.Fields) == 0 {
+		return s.fileProblems(p, err)
+	}
+	fields := slices.Sorted(maps.Keys(pe.Fields))
+	parts := make([]string, len(fields))
+	for i, f := range fields {
+		parts[i] = s.fileProblem(p.Lang, file.Locate(ie.Index, f, pe.Fields[f]))
+	}
+	p.Errors, p.ErrorOrder = map[string]string{"file": strings.Join(parts, " ")}, []string{"file"}
+	return nil
+}
+
+// fileProblem says a problem with a file where it is.
+func (s *Server) fileProblem(lang string, fe *toolbox.FileError) string {
+	msg := s.msgs.T(lang, "field."+fe.Code)
+	switch {
+	case fe.Column != "" && fe.Char > 0:
+		return s.msgs.T(lang, "toolbox.import.at_column_char", "line", fe.Line, "column", fe.Column, "char", fe.Char, "problem", msg)
+	case fe.Column != "":
+		return s.msgs.T(lang, "toolbox.import.at_column", "line", fe.Line, "column", fe.Column, "problem", msg)
+	case fe.Path != "":
+		return s.msgs.T(lang, "toolbox.import.at_path", "line", fe.Line, "char", fe.Char, "path", fe.Path, "problem", msg)
+	case fe.Char > 0:
+		return s.msgs.T(lang, "toolbox.import.at_char", "line", fe.Line, "char", fe.Char, "problem", msg)
+	}
+	return s.msgs.T(lang, "toolbox.import.at_line", "line", fe.Line, "problem", msg)
 }

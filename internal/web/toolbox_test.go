@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	htmlstd "html"
@@ -14,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"samen/internal/audit"
 	"samen/internal/store"
@@ -657,9 +659,15 @@ func TestToolboxImportExport(t *testing.T) {
 				if r.Status != http.StatusOK {
 					t.Fatalf("import: %d; body:\n%s", r.Status, r.Body)
 				}
-				mustContain(t, r, html(msgs.T("en", "toolbox.import.done", "created", 0, "updated", all.Count)))
+				// The export is the catalogue as it is: nothing to update.
+				mustContain(t, r, html(msgs.T("en", "toolbox.import.done", "created", 0, "updated", 0, "unchanged", all.Count)))
 				if after := tbCatalogue(t, s); after != before {
 					t.Errorf("the catalogue changed on a round trip through %s:\n%s", tc.format, tbDiff(t, before, after))
+				}
+				for _, id := range []string{"nextcloud", "jitsi", "google-drive"} {
+					if n := tbRevisions(t, visitor, id); n != 1 {
+						t.Errorf("%s: after importing the export, %s has %d versions, want 1", tc.format, id, n)
+					}
 				}
 			})
 		}
@@ -675,7 +683,8 @@ func TestToolboxImportExport(t *testing.T) {
 		first, second := entries[0], entries[1]
 		first["description"] = map[string]any{"nl": "Veranderd door een import.", "en": "Changed by an import."}
 		second["kind"] = "spaceship"
-		data, _ := json.Marshal([]map[string]any{first, second})
+		data, _ := json.MarshalIndent([]map[string]any{first, second}, "", "  ")
+		spaceship := tbPlaceOf(t, string(data), `"kind": "spaceship"`)
 		for _, lang := range []string{"en", "nl"} {
 			b := st
 			if lang == "nl" {
@@ -685,8 +694,9 @@ func TestToolboxImportExport(t *testing.T) {
 			if r.Status != http.StatusUnprocessableEntity {
 				t.Fatalf("%s: a spaceship: %d; body:\n%s", lang, r.Status, r.Body)
 			}
-			mustContain(t, r, html(msgs.T(lang, "toolbox.import.entry", "id", second["id"])), `href="#file"`, "kind: "+html(msgs.T(lang, "field.unknown")))
-			if strings.Contains(r.Body, msgs.T(lang, "toolbox.import.done", "created", 0, "updated", 1)) {
+			mustContain(t, r, html(msgs.T(lang, "toolbox.import.entry", "id", second["id"])), `href="#file"`,
+				html(msgs.T(lang, "toolbox.import.at_path", "line", spaceship.line, "char", spaceship.char, "path", "1.kind", "problem", msgs.T(lang, "field.unknown"))))
+			if strings.Contains(r.Body, msgs.T(lang, "toolbox.import.done", "created", 0, "updated", 1, "unchanged", 0)) {
 				t.Errorf("%s: the page says it imported", lang)
 			}
 		}
@@ -920,8 +930,13 @@ func TestToolboxImportNamesTheStewardInTheHistory(t *testing.T) {
 		s := newSite(t, db)
 		s.seed()
 		st := s.loggedIn(steward, "en")
-		if r := tbUpload(st, "/toolbox/import", "tools.json", []byte(st.get("/toolbox/export/tools.json").Body)); r.Status != http.StatusOK {
-			t.Fatalf("import: %d", r.Status)
+		exp := st.get("/toolbox/export/tools.json").Body
+		changed := strings.Replace(exp, `"name": "Nextcloud",`, `"name": "Nextcloud Hub",`, 1)
+		if changed == exp {
+			t.Fatal("no Nextcloud in the export")
+		}
+		if r := tbUpload(st, "/toolbox/import", "tools.json", []byte(changed)); r.Status != http.StatusOK {
+			t.Fatalf("import: %d; body:\n%s", r.Status, r.Body)
 		}
 		h := st.get("/toolbox/tools/nextcloud/history")
 		i := strings.Index(h.Body, `<li class="revision">`)
@@ -1000,4 +1015,253 @@ func seedTool(t *testing.T, id string) toolbox.Tool {
 	}
 	t.Fatalf("no %s in the seed catalogue", id)
 	return toolbox.Tool{}
+}
+
+// tbRevisions counts the versions a tool's history page shows.
+func tbRevisions(t *testing.T, b *browser, id string) int {
+	t.Helper()
+	h := b.get("/toolbox/tools/" + id + "/history")
+	if h.Status != http.StatusOK {
+		t.Fatalf("the history of %s: %d", id, h.Status)
+	}
+	return strings.Count(h.Body, `class="revision"`)
+}
+
+// tbPlace is where the first s stands in a file, as an editor shows it.
+type tbPlace struct{ line, char int }
+
+func tbPlaceOf(t *testing.T, file, s string) tbPlace {
+	t.Helper()
+	i := strings.Index(file, s)
+	if i < 0 {
+		t.Fatalf("no %q in the file", s)
+	}
+	return tbPlace{line: strings.Count(file[:i], "\n") + 1, char: utf8.RuneCountInString(file[strings.LastIndex(file[:i], "\n")+1:i]) + 1}
+}
+
+// tbPost sends a body as a browser of the site's own page would, with any
+// content type.
+func tbPost(b *browser, path, contentType string, body []byte) *response {
+	b.t.Helper()
+	req := b.newRequest(http.MethodPost, path, bytes.NewReader(body))
+	req.Header.Set("Content-Type", contentType)
+	req.Header.Set("Origin", b.site.HTTP.URL)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	return b.do(req)
+}
+
+// Importing a file in which one entry differs updates that entry alone:
+// the report counts the rest as unchanged and only it gets a version.
+func TestToolboxImportChangesOnlyWhatDiffers(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newSite(t, db)
+		s.seed()
+		st := s.loggedIn(steward, "en")
+		exp := st.get("/toolbox/export/tools.csv").Body
+		rows, err := csv.NewReader(strings.NewReader(exp)).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		description := slices.Index(rows[0], "description_en")
+		for _, row := range rows[1:] {
+			if row[0] == "nextcloud" {
+				row[description] = "=Changed by an import; a cell that starts like a formula."
+			}
+		}
+		var file bytes.Buffer
+		w := csv.NewWriter(&file)
+		_ = w.WriteAll(rows)
+		n := len(rows) - 1
+		for _, want := range []int{1, 0} { // the second time, nothing is left to change
+			r := tbUpload(st, "/toolbox/import", "tools.csv", file.Bytes())
+			if r.Status != http.StatusOK {
+				t.Fatalf("import: %d; body:\n%s", r.Status, r.Body)
+			}
+			mustContain(t, r, html(msgs.T("en", "toolbox.import.done", "created", 0, "updated", want, "unchanged", n-want)))
+		}
+		if got := tbTool(t, s, "nextcloud").Description.EN; got != "=Changed by an import; a cell that starts like a formula." {
+			t.Errorf("nextcloud's description is %q", got)
+		}
+		// The new export guards the cell a spreadsheet would run, and comes
+		// back unchanged.
+		again := st.get("/toolbox/export/tools.csv").Body
+		if !strings.Contains(again, ",'=Changed by an import; a cell that starts like a formula.,") {
+			t.Error("the export does not guard a cell a spreadsheet would run as a formula")
+		}
+		r := tbUpload(st, "/toolbox/import", "tools.csv", []byte(again))
+		mustContain(t, r, html(msgs.T("en", "toolbox.import.done", "created", 0, "updated", 0, "unchanged", n)))
+		if got := tbRevisions(t, st, "nextcloud"); got != 2 {
+			t.Errorf("nextcloud has %d versions, want 2", got)
+		}
+		if got := tbRevisions(t, st, "jitsi"); got != 1 {
+			t.Errorf("jitsi, not changed, has %d versions, want 1", got)
+		}
+	})
+}
+
+// A file with a problem is refused with the problem and its place: the
+// line, and the column (CSV) or the column and the value's path (JSON),
+// in the reader's language.
+func TestToolboxImportErrorsNameTheLine(t *testing.T) {
+	t.Parallel()
+	s := newSite(t, storetest.SQLite(t))
+	s.seed()
+	en := s.loggedIn(steward, "en")
+	exportCSV := en.get("/toolbox/export/tools.csv").Body
+	exportJSON := en.get("/toolbox/export/tools.json").Body
+	var list []toolbox.Tool
+	if err := json.Unmarshal([]byte(exportJSON), &list); err != nil {
+		t.Fatal(err)
+	}
+	nc := strconv.Itoa(slices.IndexFunc(list, func(x toolbox.Tool) bool { return x.ID == "nextcloud" }))
+	row := tbPlaceOf(t, exportCSV, "\nnextcloud,")
+	row.line++ // the line after the line break
+	var kindCSV string
+	{
+		rows, _ := csv.NewReader(strings.NewReader(exportCSV)).ReadAll()
+		kind := slices.Index(rows[0], "kind")
+		for _, r := range rows[1:] {
+			if r[0] == "nextcloud" {
+				r[kind] = "spaceship"
+			}
+		}
+		var b bytes.Buffer
+		w := csv.NewWriter(&b)
+		_ = w.WriteAll(rows)
+		kindCSV = b.String()
+	}
+	name := tbPlaceOf(t, exportJSON, `"name": "Nextcloud"`)
+	value := name.char + len(`"name": `)
+	nl := s.loggedIn(steward, "nl")
+	for _, tc := range []struct {
+		what, file, body string
+		key              string // the message with the place
+		args             []any  // its arguments, but the problem
+		problem          string // the problem's field code
+	}{
+		{"a quote in a CSV field", "tools.csv", strings.Replace(exportCSV, "\nnextcloud,Nextcloud,", "\nnextcloud,Next\"cloud,", 1),
+			"toolbox.import.at_column_char", []any{"line", row.line, "column", "name", "char", len("nextcloud,Next") + 1}, "csv.bare_quote"},
+		{"a NUL in a CSV field", "tools.csv", strings.Replace(exportCSV, "\nnextcloud,Nextcloud,", "\nnextcloud,Next\x00cloud,", 1),
+			"toolbox.import.at_column_char", []any{"line", row.line, "column", "name", "char", len("nextcloud,Next") + 1}, "text.control"},
+		{"bytes that are not UTF-8 in CSV", "tools.csv", strings.Replace(exportCSV, "\nnextcloud,Nextcloud,", "\nnextcloud,Next\xffcloud,", 1),
+			"toolbox.import.at_column_char", []any{"line", row.line, "column", "name", "char", len("nextcloud,Next") + 1}, "text.encoding"},
+		{"an unknown CSV column", "tools.csv", strings.Replace(exportCSV, ",kind,", ",soort,", 1),
+			"toolbox.import.at_column_char", []any{"line", 1, "column", "soort", "char", len("id,name,aliases,") + 1}, "column.unknown"},
+		{"a CSV line too short", "tools.csv", strings.Replace(exportCSV, "\nnextcloud,", "\nnextcloud\nnextcloud,", 1),
+			"toolbox.import.at_line", []any{"line", row.line}, "csv.field_count"},
+		{"an unknown kind in CSV", "tools.csv", kindCSV,
+			"toolbox.import.at_column", []any{"line", row.line, "column", "kind"}, "unknown"},
+		{"a JSON syntax error", "tools.json", strings.Replace(exportJSON, `"name": "Nextcloud",`, `"name": "Nextcloud",,`, 1),
+			"toolbox.import.at_char", []any{"line", name.line, "char", name.char + len(`"name": "Nextcloud",`)}, "json.malformed"},
+		{"a NUL in JSON", "tools.json", strings.Replace(exportJSON, `"name": "Nextcloud"`, `"name": "Next\u0000cloud"`, 1),
+			"toolbox.import.at_path", []any{"line", name.line, "char", value, "path", nc + ".name"}, "text.control"},
+		{"a number for a name", "tools.json", strings.Replace(exportJSON, `"name": "Nextcloud"`, `"name": 42`, 1),
+			"toolbox.import.at_path", []any{"line", name.line, "char", value, "path", nc + ".name"}, "json.wrong_type"},
+		{"an unknown JSON member", "tools.json", strings.Replace(exportJSON, `"name": "Nextcloud"`, `"colour": "blue"`, 1),
+			"toolbox.import.at_path", []any{"line", name.line, "char", name.char, "path", nc + ".colour"}, "json.unknown_field"},
+	} {
+		for _, lang := range []string{"en", "nl"} {
+			b := en
+			if lang == "nl" {
+				b = nl
+			}
+			r := tbUpload(b, "/toolbox/import", tc.file, []byte(tc.body))
+			if r.Status != http.StatusUnprocessableEntity {
+				t.Errorf("%s (%s): status %d, want 422", tc.what, lang, r.Status)
+				continue
+			}
+			want := msgs.T(lang, tc.key, append(tc.args, "problem", msgs.T(lang, "field."+tc.problem))...)
+			if !msgs.Has(lang, "field."+tc.problem) || !strings.Contains(r.Body, html(want)) {
+				t.Errorf("%s (%s): the page does not say %q; it says %q", tc.what, lang, want, tbFileError(r))
+			}
+		}
+	}
+	if n := len(s.auditEntries("tool.import")); n != 0 {
+		t.Errorf("%d refused imports stored", n)
+	}
+}
+
+var tbFileErrorRE = regexp.MustCompile(`(?s)<p class="error-message" id="file-error">(.*?)</p>`)
+
+// tbFileError is the error the import form shows at its file.
+func tbFileError(r *response) string {
+	if m := tbFileErrorRE.FindStringSubmatch(r.Body); m != nil {
+		return htmlstd.UnescapeString(m[1])
+	}
+	return ""
+}
+
+// An upload that is not the form's (a script posting the file itself, a
+// broken body) is told so, not that the file is too large; a form
+// without a file is told to choose one; only a body over the limit is too
+// large. The framework upload of the assessments reads its file the same
+// way.
+func TestToolboxUploadErrors(t *testing.T) {
+	t.Parallel()
+	s := newSite(t, storetest.SQLite(t))
+	s.seed()
+	st := s.loggedIn(steward, "en")
+	export := []byte(st.get("/toolbox/export/tools.json").Body)
+	empty := func() (string, []byte) { // a form whose file input was left empty
+		var body bytes.Buffer
+		w := multipart.NewWriter(&body)
+		_ = w.WriteField("note", "x")
+		part, _ := w.CreateFormFile("file", "")
+		_ = part
+		w.Close()
+		return w.FormDataContentType(), body.Bytes()
+	}
+	emptyType, emptyBody := empty()
+	for _, path := range []string{"/toolbox/import", "/assessments/frameworks/new"} {
+		for _, tc := range []struct {
+			what, contentType string
+			body              []byte
+			code              string
+		}{
+			{"the file as the body", "application/json", export, "file.unreadable"},
+			{"a plain form", "application/x-www-form-urlencoded", []byte("file=" + url.QueryEscape(string(export))), "file.unreadable"},
+			{"multipart without a boundary", "multipart/form-data", export, "file.unreadable"},
+			{"a broken multipart body", "multipart/form-data; boundary=xyz", []byte("--xyz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"t.json\"\r\n\r\n[]"), "file.unreadable"},
+			{"no file chosen", emptyType, emptyBody, "required"},
+		} {
+			r := tbPost(st, path, tc.contentType, tc.body)
+			if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, html(msgs.T("en", "field."+tc.code))) {
+				t.Errorf("%s, %s: %d %q, want 422 and %q", path, tc.what, r.Status, tbFileError(r), msgs.T("en", "field."+tc.code))
+			}
+		}
+		r := tbUpload(st, path, "tools.json", bytes.Repeat([]byte(" "), 5<<20))
+		if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, html(msgs.T("en", "field.file.too_large"))) {
+			t.Errorf("%s, 5 MB: %d %q, want 422 and too large", path, r.Status, tbFileError(r))
+		}
+	}
+	// The form still works.
+	if r := tbUpload(st, "/toolbox/import", "tools.json", export); r.Status != http.StatusOK {
+		t.Errorf("importing the export: %d %q", r.Status, tbFileError(r))
+	}
+}
+
+// The toolbox's forms refuse text with control characters, naming the
+// field, as the import does: what is stored must go out and come back.
+// (parseForm may refuse them before the toolbox sees them; either way the
+// reader is told, and nothing is stored.)
+func TestToolboxFormsRefuseControlCharacters(t *testing.T) {
+	t.Parallel()
+	s := newSite(t, storetest.SQLite(t))
+	s.seed()
+	st := s.loggedIn(steward, "en")
+	before := tbCatalogue(t, s)
+	for field, value := range map[string]string{"name": "Next\x01cloud", "description.en": "Files \x1b[31mred", "steward": "Nextcloud\x7f GmbH"} {
+		form := tbFormValues(t, st.get("/toolbox/tools/nextcloud/edit"), "/toolbox/tools/nextcloud/edit")
+		form.Set(field, value)
+		r := st.postForm("/toolbox/tools/nextcloud/edit", form)
+		if r.Status != http.StatusUnprocessableEntity {
+			t.Errorf("%s with a control character: %d, want 422", field, r.Status)
+			continue
+		}
+		mustContain(t, r, html(msgs.T("en", "field.text.control")))
+	}
+	if after := tbCatalogue(t, s); after != before {
+		t.Errorf("a refused form changed the catalogue:\n%s", tbDiff(t, before, after))
+	}
 }
