@@ -12,6 +12,7 @@ import (
 	"samen/internal/account"
 	"samen/internal/assess"
 	"samen/internal/problem"
+	"samen/internal/textcheck"
 	"samen/internal/toolbox"
 )
 
@@ -634,6 +635,12 @@ func (s *Server) publishFramework(w http.ResponseWriter, r *http.Request) error 
 	data, _, err := readUpload(w, r)
 	if err != nil {
 		return fail(err)
+	}
+	if bad := textcheck.CheckJSON(data); bad != nil {
+		fe := &toolbox.FileError{Line: bad.Line, Char: bad.Column, Path: bad.Path, Code: bad.Code}
+		p.Errors, p.ErrorOrder = map[string]string{"file": s.fileProblem(p.Lang, fe)}, []string{"file"}
+		s.renderStatus(w, r, http.StatusUnprocessableEntity, "framework_form", p)
+		return nil
 	}
 	f, err := assess.DecodeFramework(data)
 	if err == nil {

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"samen/internal/account"
 	"samen/internal/assess"
@@ -855,6 +857,13 @@ func TestAssessPublic(t *testing.T) {
 			r = tbUpload(boss, "/assessments/frameworks/new", "framework.json", []byte(`{"version": "2.0.0", "colour": "green"}`))
 			asStatus(t, r, http.StatusUnprocessableEntity, "uploading a file that is not a framework")
 			mustContain(t, r, html(msgs.T("en", "field.json.malformed")))
+			// Text that is not text is named by its place in the file.
+			nul := bytes.Replace(next, []byte(`"version":"1.1.0"`), []byte(`"version":"1.2.0"`), 1)
+			nul = bytes.Replace(nul, []byte(`"title":{"en":"`), []byte(`"title":{"en":"\u0000`), 1)
+			r = tbUpload(boss, "/assessments/frameworks/new", "framework.json", nul)
+			asStatus(t, r, http.StatusUnprocessableEntity, "uploading a framework with a NUL in its title")
+			mustContain(t, r, html(msgs.T("en", "toolbox.import.at_path", "line", 1, "char",
+				utf8.RuneCount(nul[:bytes.Index(nul, []byte(`"title":{"en":"`))+len(`"title":{"en":`)])+1, "path", "title.en", "problem", msgs.T("en", "field.text.control"))))
 			if n := len(s.auditEntries("framework.publish")); n != 2 {
 				t.Errorf("%d framework.publish entries, want 2", n)
 			}
