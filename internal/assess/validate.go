@@ -3,6 +3,8 @@ package assess
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
 	"net/url"
 	"regexp"
 	"slices"
@@ -21,12 +23,19 @@ var (
 var Checks = []string{"licence", "activity"}
 
 // DecodeFramework reads a framework from JSON, refusing unknown fields so
-// a typo in a steward's file does not silently drop a definition.
+// a typo in a steward's file does not silently drop a definition, and
+// anything after the framework (a second one would be dropped as silently).
 func DecodeFramework(data []byte) (Framework, error) {
 	var f Framework
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&f); err != nil {
+	err := dec.Decode(&f)
+	if err == nil {
+		if _, next := dec.Token(); next != io.EOF {
+			err = errors.New("data after the framework")
+		}
+	}
+	if err != nil {
 		return f, &problem.Error{Kind: problem.Invalid, Code: "assess.framework_malformed", Fields: problem.Fields{"file": "json.malformed"}}
 	}
 	return f, nil
