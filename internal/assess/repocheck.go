@@ -133,29 +133,75 @@ func Inspect(ctx context.Context, repo string, now time.Time) ([]Finding, error)
 	}
 	lic := Finding{Criterion: "openness.licence", Check: "licence", At: now}
 	var types []licensecheck.Type
-	for _, name := range strings.Split(strings.TrimSpace(string(names)), "\n") {
-		if !licenceFile.MatchString(name) {
-			continue
-		}
+	for _, name := range licenceFiles(names) {
 		text, err := git(ctx, dir, "show", "HEAD:"+name)
 		if err != nil {
 			return nil, err
 		}
 		lic.Files = append(lic.Files, name)
-		for _, m := range licensecheck.Scan(text).Match {
-			if !slices.Contains(lic.Licences, m.ID) {
-				lic.Licences = append(lic.Licences, m.ID)
-				types = append(types, m.Type)
-			}
-		}
+		lic.Licences, types = licences(text, lic.Licences, types)
 	}
 	lic.Level = licenceLevel(lic.Licences, types)
 
-	act := Finding{Criterion: "sustainability.activity", Check: "activity", At: now}
 	log, err := git(ctx, dir, "log", "--format=%ct%x09%ae", "HEAD")
 	if err != nil {
 		return nil, err
 	}
+	// Releases are the tags made in the last year (an annotated tag's own
+	// date, a light one's commit date).
+	tags, err := git(ctx, dir, "for-each-ref", "--format=%(creatordate:unix)", "refs/tags")
+	if err != nil {
+		return nil, err
+	}
+	return []Finding{lic, activity(log, tags, now)}, nil
+}
+
+// maxLicenceFiles bounds the licence files read (each is one git process);
+// projects have one to a few (LICENSE-MIT, LICENSE-APACHE, COPYING.LESSER).
+const maxLicenceFiles = 20
+
+// licenceFiles picks the licence files from the output of git ls-tree
+// --name-only: names at the top of the tree, one a line (a name with an
+// unusual byte comes quoted, and is no licence file).
+func licenceFiles(lsTree []byte) []string {
+	var out []string
+	for _, name := range strings.Split(strings.TrimSpace(string(lsTree)), "\n") {
+		if licenceFile.MatchString(name) && !slices.Contains(out, name) {
+			out = append(out, name)
+			if len(out) == maxLicenceFiles {
+				break
+			}
+		}
+	}
+	return out
+}
+
+// maxLicenceText is how much of a licence file is read for licences: the
+// longest licence texts (GPL-3.0, MPL-2.0) are some 35 kB.
+const maxLicenceText = 256 << 10
+
+// licences adds the licences licensecheck finds in a licence file's text
+// to ids, each once, with their types.
+func licences(text []byte, ids []string, types []licensecheck.Type) ([]string, []licensecheck.Type) {
+	if len(text) > maxLicenceText {
+		text = text[:maxLicenceText]
+	}
+	for _, m := range licensecheck.Scan(text).Match {
+		if !slices.Contains(ids, m.ID) {
+			ids = append(ids, m.ID)
+			types = append(types, m.Type)
+		}
+	}
+	return ids, types
+}
+
+// activity reads a repository's year: log is the output of git log
+// --format=%ct%x09%ae (a commit's time and author a line), tags that of
+// git for-each-ref --format=%(creatordate:unix) refs/tags. Commits dated
+// after now (a wrong clock, or a forged date: git takes any) count for
+// nothing, not even as the last commit.
+func activity(log, tags []byte, now time.Time) Finding {
+	act := Finding{Criterion: "sustainability.activity", Check: "activity", At: now}
 	authors, months := map[string]bool{}, map[string]bool{}
 	yearAgo := now.AddDate(-1, 0, 0)
 	for _, line := range strings.Split(strings.TrimSpace(string(log)), "\n") {
@@ -168,22 +214,20 @@ func Inspect(ctx context.Context, repo string, now time.Time) ([]Finding, error)
 			continue
 		}
 		t := time.Unix(secs, 0).UTC()
+		if t.After(now) {
+			continue
+		}
 		if t.After(act.Last) {
 			act.Last = t
 		}
-		if t.After(yearAgo) && !t.After(now) {
+		if t.After(yearAgo) {
 			act.Commits++
 			authors[strings.ToLower(who)] = true
 			months[t.Format("2006-01")] = true
 		}
 	}
-	act.Authors, act.Months = len(authors), len(months)
-	// Releases are the tags made in the last year (an annotated tag's own
-	// date, a light one's commit date).
-	tags, err := git(ctx, dir, "for-each-ref", "--format=%(creatordate:unix)", "refs/tags")
-	if err != nil {
-		return nil, err
-	}
+	// A year back from a day in a month touches thirteen calendar months.
+	act.Authors, act.Months = len(authors), min(len(months), 12)
 	for _, line := range strings.Fields(string(tags)) {
 		if secs, err := strconv.ParseInt(line, 10, 64); err == nil {
 			if t := time.Unix(secs, 0); t.After(yearAgo) && !t.After(now) {
@@ -192,7 +236,7 @@ func Inspect(ctx context.Context, repo string, now time.Time) ([]Finding, error)
 		}
 	}
 	act.Level = activityLevel(act.Commits, act.Months, act.Releases, act.Last, now)
-	return []Finding{lic, act}, nil
+	return act
 }
 
 // RunChecks inspects the subject's repository and stores what it found,
