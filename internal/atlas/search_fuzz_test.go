@@ -61,8 +61,9 @@ func checkFTSQuery(t *testing.T, text, q string) {
 		t.Fatalf("ftsQuery(%q) has %d groups for %d words", text, len(groups), len(ws))
 	}
 	for i, g := range groups {
-		inner, ok := strings.CutPrefix(g, "(")
-		if inner, ok = strings.CutSuffix(inner, ")"); !ok {
+		inner, open := strings.CutPrefix(g, "(")
+		inner, closed := strings.CutSuffix(inner, ")")
+		if !open || !closed {
 			t.Fatalf("ftsQuery(%q): group %q is not in parentheses", text, g)
 		}
 		alts := strings.Split(inner, " OR ")

@@ -59,7 +59,7 @@ func oidcLogin(t testing.TB, h http.Handler, client *http.Client) (cookie, state
 // code of "=" stands for the real one.
 func FuzzOIDCCallback(f *testing.F) {
 	for _, s := range []struct {
-		mode                      uint8
+		mode                     uint8
 		state, code, err, cookie string
 	}{
 		{2, "=", "=", "", ""}, {3, "=", "=", "", "%2Faccount%3Ftab%3Da%3Bb"}, {3, "=", "=", "", "%2F%2Fevil.example"},
