@@ -198,6 +198,14 @@ function pagesFor(lang) {
         assert.equal(res.status(), 404);
       },
     },
+    {
+      name: 'a bad map box (400), with what is wrong with it', as: 'visitor', heading: 'error.title',
+      open: async (p) => {
+        const res = await p.goto('/atlas?bbox=181,1,2,3');
+        assert.equal(res.status(), 400);
+      },
+      expect: async (p) => assert.equal((await p.locator('main .error-fields li').innerText()).trim(), `bbox: ${T('field.bbox.invalid')}`),
+    },
     { name: 'my account', as: 'steward', heading: 'account.title', open: (p) => p.goto('/account') },
     {
       name: 'my account, a new API token shown once', as: 'steward', heading: 'account.title',
