@@ -34,6 +34,7 @@ import (
 	"strings"
 	"time"
 
+	"samen/internal/csvcell"
 	"samen/internal/problem"
 	"samen/internal/textcheck"
 )
@@ -767,27 +768,6 @@ func splitExchanges(s string) []Exchange {
 	return out
 }
 
-// formulaGuarded reports whether a spreadsheet would read s as a formula,
-// also behind apostrophes (so that guarding can be undone exactly).
-func formulaGuarded(s string) bool {
-	s = strings.TrimLeft(s, "'")
-	return s != "" && strings.IndexByte("=+-@\t\r", s[0]) >= 0
-}
-
-func guard(s string) string {
-	if formulaGuarded(s) {
-		return "'" + s
-	}
-	return s
-}
-
-func unguard(s string) string {
-	if len(s) > 1 && s[0] == '\'' && formulaGuarded(s[1:]) {
-		return s[1:]
-	}
-	return s
-}
-
 // WriteCSV writes a header and one row per initiative, in CSVColumns'
 // order. CSV has no place for the data's licence: the caller states it
 // (an HTTP header, a line on the terminal); each row's licence column
@@ -809,7 +789,7 @@ func WriteCSV(w io.Writer, next func() (Initiative, bool, error), baseURL string
 		for i, c := range csvColumns {
 			v := c.get(&in, baseURL)
 			if c.text {
-				v = guard(v)
+				v = csvcell.Guard(v)
 			}
 			row[i] = v
 		}
@@ -888,7 +868,7 @@ func ReadCSV(r io.Reader) ([]Row, error) {
 				continue
 			}
 			if c.text {
-				v = unguard(v)
+				v = csvcell.Unguard(v)
 			}
 			if code := c.set(&rec, v); code != "" {
 				fields.Add(lineKey(line, c.field), code)

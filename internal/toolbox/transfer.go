@@ -22,6 +22,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"samen/internal/csvcell"
 	"samen/internal/problem"
 	"samen/internal/textcheck"
 )
@@ -475,7 +476,7 @@ func WriteCSV(w io.Writer, tools []Tool) error {
 	row := make([]string, len(csvColumns))
 	for i := range tools {
 		for j, c := range csvColumns {
-			row[j] = guard(c.get(&tools[i]))
+			row[j] = csvcell.Guard(c.get(&tools[i]))
 		}
 		if err := cw.Write(row); err != nil {
 			return err
@@ -523,7 +524,7 @@ func ReadCSV(data []byte) (*File, error) {
 		}
 		var t Tool
 		for i, v := range row {
-			if code := csvColumns[order[i]].set(&t, unguard(v)); code != "" {
+			if code := csvColumns[order[i]].set(&t, csvcell.Unguard(v)); code != "" {
 				return nil, &FileError{Line: line, Column: header[i], Code: code}
 			}
 		}
@@ -662,27 +663,6 @@ func offsetOf(data []byte, pos textcheck.Position) int {
 		off += size
 	}
 	return off
-}
-
-// formulaGuarded reports whether a spreadsheet would read s as a formula,
-// also behind apostrophes (so that guarding can be undone exactly).
-func formulaGuarded(s string) bool {
-	s = strings.TrimLeft(s, "'")
-	return s != "" && strings.IndexByte("=+-@\t\r", s[0]) >= 0
-}
-
-func guard(s string) string {
-	if formulaGuarded(s) {
-		return "'" + s
-	}
-	return s
-}
-
-func unguard(s string) string {
-	if len(s) > 1 && s[0] == '\'' && formulaGuarded(s[1:]) {
-		return s[1:]
-	}
-	return s
 }
 
 var itemEscaper = strings.NewReplacer(`\`, `\\`, ";", `\;`, "|", `\|`)
