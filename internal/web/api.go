@@ -31,9 +31,13 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var typeErr *json.UnmarshalTypeError
+		path := ""
+		if errors.As(err, &typeErr) {
+			path = textcheck.PathAt(body, typeErr.Offset)
+		}
 		switch {
-		case errors.As(err, &typeErr) && textcheck.PathAt(body, typeErr.Offset) != "":
-			return problem.Fields{textcheck.PathAt(body, typeErr.Offset): "json.wrong_type"}.Err()
+		case path != "":
+			return problem.Fields{path: "json.wrong_type"}.Err()
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
 			name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 			return problem.Fields{name: "json.unknown_field"}.Err()
