@@ -139,21 +139,8 @@ func (s *Service) TokenUser(ctx context.Context, secret string) (User, error) {
 // revokeAllTokens revokes every live API token of an account, recording each
 // in the audit log with what caused it, and returns how many it revoked.
 func (s *Service) revokeAllTokens(ctx context.Context, tx *store.Tx, userID int64, via string) (int, error) {
-	rows, err := tx.Query(ctx, "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL RETURNING id", s.nowMs(), userID)
+	ids, err := store.IDs(ctx, tx, "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL RETURNING id", s.nowMs(), userID)
 	if err != nil {
-		return 0, err
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return 0, err
 	}
 	for _, id := range ids {

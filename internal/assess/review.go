@@ -518,7 +518,7 @@ func (s *Service) List(ctx context.Context, u *account.User) ([]Summary, error) 
 	if isSteward(u) {
 		where = ``
 	}
-	ids, err := queryIDs(ctx, s.DB, `SELECT id FROM assessments `+where+` ORDER BY COALESCE(published_at, created_at) DESC, id DESC`)
+	ids, err := store.IDs(ctx, s.DB, `SELECT id FROM assessments `+where+` ORDER BY COALESCE(published_at, created_at) DESC, id DESC`)
 	if err != nil {
 		return nil, err
 	}
@@ -538,28 +538,10 @@ func (s *Service) summaries(ctx context.Context, u *account.User, ids []int64) (
 	return out, nil
 }
 
-// queryIDs runs a query for one column of ids.
-func queryIDs(ctx context.Context, q store.Querier, query string, args ...any) ([]int64, error) {
-	rows, err := q.Query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
-}
-
 // ForTool lists the published assessments of a toolbox entry, newest
 // first, with their results, for the tool's page.
 func (s *Service) ForTool(ctx context.Context, tool string) ([]Summary, error) {
-	ids, err := queryIDs(ctx, s.DB, `SELECT id FROM assessments WHERE tool_id = ? AND status = 'published' ORDER BY published_at DESC, id DESC`, tool)
+	ids, err := store.IDs(ctx, s.DB, `SELECT id FROM assessments WHERE tool_id = ? AND status = 'published' ORDER BY published_at DESC, id DESC`, tool)
 	if err != nil {
 		return nil, err
 	}
@@ -572,7 +554,7 @@ func (s *Service) Assigned(ctx context.Context, u *account.User) ([]Assessment, 
 	if u == nil {
 		return nil, nil
 	}
-	ids, err := queryIDs(ctx, s.DB, `SELECT DISTINCT a.id FROM assessments a LEFT JOIN assessment_reviews r ON r.assessment_id = a.id
+	ids, err := store.IDs(ctx, s.DB, `SELECT DISTINCT a.id FROM assessments a LEFT JOIN assessment_reviews r ON r.assessment_id = a.id
 		WHERE a.status <> 'published' AND (r.reviewer_id = ? OR a.provider_id = ?) ORDER BY a.id`, u.ID, u.ID)
 	if err != nil {
 		return nil, err

@@ -186,7 +186,7 @@ func load(ctx context.Context, q store.Querier, id int64) (Assessment, error) {
 	if err != nil {
 		return a, err
 	}
-	a.Reviewers, err = queryIDs(ctx, q, `SELECT reviewer_id FROM assessment_reviews WHERE assessment_id = ? AND self = 0 ORDER BY assigned_at, reviewer_id`, id)
+	a.Reviewers, err = store.IDs(ctx, q, `SELECT reviewer_id FROM assessment_reviews WHERE assessment_id = ? AND self = 0 ORDER BY assigned_at, reviewer_id`, id)
 	return a, err
 }
 

@@ -89,7 +89,7 @@ func (s *Service) ReviewStale(ctx context.Context) (StaleReport, error) {
 }
 
 func (s *Service) staleIDs(ctx context.Context, stage int, confirmedBefore, stagedBy time.Time) ([]int64, error) {
-	return queryIDs(ctx, s.DB, `SELECT id FROM initiatives WHERE status = 'published' AND review_stage = ? AND confirmed_at < ?
+	return store.IDs(ctx, s.DB, `SELECT id FROM initiatives WHERE status = 'published' AND review_stage = ? AND confirmed_at < ?
 		AND review_stage_at <= ? ORDER BY confirmed_at LIMIT ?`, stage, confirmedBefore.UnixMilli(), stagedBy.UnixMilli(), staleBatch)
 }
 

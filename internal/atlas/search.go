@@ -506,7 +506,7 @@ func (s *Service) unplaced(ctx context.Context) ([]int64, error) {
 		// partial index holds exactly these rows.
 		from = "initiatives INDEXED BY initiatives_unplaced"
 	}
-	return queryIDs(ctx, s.DB, `SELECT id FROM `+from+` WHERE status = 'published' AND latitude IS NULL LIMIT ?`, maxUnplacedIDs+1)
+	return store.IDs(ctx, s.DB, `SELECT id FROM `+from+` WHERE status = 'published' AND latitude IS NULL LIMIT ?`, maxUnplacedIDs+1)
 }
 
 // maxFacetIDs bounds the matches of a full-text search whose facets are

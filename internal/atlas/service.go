@@ -145,25 +145,7 @@ func load(ctx context.Context, q store.Querier, id int64) (Initiative, error) {
 }
 
 func editors(ctx context.Context, q store.Querier, id int64) ([]int64, error) {
-	return queryIDs(ctx, q, `SELECT user_id FROM initiative_editors WHERE initiative_id = ? ORDER BY user_id`, id)
-}
-
-// queryIDs runs a query of one integer column and returns its values.
-func queryIDs(ctx context.Context, q store.Querier, query string, args ...any) ([]int64, error) {
-	rows, err := q.Query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return store.IDs(ctx, q, `SELECT user_id FROM initiative_editors WHERE initiative_id = ? ORDER BY user_id`, id)
 }
 
 // IsEditor reports whether u is one of the initiative's own editors.

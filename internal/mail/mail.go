@@ -227,22 +227,9 @@ func (w *Worker) Run(ctx context.Context) {
 // process, and returns how many it delivered.
 func (w *Worker) SendDue(ctx context.Context) (int, error) {
 	now := store.Now()
-	rows, err := w.DB.Query(ctx, `SELECT id FROM mail_outbox
+	ids, err := store.IDs(ctx, w.DB, `SELECT id FROM mail_outbox
 		WHERE status = 'pending' AND next_try_at <= ? AND claimed_until < ? ORDER BY id LIMIT 50`, now, now)
 	if err != nil {
-		return 0, err
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return 0, err
 	}
 	sent := 0
