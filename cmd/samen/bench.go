@@ -18,7 +18,6 @@ import (
 	"strings"
 	"time"
 
-	"samen/internal/account"
 	"samen/internal/atlas"
 	"samen/internal/mapindex"
 	"samen/internal/store"
@@ -318,8 +317,12 @@ func (b *atlasBench) serve(svc *atlas.Service) (string, func(), error) {
 		return "", nil, err
 	}
 	base := "http://" + ln.Addr().String()
-	site, err := web.New(web.Options{BaseURL: base, MailToLog: true, Atlas: svc}, b.db, &account.Service{DB: b.db},
-		slog.New(slog.NewTextHandler(io.Discard, nil)))
+	parts, err := buildParts(context.Background(), b.db, wiring{BaseURL: base, Map: svc.Map})
+	if err != nil {
+		return "", nil, err
+	}
+	parts.Atlas = svc
+	site, err := web.New(web.Options{BaseURL: base, MailToLog: true}, b.db, parts, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		return "", nil, err
 	}

@@ -26,7 +26,6 @@ import (
 	"samen/internal/config"
 	"samen/internal/demo"
 	"samen/internal/mail"
-	"samen/internal/mapindex"
 	"samen/internal/problem"
 	"samen/internal/store"
 	"samen/internal/web"
@@ -198,8 +197,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	} else {
 		worker.Deliverer = mail.Log{Logger: log}
 	}
-	accounts := &account.Service{DB: db, Sent: worker.Kick}
-	atlasSvc := &atlas.Service{DB: db, Map: mapindex.New(mapindex.Options{}), Sent: worker.Kick, Licence: cfg.DataLicence}
+	parts, err := buildParts(ctx, db, wiring{BaseURL: cfg.BaseURL, Licence: cfg.DataLicence, Sent: worker.Kick})
+	if err != nil {
+		return err
+	}
+	atlasSvc := parts.Atlas
 	mapOpts, closeMap, err := mapOptions(cfg)
 	if err != nil {
 		return err
@@ -210,19 +212,18 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		MailToLog:      cfg.MailMode == config.MailLog,
 		TrustedProxies: cfg.TrustedProxies,
 		Version:        currentVersion(),
-		Atlas:          atlasSvc,
 		Map:            mapOpts,
 	}
 	if cfg.OIDC.Enabled() {
 		opts.OIDC = &web.OIDCProvider{Issuer: cfg.OIDC.Issuer, ClientID: cfg.OIDC.ClientID,
 			ClientSecret: cfg.OIDC.ClientSecret, Name: cfg.OIDC.Name}
 	}
-	site, err := web.New(opts, db, accounts, log)
+	site, err := web.New(opts, db, parts, log)
 	if err != nil {
 		return err
 	}
 	if cfg.Demo {
-		seeded, err := demo.Seed(ctx, accounts, demo.Services{Atlas: atlasSvc, Toolbox: site.Toolbox(), Assess: site.Assess()})
+		seeded, err := demo.Seed(ctx, parts.Accounts, demo.Services{Atlas: parts.Atlas, Toolbox: parts.Toolbox, Assess: parts.Assess})
 		if err != nil {
 			return fmt.Errorf("adding demo content: %w", err)
 		}

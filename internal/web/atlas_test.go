@@ -187,7 +187,7 @@ func TestInitiativeFormNamesEachProblem(t *testing.T) {
 		`value="Dapperklussers op zaterdag"`,
 	)
 	// Nothing was stored.
-	if n, _ := s.Server.Atlas().Search(t.Context(), atlas.Query{Text: "dapperklussers"}); n.Total != 0 {
+	if n, _ := s.Parts.Atlas.Search(t.Context(), atlas.Query{Text: "dapperklussers"}); n.Total != 0 {
 		t.Fatal("an invalid proposal was stored")
 	}
 }
@@ -427,7 +427,7 @@ func TestAtlasOpenDataAPI(t *testing.T) {
 			}
 		}
 		// Filtered by words and a facet, the map shows what the list finds.
-		found, err := s.Server.Atlas().Search(t.Context(), atlas.Query{Text: "buurt", Sectors: []string{"welfare", "food"}, Limit: 500})
+		found, err := s.Parts.Atlas.Search(t.Context(), atlas.Query{Text: "buurt", Sectors: []string{"welfare", "food"}, Limit: 500})
 		if err != nil || found.Total == 0 {
 			t.Fatalf("search: %v, %d", err, found.Total)
 		}

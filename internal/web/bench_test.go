@@ -19,12 +19,13 @@ import (
 func benchSite(b *testing.B) (http.Handler, *http.Cookie) {
 	b.Helper()
 	db := storetest.SQLite(b)
-	accounts := &account.Service{DB: db}
-	site, err := web.New(web.Options{BaseURL: "http://127.0.0.1", MailToLog: true}, db, accounts, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	parts := newParts(b, db, "http://127.0.0.1")
+	accounts := parts.Accounts
+	site, err := web.New(web.Options{BaseURL: "http://127.0.0.1", MailToLog: true}, db, parts, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := demo.Seed(context.Background(), accounts, demo.Services{Atlas: site.Atlas(), Toolbox: site.Toolbox(), Assess: site.Assess()}); err != nil {
+	if _, err := demo.Seed(context.Background(), accounts, demoServices(parts)); err != nil {
 		b.Fatal(err)
 	}
 	_, token, err := accounts.Login(context.Background(), account.LoginAttempt{Email: demo.Accounts[0].Email, Password: demo.Accounts[0].Password})

@@ -16,9 +16,13 @@ import (
 	"testing"
 
 	"samen/internal/account"
+	"samen/internal/assess"
+	"samen/internal/atlas"
 	"samen/internal/demo"
 	"samen/internal/mail"
+	"samen/internal/mapindex"
 	"samen/internal/store"
+	"samen/internal/toolbox"
 	"samen/internal/web"
 	"samen/internal/web/i18n"
 )
@@ -46,6 +50,7 @@ type site struct {
 	t        testing.TB
 	DB       *store.DB
 	Accounts *account.Service
+	Parts    web.Parts // the services the server was given
 	Server   *web.Server
 	HTTP     *httptest.Server
 	URL      string // the base URL the server was given; also where it listens
@@ -89,8 +94,8 @@ func newSite(t testing.TB, db *store.DB, opts ...siteOption) *site {
 	if c.log != nil {
 		logger = slog.New(teeHandler{logger.Handler(), slog.NewJSONHandler(c.log, &slog.HandlerOptions{Level: slog.LevelDebug})})
 	}
-	accounts := &account.Service{DB: db}
-	srv, err := web.New(c.opts, db, accounts, logger)
+	parts := newParts(t, db, c.opts.BaseURL)
+	srv, err := web.New(c.opts, db, parts, logger)
 	if err != nil {
 		ts.Close()
 		t.Fatalf("web.New: %v", err)
@@ -98,7 +103,40 @@ func newSite(t testing.TB, db *store.DB, opts ...siteOption) *site {
 	ts.Config.Handler = srv.Handler()
 	ts.Start()
 	t.Cleanup(ts.Close)
-	return &site{t: t, DB: db, Accounts: accounts, Server: srv, HTTP: ts, URL: c.opts.BaseURL}
+	return &site{t: t, DB: db, Accounts: parts.Accounts, Parts: parts, Server: srv, HTTP: ts, URL: c.opts.BaseURL}
+}
+
+// newParts builds the services as cmd/samen does (its buildParts): mail
+// writers for baseURL, the seed catalogue and framework, and a loaded map
+// index.
+func newParts(t testing.TB, db *store.DB, baseURL string) web.Parts {
+	t.Helper()
+	letters, err := web.NewLetters(baseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := web.Parts{
+		Accounts: &account.Service{DB: db, Letters: letters},
+		Atlas:    &atlas.Service{DB: db, Map: mapindex.New(mapindex.Options{}), Letters: letters},
+		Toolbox:  &toolbox.Service{DB: db},
+		Assess:   &assess.Service{DB: db},
+	}
+	ctx := context.Background()
+	if _, err := p.Toolbox.SeedIfEmpty(ctx); err != nil {
+		t.Fatalf("toolbox seed: %v", err)
+	}
+	if _, err := p.Assess.SeedFramework(ctx); err != nil {
+		t.Fatalf("framework seed: %v", err)
+	}
+	if _, err := p.Atlas.LoadMap(ctx); err != nil {
+		t.Fatalf("map index: %v", err)
+	}
+	return p
+}
+
+// demoServices are the parts the demo content fills.
+func demoServices(p web.Parts) demo.Services {
+	return demo.Services{Atlas: p.Atlas, Toolbox: p.Toolbox, Assess: p.Assess}
 }
 
 // testLogger sends warnings and errors to the test log until the test ends.
@@ -176,7 +214,7 @@ func (b *syncBuffer) String() string {
 // the demo initiatives.
 func (s *site) seed() {
 	s.t.Helper()
-	if _, err := demo.Seed(context.Background(), s.Accounts, demo.Services{Atlas: s.Server.Atlas(), Toolbox: s.Server.Toolbox(), Assess: s.Server.Assess()}); err != nil {
+	if _, err := demo.Seed(context.Background(), s.Accounts, demoServices(s.Parts)); err != nil {
 		s.t.Fatalf("seeding: %v", err)
 	}
 }

@@ -11,65 +11,79 @@ import (
 	"samen/internal/web/i18n"
 )
 
-// letters writes the account mails in the person's language, with links to
-// this site's base URL.
-type letters struct{ s *Server }
+// Letters writes the mails of accounts and the atlas in the reader's
+// language, with links to the site's base URL. cmd/samen gives one to each
+// service that sends mail; the wording lives with the pages' messages.
+type Letters struct {
+	base *url.URL
+	msgs i18n.Catalogue
+}
 
-func (l letters) lang(u account.User) string {
+// NewLetters makes the mail writer for a site at baseURL (absolute, without
+// trailing slash).
+func NewLetters(baseURL string) (*Letters, error) {
+	base, err := url.Parse(baseURL)
+	if err != nil {
+		return nil, err
+	}
+	return &Letters{base: base, msgs: i18n.MustLoad()}, nil
+}
+
+func (l *Letters) lang(u account.User) string {
 	if lang := i18n.Supported(u.Language); lang != "" {
 		return lang
 	}
 	return i18n.Languages[0]
 }
 
-func (l letters) link(path string, q url.Values) string {
-	u := *l.s.base
+func (l *Letters) link(path string, q url.Values) string {
+	u := *l.base
 	u.Path = u.Path + path
 	u.RawQuery = q.Encode()
 	return u.String()
 }
 
-func (l letters) write(u account.User, key string, args ...any) mail.Message {
+func (l *Letters) write(u account.User, key string, args ...any) mail.Message {
 	lang := l.lang(u)
-	args = append(args, "name", u.DisplayName(), "site", l.s.msgs.T(lang, "site.name"))
+	args = append(args, "name", u.DisplayName(), "site", l.msgs.T(lang, "site.name"))
 	return mail.Message{
 		To:      u.Email,
-		Subject: l.s.msgs.T(lang, "mail."+key+".subject", args...),
-		Body:    l.s.msgs.T(lang, "mail."+key+".body", args...),
+		Subject: l.msgs.T(lang, "mail."+key+".subject", args...),
+		Body:    l.msgs.T(lang, "mail."+key+".body", args...),
 	}
 }
 
-func (l letters) Verify(u account.User, token string) mail.Message {
+func (l *Letters) Verify(u account.User, token string) mail.Message {
 	return l.write(u, "verify", "link", l.link("/verify", url.Values{"token": {token}}))
 }
 
-func (l letters) Confirm(u account.User, token string) mail.Message {
+func (l *Letters) Confirm(u account.User, token string) mail.Message {
 	return l.write(u, "confirm", "link", l.link("/password/reset", url.Values{"token": {token}}))
 }
 
-func (l letters) AlreadyRegistered(u account.User) mail.Message {
+func (l *Letters) AlreadyRegistered(u account.User) mail.Message {
 	return l.write(u, "already_registered", "login", l.link("/login", nil), "reset", l.link("/password/forgot", nil))
 }
 
-func (l letters) Reset(u account.User, token string) mail.Message {
+func (l *Letters) Reset(u account.User, token string) mail.Message {
 	return l.write(u, "reset", "link", l.link("/password/reset", url.Values{"token": {token}}))
 }
 
 // The atlas's mails. A contact message goes to an initiative, whose
 // language samen does not know: it is written in both.
 
-func (l letters) Contact(in atlas.Initiative, from, replyTo, message string) mail.Message {
+func (l *Letters) Contact(in atlas.Initiative, from, replyTo, message string) mail.Message {
 	var subject, body []string
 	for _, lang := range i18n.Languages {
-		args := []any{"initiative", in.Name, "from", from, "message", message, "site", l.s.msgs.T(lang, "site.name"),
+		args := []any{"initiative", in.Name, "from", from, "message", message, "site", l.msgs.T(lang, "site.name"),
 			"page", l.link(atlasLink(in.ID), nil)}
-		subject = append(subject, l.s.msgs.T(lang, "mail.contact.subject", args...))
-		body = append(body, l.s.msgs.T(lang, "mail.contact.body", args...))
+		subject = append(subject, l.msgs.T(lang, "mail.contact.subject", args...))
+		body = append(body, l.msgs.T(lang, "mail.contact.body", args...))
 	}
 	return mail.Message{To: in.Contact.Email, ReplyTo: replyTo, Subject: strings.Join(subject, " / "), Body: strings.Join(body, "\n\n-----\n\n")}
 }
 
-func (l letters) ReviewSoon(in atlas.Initiative, to account.User, stage int, when time.Time) mail.Message {
+func (l *Letters) ReviewSoon(in atlas.Initiative, to account.User, stage int, when time.Time) mail.Message {
 	key := "review_soon"
 	if stage >= 3 {
 		key = "archive_soon"
@@ -78,7 +92,7 @@ func (l letters) ReviewSoon(in atlas.Initiative, to account.User, stage int, whe
 		"link", l.link(atlasLink(in.ID), nil))
 }
 
-func (l letters) Decided(in atlas.Initiative, to account.User, accepted bool, reason string) mail.Message {
+func (l *Letters) Decided(in atlas.Initiative, to account.User, accepted bool, reason string) mail.Message {
 	key := "proposal_rejected"
 	if accepted {
 		key = "proposal_accepted"

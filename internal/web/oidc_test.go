@@ -46,14 +46,16 @@ func newOIDCEnv(t *testing.T, db *store.DB, withProvider bool) *oidcEnv {
 	// The base URL must be the server's own address, so the listener is
 	// made first and the site built before it starts.
 	ts := httptest.NewUnstartedServer(nil)
-	e := &oidcEnv{t: t, db: db, accounts: &account.Service{DB: db}, url: "http://" + ts.Listener.Addr().String()}
+	e := &oidcEnv{t: t, db: db, url: "http://" + ts.Listener.Addr().String()}
+	parts := newParts(t, db, e.url)
+	e.accounts = parts.Accounts
 	opts := web.Options{BaseURL: e.url, MailToLog: true}
 	if withProvider {
 		e.idp = oidctest.New(t, oidctest.Config{ClientID: oidcClientID, ClientSecret: oidcSecret, RedirectURI: e.url + "/auth/oidc/callback"})
 		opts.OIDC = &web.OIDCProvider{Issuer: e.idp.URL, ClientID: oidcClientID, ClientSecret: oidcSecret, Name: "Test IdP"}
 	}
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelInfo}))
-	srv, err := web.New(opts, db, e.accounts, log)
+	srv, err := web.New(opts, db, parts, log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ package web
 import (
 	"context"
 	"embed"
+	"errors"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -21,7 +22,6 @@ import (
 	"samen/internal/account"
 	"samen/internal/assess"
 	"samen/internal/atlas"
-	"samen/internal/mapindex"
 	"samen/internal/problem"
 	"samen/internal/store"
 	"samen/internal/textcheck"
@@ -42,11 +42,33 @@ type Options struct {
 	TrustedProxies []netip.Prefix
 	OIDC           *OIDCProvider // nil when not configured
 	Version        string
-	// Atlas is the atlas service, with its map index loaded. When nil,
-	// New makes one on db and loads the index (tests, small setups).
-	Atlas *atlas.Service
 	// Map is how the atlas map is drawn: the basemap, if any.
 	Map MapOptions
+}
+
+// Parts are the domain services the site serves. cmd/samen builds them,
+// with their seed data and mail writers, and hands them to New; the web
+// layer only calls them.
+type Parts struct {
+	Accounts *account.Service
+	Atlas    *atlas.Service // with its map index loaded, or loading
+	Toolbox  *toolbox.Service
+	Assess   *assess.Service
+}
+
+// check says which part is missing, so that a wiring mistake shows at start.
+func (p Parts) check() error {
+	switch {
+	case p.Accounts == nil:
+		return errors.New("web: no accounts service")
+	case p.Atlas == nil || p.Atlas.Map == nil:
+		return errors.New("web: no atlas service with a map index")
+	case p.Toolbox == nil:
+		return errors.New("web: no toolbox service")
+	case p.Assess == nil:
+		return errors.New("web: no assessment service")
+	}
+	return nil
 }
 
 // Server serves samen's pages and API.
@@ -68,8 +90,11 @@ type Server struct {
 	static   http.Handler
 }
 
-// New builds a server. accounts must use db.
-func New(opts Options, db *store.DB, accounts *account.Service, log *slog.Logger) (*Server, error) {
+// New builds a server for the parts, which must use db.
+func New(opts Options, db *store.DB, parts Parts, log *slog.Logger) (*Server, error) {
+	if err := parts.check(); err != nil {
+		return nil, err
+	}
 	base, err := url.Parse(opts.BaseURL)
 	if err != nil {
 		return nil, err
@@ -77,34 +102,13 @@ func New(opts Options, db *store.DB, accounts *account.Service, log *slog.Logger
 	s := &Server{
 		opts:     opts,
 		db:       db,
-		accounts: accounts,
+		accounts: parts.Accounts,
+		atlas:    parts.Atlas,
+		toolbox:  parts.Toolbox,
+		assess:   parts.Assess,
 		log:      log,
 		msgs:     i18n.MustLoad(),
 		base:     base,
-	}
-	if accounts.Letters == nil {
-		accounts.Letters = letters{s}
-	}
-	s.atlas = opts.Atlas
-	if s.atlas == nil {
-		s.atlas = &atlas.Service{DB: db, Map: mapindex.New(mapindex.Options{}), Sent: accounts.Sent}
-		if _, err := s.atlas.LoadMap(context.Background()); err != nil {
-			return nil, err
-		}
-	}
-	if s.atlas.Letters == nil {
-		s.atlas.Letters = letters{s}
-	}
-	// The catalogue ships with samen: a new installation starts with the
-	// roadmap's tools and guides.
-	s.toolbox = &toolbox.Service{DB: db}
-	if _, err := s.toolbox.SeedIfEmpty(context.Background()); err != nil {
-		return nil, err
-	}
-	// So does the assessment framework.
-	s.assess = &assess.Service{DB: db}
-	if _, err := s.assess.SeedFramework(context.Background()); err != nil {
-		return nil, err
 	}
 	if s.pages, err = parsePages(); err != nil {
 		return nil, err
@@ -123,15 +127,6 @@ func New(opts Options, db *store.DB, accounts *account.Service, log *slog.Logger
 
 // today is the date in Amsterdam, for what expires at the end of a day.
 func (s *Server) today() string { return time.Now().In(amsterdam).Format(time.DateOnly) }
-
-// Atlas returns the atlas service the server uses.
-func (s *Server) Atlas() *atlas.Service { return s.atlas }
-
-// Assess returns the assessment service.
-func (s *Server) Assess() *assess.Service { return s.assess }
-
-// Toolbox returns the toolbox service.
-func (s *Server) Toolbox() *toolbox.Service { return s.toolbox }
 
 // Registry exposes the Prometheus registry (for tests and for adding
 // collectors of later parts).

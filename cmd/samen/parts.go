@@ -1,0 +1,52 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"samen/internal/account"
+	"samen/internal/assess"
+	"samen/internal/atlas"
+	"samen/internal/mapindex"
+	"samen/internal/store"
+	"samen/internal/toolbox"
+	"samen/internal/web"
+)
+
+// wiring is what building the parts needs from configuration.
+type wiring struct {
+	BaseURL string // for links in mails
+	Licence string // the atlas data's licence
+	Sent    func() // wakes the outbox worker after a mail is queued; may be nil
+	Map     *mapindex.Index
+}
+
+// buildParts makes every part of samen on db, in one place: the services,
+// their mail writers, and the seed data that ships with samen (the toolbox's
+// catalogue and guides, the assessment framework). The atlas's map index is
+// handed over empty; the caller loads it once the database holds what it
+// should (after demo content, say).
+func buildParts(ctx context.Context, db *store.DB, w wiring) (web.Parts, error) {
+	letters, err := web.NewLetters(w.BaseURL)
+	if err != nil {
+		return web.Parts{}, fmt.Errorf("base URL: %w", err)
+	}
+	if w.Map == nil {
+		w.Map = mapindex.New(mapindex.Options{})
+	}
+	p := web.Parts{
+		Accounts: &account.Service{DB: db, Sent: w.Sent, Letters: letters},
+		Atlas:    &atlas.Service{DB: db, Map: w.Map, Sent: w.Sent, Licence: w.Licence, Letters: letters},
+		Toolbox:  &toolbox.Service{DB: db},
+		Assess:   &assess.Service{DB: db},
+	}
+	// A new installation starts with the roadmap's tools and guides, and
+	// with the assessment framework.
+	if _, err := p.Toolbox.SeedIfEmpty(ctx); err != nil {
+		return web.Parts{}, fmt.Errorf("toolbox catalogue: %w", err)
+	}
+	if _, err := p.Assess.SeedFramework(ctx); err != nil {
+		return web.Parts{}, fmt.Errorf("assessment framework: %w", err)
+	}
+	return p, nil
+}
