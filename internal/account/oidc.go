@@ -46,7 +46,7 @@ func (s *Service) LoginExternal(ctx context.Context, in External) (User, string,
 			switch {
 			case err == nil:
 				id = existing.ID
-				now := s.nowMs()
+				now := s.Now.Millis()
 				// A password set before the address was confirmed may be a
 				// stranger's, who signed up with it to wait for its owner:
 				// drop it, the owner can set one with a reset.
@@ -56,7 +56,7 @@ func (s *Service) LoginExternal(ctx context.Context, in External) (User, string,
 				}
 			case problem.Is(err, problem.NotFound):
 				name, _ := checkName(in.Name)
-				now := s.nowMs()
+				now := s.Now.Millis()
 				if err := tx.QueryRow(ctx, `INSERT INTO users (email, name, role, language, email_verified_at, created_at, updated_at)
 					VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, email, name, Member, checkLanguage(in.Language), now, now, now).Scan(&id); err != nil {
 					return err
@@ -68,7 +68,7 @@ func (s *Service) LoginExternal(ctx context.Context, in External) (User, string,
 				return err
 			}
 			if _, err := tx.Exec(ctx, "INSERT INTO oidc_identities (issuer, subject, user_id, created_at) VALUES (?, ?, ?, ?)",
-				in.Issuer, in.Subject, id, s.nowMs()); err != nil {
+				in.Issuer, in.Subject, id, s.Now.Millis()); err != nil {
 				return err
 			}
 			if err := audit.RecordID(ctx, tx, "user.link_oidc", "user", id, map[string]any{"issuer": in.Issuer}); err != nil {

@@ -39,17 +39,8 @@ type Service struct {
 	// the mail worker can deliver at once. Optional.
 	Sent func()
 	// Now is the clock; tests replace it.
-	Now func() time.Time
+	Now store.Clock
 }
-
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
-}
-
-func (s *Service) nowMs() int64 { return s.now().UnixMilli() }
 
 func (s *Service) mailed() {
 	if s.Sent != nil {
@@ -112,7 +103,7 @@ func (s *Service) Register(ctx context.Context, in SignUp) error {
 			}
 			// Anyone can type anyone's address into the form, so the
 			// warnings are capped to keep it from flooding an inbox.
-			n, err := mail.SentTo(ctx, tx, existing.Email, s.now().Add(-time.Hour).UnixMilli())
+			n, err := mail.SentTo(ctx, tx, existing.Email, s.Now.Time().Add(-time.Hour).UnixMilli())
 			if err != nil || n >= maxMailsPerHour {
 				return err
 			}
@@ -121,7 +112,7 @@ func (s *Service) Register(ctx context.Context, in SignUp) error {
 		if !problem.Is(err, problem.NotFound) {
 			return err
 		}
-		now := s.nowMs()
+		now := s.Now.Millis()
 		var id int64
 		err = tx.QueryRow(ctx, `INSERT INTO users (email, name, password_hash, role, language, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, email, name, hash, Member, checkLanguage(in.Language), now, now).Scan(&id)
@@ -204,7 +195,7 @@ func (s *Service) mailAccount(ctx context.Context, rawEmail string, fn func(tx *
 
 func (s *Service) newEmailToken(ctx context.Context, tx *store.Tx, userID int64, purpose string, ttl time.Duration, passwordHash string) (string, error) {
 	token := newSecret()
-	now := s.now()
+	now := s.Now.Time()
 	_, err := tx.Exec(ctx, `INSERT INTO email_tokens (token_hash, user_id, purpose, password_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		hashSecret(token), userID, purpose, passwordHash, now.UnixMilli(), now.Add(ttl).UnixMilli())
 	return token, err
@@ -216,7 +207,7 @@ func (s *Service) newEmailToken(ctx context.Context, tx *store.Tx, userID int64,
 func (s *Service) recentLinks(ctx context.Context, q store.Querier, userID int64, purpose string) int {
 	var n int
 	_ = q.QueryRow(ctx, `SELECT COUNT(*) FROM email_tokens WHERE user_id = ? AND (purpose = ? OR ? = '') AND created_at > ?`,
-		userID, purpose, purpose, s.now().Add(-time.Hour).UnixMilli()).Scan(&n)
+		userID, purpose, purpose, s.Now.Time().Add(-time.Hour).UnixMilli()).Scan(&n)
 	return n
 }
 
@@ -232,10 +223,10 @@ func (s *Service) useEmailToken(ctx context.Context, tx *store.Tx, token, purpos
 	if used != nil {
 		return 0, "", problem.New(problem.Gone, "token.used")
 	}
-	if expires < s.nowMs() {
+	if expires < s.Now.Millis() {
 		return 0, "", problem.New(problem.Gone, "token.expired")
 	}
-	_, err = tx.Exec(ctx, "UPDATE email_tokens SET used_at = ? WHERE token_hash = ?", s.nowMs(), hashSecret(token))
+	_, err = tx.Exec(ctx, "UPDATE email_tokens SET used_at = ? WHERE token_hash = ?", s.Now.Millis(), hashSecret(token))
 	return userID, passwordHash, err
 }
 
@@ -247,7 +238,7 @@ func (s *Service) Verify(ctx context.Context, token string) (User, error) {
 		if err != nil {
 			return err
 		}
-		now := s.nowMs()
+		now := s.Now.Millis()
 		if _, err := tx.Exec(ctx, "UPDATE users SET email_verified_at = COALESCE(email_verified_at, ?), updated_at = ? WHERE id = ?", now, now, id); err != nil {
 			return err
 		}
@@ -295,7 +286,7 @@ func (s *Service) CheckResetToken(ctx context.Context, token string) error {
 		return problem.New(problem.Gone, "token.invalid")
 	case used != nil:
 		return problem.New(problem.Gone, "token.used")
-	case expires < s.nowMs():
+	case expires < s.Now.Millis():
 		return problem.New(problem.Gone, "token.expired")
 	}
 	return nil
@@ -324,7 +315,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) (Us
 		if err != nil {
 			return err
 		}
-		now := s.nowMs()
+		now := s.Now.Millis()
 		if _, err := tx.Exec(ctx, "UPDATE users SET password_hash = ?, email_verified_at = COALESCE(email_verified_at, ?), updated_at = ? WHERE id = ?",
 			hash, now, now, id); err != nil {
 			return err
@@ -478,7 +469,7 @@ func (s *Service) passwordHash(ctx context.Context, email string) (User, string,
 func (s *Service) failures(ctx context.Context, key string) int {
 	var n int
 	_ = s.DB.QueryRow(ctx, "SELECT COUNT(*) FROM login_failures WHERE key = ? AND at > ?",
-		key, s.now().Add(-failureWindow).UnixMilli()).Scan(&n)
+		key, s.Now.Time().Add(-failureWindow).UnixMilli()).Scan(&n)
 	return n
 }
 
@@ -493,7 +484,7 @@ func (s *Service) recordAttempt(ctx context.Context, keys ...string) ([]int64, e
 				continue
 			}
 			var id int64
-			if err := tx.QueryRow(ctx, "INSERT INTO login_failures (key, at) VALUES (?, ?) RETURNING id", k, s.nowMs()).Scan(&id); err != nil {
+			if err := tx.QueryRow(ctx, "INSERT INTO login_failures (key, at) VALUES (?, ?) RETURNING id", k, s.Now.Millis()).Scan(&id); err != nil {
 				return err
 			}
 			ids = append(ids, id)
@@ -512,7 +503,7 @@ func (s *Service) forgetAttempt(ctx context.Context, ids []int64) {
 // Sweep deletes what has expired: sessions, used or stale mail links, old
 // login failures. Run it now and then; it is safe from several processes.
 func (s *Service) Sweep(ctx context.Context) error {
-	now := s.nowMs()
+	now := s.Now.Millis()
 	for _, q := range []struct {
 		sql string
 		arg int64
@@ -568,7 +559,7 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, in PasswordC
 	}
 	tokens := 0
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.Exec(ctx, "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?", newHash, s.nowMs(), userID); err != nil {
+		if _, err := tx.Exec(ctx, "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?", newHash, s.Now.Millis(), userID); err != nil {
 			return err
 		}
 		res, err := tx.Exec(ctx, "DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?", userID, hashSecret(in.KeepSession))
@@ -613,7 +604,7 @@ func (s *Service) UpdateProfile(ctx context.Context, userID int64, p Profile) (U
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, "UPDATE users SET name = ?, language = ?, updated_at = ? WHERE id = ?", name, lang, s.nowMs(), userID); err != nil {
+		if _, err := tx.Exec(ctx, "UPDATE users SET name = ?, language = ?, updated_at = ? WHERE id = ?", name, lang, s.Now.Millis(), userID); err != nil {
 			return err
 		}
 		changed := map[string]any{}

@@ -23,7 +23,7 @@ type Session struct {
 
 func (s *Service) startSession(ctx context.Context, tx *store.Tx, userID int64, ip, ua string) (string, error) {
 	token := newSecret()
-	now := s.now()
+	now := s.Now.Time()
 	_, err := tx.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, hashSecret(token), userID, now.UnixMilli(), now.UnixMilli(), now.Add(sessionIdleTTL).UnixMilli(), ip, trimUA(ua))
 	return token, err
@@ -44,7 +44,7 @@ func (s *Service) SessionUser(ctx context.Context, token string) (User, Session,
 	if err != nil {
 		return User{}, Session{}, problem.New(problem.Unauthorized, "session.none")
 	}
-	now := s.now()
+	now := s.Now.Time()
 	if expires < now.UnixMilli() {
 		return User{}, Session{}, problem.New(problem.Unauthorized, "session.expired")
 	}
@@ -83,7 +83,7 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 // Sessions lists a person's active sessions, newest first.
 func (s *Service) Sessions(ctx context.Context, userID int64) ([]Session, error) {
 	rows, err := s.DB.Query(ctx, `SELECT token_hash, created_at, last_seen_at, expires_at, ip, user_agent FROM sessions
-		WHERE user_id = ? AND expires_at > ? ORDER BY last_seen_at DESC`, userID, s.nowMs())
+		WHERE user_id = ? AND expires_at > ? ORDER BY last_seen_at DESC`, userID, s.Now.Millis())
 	if err != nil {
 		return nil, err
 	}

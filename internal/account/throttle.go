@@ -111,7 +111,7 @@ func (s *Service) signingKey(ctx context.Context, purpose string) ([]byte, error
 			return nil, err
 		}
 		if _, err := s.DB.Exec(ctx, "INSERT INTO signing_keys (purpose, secret, created_at) VALUES (?, ?, ?) ON CONFLICT (purpose) DO NOTHING",
-			purpose, base64.StdEncoding.EncodeToString(b), s.nowMs()); err != nil {
+			purpose, base64.StdEncoding.EncodeToString(b), s.Now.Millis()); err != nil {
 			return nil, err
 		}
 		enc, err = read()
@@ -151,7 +151,7 @@ func (s *Service) devices(key []byte, cookie string) []device {
 	if cookie == "" || len(cookie) > maxDeviceCookieLen {
 		return nil
 	}
-	now := s.now()
+	now := s.Now.Time()
 	var out []device
 	for _, entry := range strings.Split(cookie, "~") {
 		parts := strings.Split(entry, ".")
@@ -209,7 +209,7 @@ func (s *Service) IssueDevice(ctx context.Context, userID int64, prior string) (
 	if _, err := rand.Read(nonce); err != nil {
 		return "", err
 	}
-	fresh := device{userID: userID, issued: s.now().Unix(), nonce: base64.RawURLEncoding.EncodeToString(nonce)}
+	fresh := device{userID: userID, issued: s.Now.Time().Unix(), nonce: base64.RawURLEncoding.EncodeToString(nonce)}
 	entries := []string{fresh.payload() + "." + deviceMAC(key, fresh.payload())}
 	for _, d := range s.devices(key, prior) {
 		if d.userID == userID || len(entries) == maxDevices {

@@ -47,7 +47,7 @@ func (s *Service) CreateToken(ctx context.Context, userID int64, name string) (T
 		return Token{}, "", problem.Fields{"name": "name.invalid"}.Err()
 	}
 	secret := TokenPrefix + newSecret()
-	t := Token{Name: name, Prefix: secret[:len(TokenPrefix)+6], CreatedAt: store.Time(s.nowMs())}
+	t := Token{Name: name, Prefix: secret[:len(TokenPrefix)+6], CreatedAt: store.Time(s.Now.Millis())}
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
 		var n int
 		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM api_tokens WHERE user_id = ? AND revoked_at IS NULL", userID).Scan(&n); err != nil {
@@ -99,7 +99,7 @@ func (s *Service) Tokens(ctx context.Context, userID int64) ([]Token, error) {
 // RevokeToken stops a token from working. Only its owner can revoke it.
 func (s *Service) RevokeToken(ctx context.Context, userID, tokenID int64) error {
 	return s.DB.InTx(ctx, func(tx *store.Tx) error {
-		res, err := tx.Exec(ctx, "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL", s.nowMs(), tokenID, userID)
+		res, err := tx.Exec(ctx, "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL", s.Now.Millis(), tokenID, userID)
 		if err != nil {
 			return err
 		}
@@ -128,7 +128,7 @@ func (s *Service) TokenUser(ctx context.Context, secret string) (User, error) {
 		return User{}, fail
 	}
 	// Record use at most once a minute: enough to tell a stale token.
-	if now := s.nowMs(); now-used > time.Minute.Milliseconds() {
+	if now := s.Now.Millis(); now-used > time.Minute.Milliseconds() {
 		if _, err := s.DB.Exec(ctx, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", now, id); err != nil {
 			return User{}, err
 		}
@@ -139,7 +139,7 @@ func (s *Service) TokenUser(ctx context.Context, secret string) (User, error) {
 // revokeAllTokens revokes every live API token of an account, recording each
 // in the audit log with what caused it, and returns how many it revoked.
 func (s *Service) revokeAllTokens(ctx context.Context, tx *store.Tx, userID int64, via string) (int, error) {
-	ids, err := store.IDs(ctx, tx, "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL RETURNING id", s.nowMs(), userID)
+	ids, err := store.IDs(ctx, tx, "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL RETURNING id", s.Now.Millis(), userID)
 	if err != nil {
 		return 0, err
 	}

@@ -34,7 +34,7 @@ func (s *Service) Add(ctx context.Context, in NewUser) (User, error) {
 	}
 	var u User
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
-		now := s.nowMs()
+		now := s.Now.Millis()
 		var id int64
 		err := tx.QueryRow(ctx, `INSERT INTO users (email, name, password_hash, role, language, email_verified_at, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, email, name, hash, in.Role, checkLanguage(in.Language), now, now, now).Scan(&id)
@@ -159,7 +159,7 @@ func (s *Service) SetRole(ctx context.Context, id int64, role Role) error {
 				return err
 			}
 		}
-		if _, err := tx.Exec(ctx, "UPDATE users SET role = ?, updated_at = ? WHERE id = ?", role, s.nowMs(), id); err != nil {
+		if _, err := tx.Exec(ctx, "UPDATE users SET role = ?, updated_at = ? WHERE id = ?", role, s.Now.Millis(), id); err != nil {
 			return err
 		}
 		return audit.RecordID(ctx, tx, "user.role", "user", id, map[string]any{"from": string(u.Role), "to": string(role)})
@@ -196,13 +196,13 @@ func (s *Service) SetDisabled(ctx context.Context, id int64, disabled bool) erro
 					return err
 				}
 			}
-			at = s.nowMs()
+			at = s.Now.Millis()
 			action = "user.disable"
 			if _, err := tx.Exec(ctx, "DELETE FROM sessions WHERE user_id = ?", id); err != nil {
 				return err
 			}
 		}
-		if _, err := tx.Exec(ctx, "UPDATE users SET disabled_at = ?, updated_at = ? WHERE id = ?", at, s.nowMs(), id); err != nil {
+		if _, err := tx.Exec(ctx, "UPDATE users SET disabled_at = ?, updated_at = ? WHERE id = ?", at, s.Now.Millis(), id); err != nil {
 			return err
 		}
 		return audit.RecordID(ctx, tx, action, "user", id, nil)

@@ -255,7 +255,7 @@ func (s *Service) RunChecks(ctx context.Context, u *account.User, id int64) ([]F
 	if a.Subject.Repository == "" {
 		return nil, &problem.Error{Kind: problem.Invalid, Code: "assess.no_repository", Fields: problem.Fields{"repository": "required"}}
 	}
-	found, err := Inspect(ctx, a.Subject.Repository, s.now())
+	found, err := Inspect(ctx, a.Subject.Repository, s.Now.Time())
 	if err != nil {
 		return nil, &problem.Error{Kind: problem.Unavailable, Code: "assess.repository_unreadable"}
 	}

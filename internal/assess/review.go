@@ -264,7 +264,7 @@ func (s *Service) SaveScores(ctx context.Context, u *account.User, id int64, sco
 		if err != nil {
 			return err
 		}
-		now := store.Millis(s.now())
+		now := s.Now.Millis()
 		if self {
 			if _, err := tx.Exec(ctx, `INSERT INTO assessment_reviews (assessment_id, reviewer_id, self, assigned_at) VALUES (?, ?, 1, ?)
 				ON CONFLICT (assessment_id, reviewer_id) DO NOTHING`, id, u.ID, now); err != nil {
@@ -398,7 +398,7 @@ func (s *Service) Settle(ctx context.Context, u *account.User, id int64, st Sett
 		if _, err := tx.Exec(ctx, `INSERT INTO assessment_settlements (assessment_id, criterion, level, reason, confidence, settled_by, settled_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (assessment_id, criterion) DO UPDATE SET level = excluded.level, reason = excluded.reason,
 			confidence = excluded.confidence, settled_by = excluded.settled_by, settled_at = excluded.settled_at`,
-			id, st.Criterion, level, st.Reason, st.Confidence, u.ID, store.Millis(s.now())); err != nil {
+			id, st.Criterion, level, st.Reason, st.Confidence, u.ID, s.Now.Millis()); err != nil {
 			return err
 		}
 		return audit.RecordID(ctx, tx, "assessment.settle", "assessment", id, map[string]any{"criterion": st.Criterion})
@@ -435,7 +435,7 @@ func (s *Service) Publish(ctx context.Context, u *account.User, id int64) error 
 			}
 			return problem.New(problem.Conflict, "assess.not_ready")
 		}
-		now := s.now()
+		now := s.Now.Time()
 		if _, err := tx.Exec(ctx, `UPDATE assessments SET status = 'published', published_by = ?, published_at = ?, expires_at = ?, updated_at = ? WHERE id = ?`,
 			u.ID, store.Millis(now), store.Millis(now.Add(Validity)), store.Millis(now), id); err != nil {
 			return err
@@ -471,7 +471,7 @@ func (s *Service) Reply(ctx context.Context, u *account.User, id int64, criterio
 		} else {
 			_, err = tx.Exec(ctx, `INSERT INTO assessment_replies (assessment_id, criterion, reply, replied_by, replied_at) VALUES (?, ?, ?, ?, ?)
 				ON CONFLICT (assessment_id, criterion) DO UPDATE SET reply = excluded.reply, replied_by = excluded.replied_by, replied_at = excluded.replied_at`,
-				id, criterion, text, u.ID, store.Millis(s.now()))
+				id, criterion, text, u.ID, s.Now.Millis())
 		}
 		if err != nil {
 			return err

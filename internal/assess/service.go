@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"samen/internal/account"
@@ -20,8 +19,9 @@ import (
 
 // Service is the assessment part of samen.
 type Service struct {
-	DB  *store.DB
-	Now func() time.Time
+	DB *store.DB
+	// Now is the clock; tests replace it.
+	Now store.Clock
 }
 
 var (
@@ -29,13 +29,6 @@ var (
 	errStewardsOnly = problem.New(problem.Forbidden, "assess.stewards_only")
 	errForbidden    = problem.New(problem.Forbidden, "assess.forbidden")
 )
-
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
-}
 
 // ---- frameworks
 
@@ -133,7 +126,7 @@ func (s *Service) insertFramework(ctx context.Context, tx *store.Tx, u *account.
 		by = u.ID
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO assessment_frameworks (version, data, published_by, published_at) VALUES (?, ?, ?, ?)`,
-		f.Version, string(data), by, store.Millis(s.now())); err != nil {
+		f.Version, string(data), by, s.Now.Millis()); err != nil {
 		return err
 	}
 	return audit.Record(ctx, tx, "framework.publish", "framework", f.Version, nil)
@@ -260,7 +253,7 @@ func (s *Service) insert(ctx context.Context, u *account.User, sub Subject, vers
 		ex = 1
 	}
 	var id int64
-	now := store.Millis(s.now())
+	now := s.Now.Millis()
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.QueryRow(ctx, `INSERT INTO assessments (subject_name, subject, tool_id, framework_version, status, example, previous_id,
 			created_by, created_at, updated_at) VALUES (?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?) RETURNING id`,
@@ -303,7 +296,7 @@ func (s *Service) changeDraft(ctx context.Context, u *account.User, id int64, fn
 		if err := fn(tx, a); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `UPDATE assessments SET updated_at = ? WHERE id = ?`, store.Millis(s.now()), id)
+		_, err = tx.Exec(ctx, `UPDATE assessments SET updated_at = ? WHERE id = ?`, s.Now.Millis(), id)
 		return err
 	})
 }
@@ -346,7 +339,7 @@ func (s *Service) AddReviewer(ctx context.Context, u *account.User, id int64, em
 			return &problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"reviewer": "reviewer.already"}}
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO assessment_reviews (assessment_id, reviewer_id, self, assigned_at) VALUES (?, ?, 0, ?)`,
-			id, uid, store.Millis(s.now())); err != nil {
+			id, uid, s.Now.Millis()); err != nil {
 			return err
 		}
 		return audit.RecordID(ctx, tx, "assessment.reviewer_add", "assessment", id, map[string]any{"reviewer": uid})

@@ -129,8 +129,8 @@ func (s *Service) Import(ctx context.Context, u *account.User, rows []Row) (Impo
 	// syncOverlap before their last look; a long import commits rows
 	// whose time lies further back, so they are given the time of the
 	// commit.
-	if s.now().Sub(res.now) > syncOverlap/2 {
-		_, _ = s.DB.Exec(ctx, `UPDATE initiatives SET updated_at = ? WHERE updated_at = ?`, s.now().UnixMilli(), res.now.UnixMilli())
+	if s.Now.Time().Sub(res.now) > syncOverlap/2 {
+		_, _ = s.DB.Exec(ctx, `UPDATE initiatives SET updated_at = ? WHERE updated_at = ?`, s.Now.Millis(), res.now.UnixMilli())
 	}
 	s.importedToMap(ctx, res)
 	return res.report, nil
@@ -236,7 +236,7 @@ func (s *Service) importTx(ctx context.Context, tx *store.Tx, u *account.User, r
 	}
 
 	// Write batch after batch, preparing the next one on another core.
-	res.now = s.now()
+	res.now = s.Now.Time()
 	w := importWriter{tx: tx, now: res.now.UnixMilli(), today: res.now.UTC().Format(time.DateOnly)}
 	if u != nil {
 		w.actor = u.ID

@@ -77,7 +77,7 @@ func (s *Service) SetLogo(ctx context.Context, u *account.User, id int64, upload
 		return err
 	}
 	return s.managing(ctx, u, id, func(tx *store.Tx, in Initiative) error {
-		now := s.now().UnixMilli()
+		now := s.Now.Millis()
 		if _, err := tx.Exec(ctx, `DELETE FROM initiative_logos WHERE initiative_id = ?`, id); err != nil {
 			return err
 		}

@@ -81,7 +81,7 @@ func (s *Service) refreshMap(ctx context.Context, id int64) {
 // LoadMap builds the map index from the database and returns the time the
 // read began, to pass to Sync.
 func (s *Service) LoadMap(ctx context.Context) (time.Time, error) {
-	start := s.now()
+	start := s.Now.Time()
 	var points []mapindex.Point
 	err := s.eachMapped(ctx, "i.status = 'published' AND i.latitude IS NOT NULL", nil, func(p mapindex.Point, _ Status, _ bool) {
 		points = append(points, p)
@@ -101,7 +101,7 @@ const syncOverlap = time.Minute
 // Sync applies to the map index what changed in the database since since
 // (from any process), and returns the time to pass next.
 func (s *Service) Sync(ctx context.Context, since time.Time) (time.Time, error) {
-	start := s.now()
+	start := s.Now.Time()
 	err := s.eachMapped(ctx, "i.updated_at >= ?", []any{since.Add(-syncOverlap).UnixMilli()}, func(p mapindex.Point, st Status, placed bool) {
 		if st == Published && placed {
 			s.Map.Put(p)

@@ -97,7 +97,7 @@ func (s *Service) Propose(ctx context.Context, u *account.User, p Proposal) (Ini
 				return err
 			}
 		}
-		now := s.now().UnixMilli()
+		now := s.Now.Millis()
 		data, _ := json.Marshal(p.Record)
 		if err := tx.QueryRow(ctx, `INSERT INTO initiatives (status, name, data, created_by, created_at, updated_at, confirmed_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, Pending, p.Record.Name, string(data), u.ID, now, now, now).Scan(&id); err != nil {
@@ -165,7 +165,7 @@ func (s *Service) Edit(ctx context.Context, u *account.User, id int64, p Proposa
 		if reflect.DeepEqual(normalized(in.Record), p.Record) {
 			return problem.New(problem.Invalid, "atlas.no_change")
 		}
-		now := s.now().UnixMilli()
+		now := s.Now.Millis()
 		publish := in.CanPublish(u) && (in.Status != Pending || u.Role.AtLeast(account.Moderator))
 		if !publish {
 			if err := checkPending(ctx, tx, u.ID); err != nil {
@@ -376,7 +376,7 @@ func (s *Service) Review(ctx context.Context, u *account.User, revisionID int64,
 		if in.Status == Merged || in.Status == Rejected {
 			return errNotEditable
 		}
-		now := s.now().UnixMilli()
+		now := s.Now.Millis()
 		state := RevisionRejected
 		if accept {
 			state = RevisionAccepted
@@ -492,7 +492,7 @@ func (s *Service) Restore(ctx context.Context, u *account.User, initiative, revi
 		if err := rec.Validate(s.today()); err != nil {
 			return err
 		}
-		now := s.now().UnixMilli()
+		now := s.Now.Millis()
 		id, err := insertRevision(ctx, tx, initiative, in.RevisionID, Proposal{Record: rec, Note: old.Note}, u.ID, RevisionAccepted, now)
 		if err != nil {
 			return err
@@ -540,7 +540,7 @@ func (s *Service) Merge(ctx context.Context, u *account.User, dup, into int64) e
 		if d.Status == Merged || target.Status != Published {
 			return &problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"into": "merge.not_published"}}
 		}
-		now := s.now().UnixMilli()
+		now := s.Now.Millis()
 		for _, e := range d.Editors {
 			if err := addEditor(ctx, tx, into, e, now); err != nil {
 				return err
@@ -593,7 +593,7 @@ func (s *Service) SetArchived(ctx context.Context, u *account.User, id int64, ar
 		if in.Status != from {
 			return errNotEditable
 		}
-		now := s.now().UnixMilli()
+		now := s.Now.Millis()
 		if err := s.write(ctx, tx, id, want, in.Record, in.RevisionID, now); err != nil {
 			return err
 		}
@@ -637,7 +637,7 @@ func (s *Service) Confirm(ctx context.Context, u *account.User, id int64) error 
 		if in.Status != Published && in.Status != Archived {
 			return errNotEditable
 		}
-		now := s.now().UnixMilli()
+		now := s.Now.Millis()
 		if err := confirm(ctx, tx, id, now); err != nil {
 			return err
 		}

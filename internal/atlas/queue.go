@@ -134,7 +134,7 @@ func (s *Service) Report(ctx context.Context, u *account.User, ip string, id int
 		if in.Status != Published && in.Status != Archived {
 			return errNotFound
 		}
-		now := s.now()
+		now := s.Now.Time()
 		var recent int
 		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM initiative_reports WHERE reporter_ip = ? AND created_at > ?`,
 			ip, now.Add(-reportWindow).UnixMilli()).Scan(&recent); err != nil {
@@ -197,7 +197,7 @@ func (s *Service) CloseReport(ctx context.Context, u *account.User, id int64, re
 	return s.DB.InTx(ctx, func(tx *store.Tx) error {
 		var initiative int64
 		err := tx.QueryRow(ctx, `UPDATE initiative_reports SET state = ?, handled_by = ?, handled_at = ? WHERE id = ? AND state = 'open'
-			RETURNING initiative_id`, state, u.ID, s.now().UnixMilli(), id).Scan(&initiative)
+			RETURNING initiative_id`, state, u.ID, s.Now.Millis(), id).Scan(&initiative)
 		if errors.Is(err, sql.ErrNoRows) {
 			return problem.New(problem.NotFound, "atlas.report_not_found")
 		}
@@ -260,7 +260,7 @@ func (s *Service) AddEditor(ctx context.Context, u *account.User, id int64, emai
 		if slices.Contains(in.Editors, uid) {
 			return &problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"email": "editor.already"}}
 		}
-		if err := addEditor(ctx, tx, id, uid, s.now().UnixMilli()); err != nil {
+		if err := addEditor(ctx, tx, id, uid, s.Now.Millis()); err != nil {
 			return err
 		}
 		return recordAudit(ctx, tx, "initiative.editor_add", id, map[string]any{"user": uid})
@@ -330,7 +330,7 @@ func (s *Service) Contact(ctx context.Context, u *account.User, ip string, id in
 		if in.Contact.Email == "" {
 			return problem.New(problem.NotFound, "atlas.no_contact")
 		}
-		now := s.now()
+		now := s.Now.Time()
 		var fromIP, toThem int
 		if err := tx.QueryRow(ctx, `SELECT
 			(SELECT COUNT(*) FROM contact_messages WHERE sender_ip = ? AND created_at > ?),

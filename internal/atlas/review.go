@@ -47,7 +47,7 @@ const staleBatch = 200
 // because each step is a conditional update.
 func (s *Service) ReviewStale(ctx context.Context) (StaleReport, error) {
 	var rep StaleReport
-	now := s.now()
+	now := s.Now.Time()
 	ctx = audit.WithActor(ctx, audit.Actor{Label: "system"})
 	// Latest step first, so that an entry moved by one step is not moved
 	// again in the same run.

@@ -75,17 +75,10 @@ type Service struct {
 	// when empty.
 	Licence string
 	// Now is the clock; tests replace it.
-	Now func() time.Time
+	Now store.Clock
 }
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
-}
-
-func (s *Service) today() string { return s.now().UTC().Format(time.DateOnly) }
+func (s *Service) today() string { return s.Now.Time().UTC().Format(time.DateOnly) }
 
 // DataLicence returns the licence of the atlas's data.
 func (s *Service) DataLicence() string {

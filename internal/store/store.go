@@ -373,6 +373,22 @@ func Millis(t time.Time) int64 { return t.UnixMilli() }
 // Time converts a stored time back.
 func Time(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
 
+// Clock is where a service reads the time: every service keeps one in its
+// Now field, which tests set to a time of their own. A nil Clock is the
+// system clock.
+type Clock func() time.Time
+
+// Time returns the clock's time.
+func (c Clock) Time() time.Time {
+	if c == nil {
+		return time.Now()
+	}
+	return c()
+}
+
+// Millis returns the clock's time as samen stores it.
+func (c Clock) Millis() int64 { return Millis(c.Time()) }
+
 // Backup writes a consistent copy of a SQLite database to path while the
 // database stays in use. It refuses to overwrite an existing file. For
 // PostgreSQL it returns an error that points to pg_dump.

@@ -85,7 +85,7 @@ func (s *Service) SaveGuide(ctx context.Context, u *account.User, g Guide, note 
 		case !create && n == 0:
 			return errNotFound
 		}
-		return s.writeGuide(ctx, tx, g, note, u, s.now(), create)
+		return s.writeGuide(ctx, tx, g, note, u, s.Now.Millis(), create)
 	})
 	return g, err
 }

@@ -92,7 +92,7 @@ func (s *Service) SaveScan(ctx context.Context, u *account.User, initiativeID in
 			return err
 		}
 		if err := tx.QueryRow(ctx, `INSERT INTO scans (initiative_id, author_id, input, shared, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-			initiativeID, u.ID, string(data), boolInt(shared), s.now()).Scan(&id); err != nil {
+			initiativeID, u.ID, string(data), boolInt(shared), s.Now.Millis()).Scan(&id); err != nil {
 			return err
 		}
 		for _, tid := range Scan(c, in).Tools {

@@ -20,21 +20,15 @@ import (
 
 // Service is the toolbox part of samen.
 type Service struct {
-	DB  *store.DB
-	Now func() time.Time
+	DB *store.DB
+	// Now is the clock; tests replace it.
+	Now store.Clock
 }
 
 var (
 	errNotFound  = problem.New(problem.NotFound, "toolbox.not_found")
 	errForbidden = problem.New(problem.Forbidden, "toolbox.stewards_only")
 )
-
-func (s *Service) now() int64 {
-	if s.Now != nil {
-		return store.Millis(s.Now())
-	}
-	return store.Now()
-}
 
 func isSteward(u *account.User) bool { return u != nil && u.Role.AtLeast(account.Steward) }
 
@@ -63,7 +57,7 @@ func (s *Service) SeedIfEmpty(ctx context.Context) (bool, error) {
 		if err := c.Check(); err != nil {
 			return err
 		}
-		now := s.now()
+		now := s.Now.Millis()
 		for _, t := range tools {
 			if err := s.writeTool(ctx, tx, t, "", nil, now, true); err != nil {
 				return err
@@ -142,7 +136,7 @@ func (s *Service) SaveTool(ctx context.Context, u *account.User, t Tool, note st
 		if err := c.without(t.ID).checkKeys(t); err != nil {
 			return err
 		}
-		return s.writeTool(ctx, tx, t, note, u, s.now(), create)
+		return s.writeTool(ctx, tx, t, note, u, s.Now.Millis(), create)
 	})
 	return t, err
 }
@@ -342,7 +336,7 @@ func (s *Service) Import(ctx context.Context, u *account.User, tools []Tool) (Im
 		if err := c.Check(); err != nil {
 			return &ImportError{Index: -1, Err: &problem.Error{Kind: problem.Invalid, Code: "toolbox.import_names", Fields: problem.Fields{"aliases": "name.taken"}}, Detail: err.Error()}
 		}
-		now := s.now()
+		now := s.Now.Millis()
 		for _, t := range tools {
 			prev, exists := old.Get(t.ID)
 			switch {
