@@ -69,6 +69,10 @@ func (u User) Verified() bool { return !u.VerifiedAt.IsZero() }
 // Disabled reports whether a steward closed the account.
 func (u User) Disabled() bool { return !u.DisabledAt.IsZero() }
 
+// IsSteward reports whether u is signed in and a steward: whether u runs
+// the platform. u may be nil (nobody signed in).
+func IsSteward(u *User) bool { return u != nil && u.Role.AtLeast(Steward) }
+
 // DisplayName is the name, or the part of the address before '@'.
 func (u User) DisplayName() string {
 	if u.Name != "" {

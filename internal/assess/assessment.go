@@ -62,8 +62,6 @@ func (a Assessment) Expired(now time.Time) bool {
 	return a.Status == Published && !a.ExpiresAt.IsZero() && now.After(a.ExpiresAt)
 }
 
-func isSteward(u *account.User) bool { return u != nil && u.Role.AtLeast(account.Steward) }
-
 // IsReviewer reports whether u is one of the assigned reviewers.
 func (a Assessment) IsReviewer(u *account.User) bool {
 	return u != nil && slices.Contains(a.Reviewers, u.ID)
@@ -77,7 +75,7 @@ func (a Assessment) IsProvider(u *account.User) bool {
 // CanSee reports whether u may see the assessment at all: published ones
 // are public; before that, only stewards, its reviewers and its provider.
 func (a Assessment) CanSee(u *account.User) bool {
-	return a.Status == Published || isSteward(u) || a.IsReviewer(u) || a.IsProvider(u)
+	return a.Status == Published || account.IsSteward(u) || a.IsReviewer(u) || a.IsProvider(u)
 }
 
 // CanReview reports whether u may score it now: an assigned reviewer,
@@ -101,13 +99,13 @@ func (a Assessment) CanReply(u *account.User) bool {
 // or a reviewer who has submitted their own review (so their judgement is
 // on record before they see the others').
 func (a Assessment) CanSettle(u *account.User, ownSubmitted bool) bool {
-	return a.Status == InReview && (isSteward(u) || a.IsReviewer(u) && ownSubmitted)
+	return a.Status == InReview && (account.IsSteward(u) || a.IsReviewer(u) && ownSubmitted)
 }
 
 // CanPublish reports whether u may publish with this result: stewards
 // only, and only when the result is ready.
 func (a Assessment) CanPublish(u *account.User, r Result) bool {
-	return a.Status == InReview && isSteward(u) && r.Ready()
+	return a.Status == InReview && account.IsSteward(u) && r.Ready()
 }
 
 // VisibleReviews returns the reviews u may read. Reviewers score
@@ -131,7 +129,7 @@ func (a Assessment) VisibleReviews(u *account.User, reviews []Review) []Review {
 			out = append(out, r)
 		case !r.Submitted():
 			// a draft is its author's alone
-		case a.Status == Published, isSteward(u):
+		case a.Status == Published, account.IsSteward(u):
 			out = append(out, r)
 		case r.Self && a.IsReviewer(u):
 			// the provider's claims are evidence for the reviewers

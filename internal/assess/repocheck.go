@@ -249,7 +249,7 @@ func (s *Service) RunChecks(ctx context.Context, u *account.User, id int64) ([]F
 	if !a.CanSee(u) {
 		return nil, errNotFound
 	}
-	if !isSteward(u) && !a.CanReview(u) {
+	if !account.IsSteward(u) && !a.CanReview(u) {
 		return nil, errForbidden
 	}
 	if a.Subject.Repository == "" {

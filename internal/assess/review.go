@@ -120,7 +120,7 @@ func (s *Service) Get(ctx context.Context, u *account.User, id int64) (View, err
 	// Before publication, only stewards and reviewers who submitted see
 	// where the consensus stands: it would show a reviewer the others'
 	// scores.
-	if a.Status != Published && !isSteward(u) && !(v.Mine != nil && v.Mine.Submitted() && !v.Mine.Self) {
+	if a.Status != Published && !account.IsSteward(u) && !(v.Mine != nil && v.Mine.Submitted() && !v.Mine.Self) {
 		v.Result = Result{}
 		v.Settlements = nil
 	}
@@ -147,7 +147,7 @@ func (s *Service) Get(ctx context.Context, u *account.User, id int64) (View, err
 	// History runs both ways: a renewal links back, and the renewed one
 	// forward to its published successor (stewards also see drafts).
 	q := `SELECT id FROM assessments WHERE previous_id = ? AND status = 'published' ORDER BY id DESC LIMIT 1`
-	if isSteward(u) {
+	if account.IsSteward(u) {
 		q = `SELECT id FROM assessments WHERE previous_id = ? ORDER BY id DESC LIMIT 1`
 	}
 	if err := s.DB.QueryRow(ctx, q, id).Scan(&v.RenewedBy); err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -413,7 +413,7 @@ func (s *Service) Publish(ctx context.Context, u *account.User, id int64) error 
 		if err != nil {
 			return err
 		}
-		if !isSteward(u) {
+		if !account.IsSteward(u) {
 			return errStewardsOnly
 		}
 		f, err := s.Framework(ctx, a.FrameworkVersion)
@@ -483,7 +483,7 @@ func (s *Service) Reply(ctx context.Context, u *account.User, id int64, criterio
 // Renew starts a new draft of a published assessment's subject with the
 // newest framework and the same provider; the old one stays as history.
 func (s *Service) Renew(ctx context.Context, u *account.User, id int64) (int64, error) {
-	if !isSteward(u) {
+	if !account.IsSteward(u) {
 		return 0, errStewardsOnly
 	}
 	a, err := load(ctx, s.DB, id)
@@ -515,7 +515,7 @@ type Summary struct {
 // results; stewards also get drafts and those in review.
 func (s *Service) List(ctx context.Context, u *account.User) ([]Summary, error) {
 	where := `WHERE status = 'published'`
-	if isSteward(u) {
+	if account.IsSteward(u) {
 		where = ``
 	}
 	ids, err := store.IDs(ctx, s.DB, `SELECT id FROM assessments `+where+` ORDER BY COALESCE(published_at, created_at) DESC, id DESC`)

@@ -15,6 +15,7 @@ import (
 	"samen/internal/audit"
 	"samen/internal/problem"
 	"samen/internal/store"
+	"samen/internal/textcheck"
 )
 
 // Service is the assessment part of samen.
@@ -86,7 +87,7 @@ func compareVersions(a, b string) int {
 // newer than every published one, so assessments made with an older one
 // keep it unchanged.
 func (s *Service) PublishFramework(ctx context.Context, u *account.User, f Framework) error {
-	if !isSteward(u) {
+	if !account.IsSteward(u) {
 		return errStewardsOnly
 	}
 	if err := f.Validate(); err != nil {
@@ -185,7 +186,7 @@ func load(ctx context.Context, q store.Querier, id int64) (Assessment, error) {
 
 // NormalizeSubject trims a subject's fields.
 func (sub *Subject) Normalize() {
-	sub.Name = strings.Join(strings.Fields(sub.Name), " ")
+	sub.Name = textcheck.Collapse(sub.Name)
 	sub.Tool = strings.ToLower(strings.TrimSpace(sub.Tool))
 	sub.Kind = strings.ToLower(strings.TrimSpace(sub.Kind))
 	sub.Description = Text{NL: strings.TrimSpace(sub.Description.NL), EN: strings.TrimSpace(sub.Description.EN)}
@@ -225,7 +226,7 @@ func (sub Subject) Validate() error {
 // Create starts a draft assessment of a subject with the newest framework.
 // Stewards only.
 func (s *Service) Create(ctx context.Context, u *account.User, sub Subject, example bool) (int64, error) {
-	if !isSteward(u) {
+	if !account.IsSteward(u) {
 		return 0, errStewardsOnly
 	}
 	sub.Normalize()
@@ -282,7 +283,7 @@ func userByEmail(ctx context.Context, q store.Querier, email, field string) (int
 // changeDraft runs fn on an assessment a steward may still change: a
 // draft, or one in review (reviewers can be added while it runs).
 func (s *Service) changeDraft(ctx context.Context, u *account.User, id int64, fn func(tx *store.Tx, a Assessment) error) error {
-	if !isSteward(u) {
+	if !account.IsSteward(u) {
 		return errStewardsOnly
 	}
 	return s.DB.InTx(ctx, func(tx *store.Tx) error {

@@ -9,9 +9,12 @@
 // invalid UTF-8 is silently replaced on some paths and refused on others;
 // and control characters have no business in names and descriptions, where
 // they only confuse what displays or prints them.
+//
+// Text that passes is tidied in one way too: Collapse.
 package textcheck
 
 import (
+	"strings"
 	"unicode/utf8"
 )
 
@@ -58,6 +61,10 @@ func Valid(s string) bool {
 	code, _ := Check(s)
 	return code == ""
 }
+
+// Collapse trims s and replaces each run of white space in it (line breaks
+// included) with one space: the form of a one-line field such as a name.
+func Collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // Position is a place in a file: line and column from 1, the column counted
 // in characters, as an editor shows it.

@@ -141,3 +141,17 @@ func FuzzCheckJSON(f *testing.F) {
 		_ = PathAt(data, int64(len(data)/2))
 	})
 }
+
+func TestCollapse(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                         "",
+		" \t\r\n ":                 "",
+		"De  Ketting":              "De Ketting",
+		"  Buurt\r\nhuis\tNoord  ": "Buurt huis Noord",
+		"zon\u00a0energie":         "zon energie", // no-break space is white space too
+	} {
+		if got := Collapse(in); got != want {
+			t.Errorf("Collapse(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

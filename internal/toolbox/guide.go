@@ -18,6 +18,7 @@ import (
 	"github.com/yuin/goldmark/text"
 
 	"samen/internal/problem"
+	"samen/internal/textcheck"
 )
 
 // Guide is a migration guide: how to move from one kind of tool to
@@ -40,7 +41,7 @@ func (g *Guide) Normalize() {
 	if g.ID == "" {
 		g.ID = Slug(firstNonEmpty(g.Title.EN, g.Title.NL))
 	}
-	g.Title = Text{collapse(g.Title.NL), collapse(g.Title.EN)}
+	g.Title = Text{textcheck.Collapse(g.Title.NL), textcheck.Collapse(g.Title.EN)}
 	g.Body = g.Body.trimmed()
 	g.Tools = list(g.Tools, lower)
 }

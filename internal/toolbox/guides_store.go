@@ -63,7 +63,7 @@ func (s *Service) Guide(ctx context.Context, id string) (Guide, error) {
 
 // SaveGuide stores a new or changed guide, as a revision. Stewards only.
 func (s *Service) SaveGuide(ctx context.Context, u *account.User, g Guide, note string, create bool) (Guide, error) {
-	if !isSteward(u) {
+	if !account.IsSteward(u) {
 		return g, errForbidden
 	}
 	g.Normalize()

@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"samen/internal/problem"
+	"samen/internal/textcheck"
 )
 
 // The questionnaire's choices. An empty answer means "not answered" and
@@ -148,7 +149,7 @@ func decodeStrict(data []byte, v any, prefix string) error {
 
 // Normalize trims names and answers and drops empty and repeated tools.
 func (in *ScanInput) Normalize() {
-	in.Tools = list(in.Tools, collapse)
+	in.Tools = list(in.Tools, textcheck.Collapse)
 	a := &in.Answers
 	a.MemberData, a.Access, a.Backups = lower(a.MemberData), lower(a.Access), lower(a.Backups)
 	a.Reach = list(a.Reach, lower)

@@ -225,7 +225,7 @@ const (
 // Stewards only; each look is in the audit log.
 func (s *Service) Aggregates(ctx context.Context, u *account.User) (Aggregates, error) {
 	var a Aggregates
-	if !isSteward(u) {
+	if !account.IsSteward(u) {
 		return a, errForbidden
 	}
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {

@@ -30,8 +30,6 @@ var (
 	errForbidden = problem.New(problem.Forbidden, "toolbox.stewards_only")
 )
 
-func isSteward(u *account.User) bool { return u != nil && u.Role.AtLeast(account.Steward) }
-
 // Catalogue reads the whole catalogue.
 func (s *Service) Catalogue(ctx context.Context) (*Catalogue, error) { return s.catalogueIn(ctx, s.DB) }
 
@@ -110,7 +108,7 @@ func (r Revision) Guide() (Guide, error) {
 // whether the entry must be new (a form for a new tool must not overwrite
 // one that has its id).
 func (s *Service) SaveTool(ctx context.Context, u *account.User, t Tool, note string, create bool) (Tool, error) {
-	if !isSteward(u) {
+	if !account.IsSteward(u) {
 		return t, errForbidden
 	}
 	t.Normalize()
@@ -301,7 +299,7 @@ type ImportReport struct {
 // revision, so importing the export changes nothing.
 func (s *Service) Import(ctx context.Context, u *account.User, tools []Tool) (ImportReport, error) {
 	var rep ImportReport
-	if !isSteward(u) {
+	if !account.IsSteward(u) {
 		return rep, errForbidden
 	}
 	for i := range tools {

@@ -66,25 +66,25 @@ func Slug(name string) string {
 // items. It changes nothing a person would call content.
 func (t *Tool) Normalize() {
 	t.ID = strings.ToLower(strings.TrimSpace(t.ID))
-	t.Name = collapse(t.Name)
+	t.Name = textcheck.Collapse(t.Name)
 	if t.ID == "" {
 		t.ID = Slug(t.Name)
 	}
-	t.Aliases = list(t.Aliases, collapse)
+	t.Aliases = list(t.Aliases, textcheck.Collapse)
 	t.Kind = lower(t.Kind)
 	t.Categories = list(t.Categories, lower)
 	t.Uses = list(t.Uses, lower)
 	t.Replaces = list(t.Replaces, lower)
 	t.Governance = lower(t.Governance)
-	t.Steward = collapse(t.Steward)
-	t.Licence = collapse(t.Licence)
+	t.Steward = textcheck.Collapse(t.Steward)
+	t.Licence = textcheck.Collapse(t.Licence)
 	if strings.EqualFold(t.Licence, Proprietary) {
 		t.Licence = Proprietary
 	}
 	t.SelfHostable = lower(t.SelfHostable)
 	hosting := make([]Hosting, 0, len(t.Hosting))
 	for _, h := range t.Hosting {
-		h.Name, h.Tool, h.Country = collapse(h.Name), lower(h.Tool), strings.ToUpper(strings.TrimSpace(h.Country))
+		h.Name, h.Tool, h.Country = textcheck.Collapse(h.Name), lower(h.Tool), strings.ToUpper(strings.TrimSpace(h.Country))
 		h.Membership, h.URL = lower(h.Membership), strings.TrimSpace(h.URL)
 		if h.Name != "" || h.Tool != "" || h.URL != "" {
 			hosting = append(hosting, h)
@@ -99,7 +99,7 @@ func (t *Tool) Normalize() {
 	t.Website, t.SourceCode = strings.TrimSpace(t.Website), strings.TrimSpace(t.SourceCode)
 	t.Description = t.Description.trimmed()
 	t.Traits = list(t.Traits, lower)
-	t.Sources = list(t.Sources, collapse)
+	t.Sources = list(t.Sources, textcheck.Collapse)
 }
 
 // Validate checks a normalised entry on its own and returns a
@@ -379,8 +379,6 @@ func (t *Tool) checkText(f problem.Fields) {
 		check(field+".en", x.EN)
 	}
 }
-
-func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func lower(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
