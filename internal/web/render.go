@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"path"
-	"strconv"
 	"strings"
 	"time"
 	_ "time/tzdata" // Europe/Amsterdam on hosts without a zone database
@@ -23,39 +22,6 @@ var amsterdam = func() *time.Location {
 	}
 	return loc
 }()
-
-var funcs = template.FuncMap{
-	"datetime": func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.In(amsterdam).Format("2006-01-02 15:04")
-	},
-	"isotime":    func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"join":       strings.Join,
-	"hasPrefix":  strings.HasPrefix,
-	"trimPrefix": strings.TrimPrefix,
-	"list":       func(s ...string) []string { return s },
-	// level reads a level that is known (callers test it first).
-	"level": func(p *int) int { return *p },
-	// levelText is a proposed level, or a dash when there is none.
-	"levelText": func(p *int) string {
-		if p == nil {
-			return "–"
-		}
-		return strconv.Itoa(*p)
-	},
-	// paragraphs splits a plain text at blank lines.
-	"paragraphs": func(s string) []string {
-		var out []string
-		for _, p := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {
-			if p = strings.TrimSpace(p); p != "" {
-				out = append(out, p)
-			}
-		}
-		return out
-	},
-}
 
 // parsePages parses every page template with the shared layout and partials
 // (files whose names start with '_').

@@ -12,14 +12,6 @@ import (
 // maxFormBytes bounds a form body; samen's forms are small.
 const maxFormBytes = 64 << 10
 
-func parseForm(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		return problemBadForm
-	}
-	return unreadable(r.PostForm)
-}
-
 func (s *Server) signupForm(w http.ResponseWriter, r *http.Request) error {
 	if userFrom(r.Context()) != nil {
 		http.Redirect(w, r, "/account", http.StatusSeeOther)
