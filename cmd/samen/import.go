@@ -58,12 +58,9 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		}
 	}
 	if problems := atlas.RowProblems(err); len(problems) > 0 {
+		w := newWords(getenv)
 		for _, p := range problems {
-			place := fmt.Sprintf("line %d", p.Line)
-			if p.Column > 0 {
-				place += fmt.Sprintf(", column %d", p.Column)
-			}
-			fmt.Fprintf(stderr, "%s: %s: %s\n", place, p.Field, reason(p.Field, p.Code))
+			fmt.Fprintln(stderr, w.at(p.Line, p.Column, p.Field+": "+w.field(p.Field, p.Code)))
 		}
 		return fmt.Errorf("%s has %d problem(s); nothing was imported", file, len(problems))
 	}
@@ -135,62 +132,4 @@ func exportCmd(ctx context.Context, args []string, stdout io.Writer, getenv func
 	}
 	fmt.Fprintf(stdout, "wrote %d initiative(s) to %s; the data is licensed %s\n", n, file, licence)
 	return nil
-}
-
-// reasons says in English what an import problem's code means.
-var reasons = map[string]string{
-	"required":               "is required",
-	"too_short":              "is too short",
-	"too_long":               "is too long",
-	"too_many":               "has too many entries",
-	"unknown":                "is not a known code",
-	"email.invalid":          "is not an e-mail address",
-	"url.invalid":            "is not a web address (http:// or https://)",
-	"hours.invalid":          "is not in OpenStreetMap's opening_hours form (Mo-Fr 09:00-17:00)",
-	"year.out_of_range":      "must be a year from 1800 to this year",
-	"latitude.out_of_range":  "must lie between -90 and 90",
-	"longitude.out_of_range": "must lie between -180 and 180",
-	"date.invalid":           "is not a date (YYYY-MM-DD)",
-	"number.invalid":         "is not a number",
-	"yes_no.invalid":         "must be yes, no or empty",
-	"json.wrong_type":        "has the wrong type",
-	"property.unknown":       "is not a property samen knows; remove it",
-	"geometry.not_point":     "must be a Point",
-	"geometry.invalid":       "is not a point of longitude and latitude",
-	"geojson.not_feature":    `is not "Feature"`,
-	"source_id.duplicate":    "another line has the same source and source_id",
-	"source_id.not_editable": "names an initiative that was rejected or merged",
-	"source_id.taken":        "another initiative has this source and source_id",
-	"text.control":           "holds a control character (such as NUL) that text may not contain; remove it",
-	"text.encoding":          "holds bytes that are not UTF-8 text; save the file as UTF-8",
-}
-
-// reason explains a code, naming the codes a field accepts where that
-// helps.
-func reason(field, code string) string {
-	r, ok := reasons[code]
-	if !ok {
-		return code
-	}
-	if code != "unknown" {
-		return r
-	}
-	var known []string
-	switch {
-	case field == "sectors":
-		known = atlas.Sectors
-	case field == "legal_form":
-		known = atlas.LegalForms
-	case field == "location.district":
-		known = atlas.Districts
-	case field == "size":
-		known = atlas.SizeBands
-	case field == "principles":
-		known = atlas.Principles
-	case strings.HasSuffix(field, ".kind"):
-		known = atlas.ExchangeKinds
-	default:
-		return r
-	}
-	return r + "; choose from " + strings.Join(known, ", ")
 }

@@ -107,12 +107,12 @@ func TestImportNamesEachBadRow(t *testing.T) {
 		t.Fatalf("code %d, out %q; want 1", code, out)
 	}
 	for _, want := range []string{
-		"line 2: source_id: another line has the same source and source_id\n",
-		"line 3: contact.website: is not a web address (http:// or https://)\n",
-		"line 3: location.latitude: must lie between -90 and 90\n",
-		"line 3: sectors: is not a known code; choose from energy, housing,",
-		"line 4: name: is too short\n",
-		"line 4: source_id: another line has the same source and source_id\n",
+		enAt(2, 0, "source_id", "source_id.duplicate") + "\n",
+		enAt(3, 0, "contact.website", "url.invalid") + "\n",
+		enAt(3, 0, "location.latitude", "latitude.out_of_range") + "\n",
+		enAt(3, 0, "sectors", "unknown") + " (energy, housing,",
+		enAt(4, 0, "name", "too_short") + "\n",
+		enAt(4, 0, "source_id", "source_id.duplicate") + "\n",
 		"nothing was imported",
 	} {
 		if !strings.Contains(errOut, want) {
@@ -162,18 +162,18 @@ func TestImportRefusesTextThatIsNotText(t *testing.T) {
 			head := "name,sectors,summary_nl,source,source_id\n"
 			for _, tc := range []struct{ name, doc, want string }{
 				{"nul.csv", head + "Goede Rij,energy,,g,1\nSlechte\x00Rij,food,,g,2\n",
-					"line 3: name: holds a control character (such as NUL)"},
+					enAt(3, 0, "name", "text.control")},
 				{"latin1.csv", head + "Goede Rij,energy,,g,1\nCaf\xe9 Noord,food,\"Koffie\nen caf\xe9\",g,2\n",
-					"line 3: name: holds bytes that are not UTF-8 text"},
+					enAt(3, 0, "name", "text.encoding")},
 				{"escape.csv", head + "Goede Rij,energy,\"twee\nregels \x1b[31m\",g,1\n",
-					"line 3: summary.nl: holds a control character"},
+					enAt(3, 0, "summary.nl", "text.control")},
 				{"nul.geojson", "{\"type\": \"FeatureCollection\", \"features\": [\n" +
 					`{"type": "Feature", "geometry": null, "properties": {"name": "Goede Rij", "sectors": ["energy"]}},` + "\n" +
 					`{"type": "Feature", "geometry": null, "properties": {"name": "Slechte\u0000Rij", "sectors": ["food"]}}` + "\n]}\n",
-					"line 3, column 62: name: holds a control character"},
+					enAt(3, 62, "name", "text.control")},
 				{"latin1.geojson", "{\"type\": \"FeatureCollection\", \"features\": [\n" +
 					`{"type": "Feature", "geometry": null, "properties": {"name": "Caf` + "\xe9" + ` Noord", "sectors": ["food"]}}` + "\n]}\n",
-					"line 2, column 66: name: holds bytes that are not UTF-8 text"},
+					enAt(2, 66, "name", "text.encoding")},
 			} {
 				path := filepath.Join(dir, tc.name)
 				if err := os.WriteFile(path, []byte(tc.doc), 0o600); err != nil {
@@ -191,4 +191,10 @@ func TestImportRefusesTextThatIsNotText(t *testing.T) {
 			}
 		})
 	}
+}
+
+// enAt is how the English pages place a problem in a file, which the CLI
+// says the same way.
+func enAt(line, column int, field, code string) string {
+	return newWords(env()).at(line, column, field+": "+msgs.T("en", "field."+code))
 }

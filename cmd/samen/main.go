@@ -26,7 +26,6 @@ import (
 	"samen/internal/config"
 	"samen/internal/demo"
 	"samen/internal/mail"
-	"samen/internal/problem"
 	"samen/internal/store"
 	"samen/internal/web"
 )
@@ -108,26 +107,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return 0
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "samen %s: %s\n", args[0], describe(err))
+		fmt.Fprintf(stderr, "samen %s: %s\n", args[0], newWords(getenv).describe(err))
 		return 1
 	}
 	return 0
-}
-
-// describe turns an error into a sentence for the terminal; domain problems
-// carry codes, which are readable enough for an operator.
-func describe(err error) string {
-	if p, ok := problem.As(err); ok {
-		if len(p.Fields) == 0 {
-			return p.Code
-		}
-		var parts []string
-		for f, c := range p.Fields {
-			parts = append(parts, f+": "+c)
-		}
-		return strings.Join(parts, "; ")
-	}
-	return err.Error()
 }
 
 func currentVersion() string {

@@ -17,7 +17,11 @@ import (
 
 	"samen/internal/store"
 	"samen/internal/store/storetest"
+	"samen/internal/web/i18n"
 )
+
+// msgs are the pages' words, which the commands speak too.
+var msgs = i18n.MustLoad()
 
 // env builds a getenv that sees only the given variables, so a developer's
 // own SAMEN_* settings cannot leak into a test.
@@ -79,13 +83,18 @@ func TestMigrateUserAddAndBackup(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("user add with flags first: code %d, err %q", code, errOut)
 	}
+	// Refusals say what the pages say, in the terminal's language.
 	code, _, errOut = samen(t, e, "a long steward password\n", "user", "add", "ada@example.org")
-	if code != 1 || !strings.Contains(errOut, "email.taken") {
-		t.Errorf("duplicate user add: code %d, err %q; want a refusal naming the e-mail", code, errOut)
+	if want := "email: " + msgs.T("en", "field.email.taken"); code != 1 || !strings.Contains(errOut, want) || strings.Contains(errOut, "email.taken") {
+		t.Errorf("duplicate user add: code %d, err %q; want %q", code, errOut, want)
+	}
+	code, _, errOut = samen(t, env("SAMEN_DATA_DIR", dir, "LANG", "nl_NL.UTF-8"), "a long steward password\n", "user", "add", "ada@example.org")
+	if want := "email: " + msgs.T("nl", "field.email.taken"); code != 1 || !strings.Contains(errOut, want) {
+		t.Errorf("duplicate user add in Dutch: code %d, err %q; want %q", code, errOut, want)
 	}
 	code, _, errOut = samen(t, e, "short\n", "user", "add", "cy@example.org")
-	if code != 1 || !strings.Contains(errOut, "password.too_short") {
-		t.Errorf("weak password: code %d, err %q", code, errOut)
+	if want := "password: " + msgs.T("en", "field.password.too_short"); code != 1 || !strings.Contains(errOut, want) {
+		t.Errorf("weak password: code %d, err %q; want %q", code, errOut, want)
 	}
 	code, _, errOut = samen(t, e, "", "user", "add", "cy@example.org")
 	if code != 1 || !strings.Contains(errOut, "standard input") {
