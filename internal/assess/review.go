@@ -157,17 +157,18 @@ func (s *Service) Get(ctx context.Context, u *account.User, id int64) (View, err
 }
 
 func reviews(ctx context.Context, q store.Querier, id int64) ([]Review, error) {
-	rows, err := q.Query(ctx, `SELECT r.reviewer_id, COALESCE(u.name, ''), r.self, COALESCE(r.submitted_at, 0)
-		FROM assessment_reviews r LEFT JOIN users u ON u.id = r.reviewer_id WHERE r.assessment_id = ? ORDER BY r.self, r.assigned_at, r.reviewer_id`, id)
+	rows, err := q.Query(ctx, `SELECT reviewer_id, self, COALESCE(submitted_at, 0)
+		FROM assessment_reviews WHERE assessment_id = ? ORDER BY self, assigned_at, reviewer_id`, id)
 	if err != nil {
 		return nil, err
 	}
 	var out []Review
+	var reviewers []int64
 	for rows.Next() {
 		var r Review
 		var self int
 		var at int64
-		if err := rows.Scan(&r.ReviewerID, &r.Reviewer, &self, &at); err != nil {
+		if err := rows.Scan(&r.ReviewerID, &self, &at); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -175,11 +176,18 @@ func reviews(ctx context.Context, q store.Querier, id int64) ([]Review, error) {
 		if at != 0 {
 			r.SubmittedAt = store.Time(at)
 		}
-		out = append(out, r)
+		out, reviewers = append(out, r), append(reviewers, r.ReviewerID)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
+	}
+	names, err := account.Names(ctx, q, reviewers)
+	if err != nil {
+		return nil, err
+	}
+	for i, r := range out {
+		out[i].Reviewer = names[r.ReviewerID]
 	}
 	rows, err = q.Query(ctx, `SELECT reviewer_id, criterion, level, reason, confidence, evidence FROM assessment_scores WHERE assessment_id = ?`, id)
 	if err != nil {

@@ -272,9 +272,8 @@ func userByEmail(ctx context.Context, q store.Querier, email, field string) (int
 	if _, err := mail.ParseAddress(email); err != nil {
 		return 0, &problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{field: "email.invalid"}}
 	}
-	var id int64
-	err := q.QueryRow(ctx, `SELECT id FROM users WHERE email = ? AND disabled_at IS NULL`, email).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
+	id, ok, err := account.ActiveID(ctx, q, email)
+	if err == nil && !ok {
 		return 0, &problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{field: "editor.no_account"}}
 	}
 	return id, err

@@ -262,10 +262,10 @@ func confirm(ctx context.Context, tx *store.Tx, id, now int64) error {
 	return err
 }
 
-const revisionColumns = `r.id, r.initiative_id, COALESCE(r.base_id, 0), r.data, r.note, COALESCE(r.author_id, 0), COALESCE(a.name, ''),
-	r.state, r.reason, COALESCE(r.reviewer_id, 0), COALESCE(v.name, ''), COALESCE(r.reviewed_at, 0), COALESCE(r.restored_from, 0), r.created_at`
+const revisionColumns = `r.id, r.initiative_id, COALESCE(r.base_id, 0), r.data, r.note, COALESCE(r.author_id, 0),
+	r.state, r.reason, COALESCE(r.reviewer_id, 0), COALESCE(r.reviewed_at, 0), COALESCE(r.restored_from, 0), r.created_at`
 
-const revisionFrom = ` FROM revisions r LEFT JOIN users a ON a.id = r.author_id LEFT JOIN users v ON v.id = r.reviewer_id`
+const revisionFrom = ` FROM revisions r`
 
 func scanRevision(row scanner) (Revision, error) {
 	var (
@@ -273,8 +273,8 @@ func scanRevision(row scanner) (Revision, error) {
 		data              string
 		reviewed, created int64
 	)
-	if err := row.Scan(&r.ID, &r.InitiativeID, &r.BaseID, &data, &r.Note, &r.AuthorID, &r.AuthorName, &r.State, &r.Reason,
-		&r.ReviewerID, &r.ReviewerName, &reviewed, &r.RestoredFrom, &created); err != nil {
+	if err := row.Scan(&r.ID, &r.InitiativeID, &r.BaseID, &data, &r.Note, &r.AuthorID, &r.State, &r.Reason,
+		&r.ReviewerID, &reviewed, &r.RestoredFrom, &created); err != nil {
 		return r, err
 	}
 	if err := json.Unmarshal([]byte(data), &r.Record); err != nil {
@@ -292,7 +292,29 @@ func loadRevision(ctx context.Context, q store.Querier, id int64) (Revision, err
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, problem.New(problem.NotFound, "atlas.revision_not_found")
 	}
-	return r, err
+	if err != nil {
+		return r, err
+	}
+	revs := []Revision{r}
+	err = nameRevisions(ctx, q, revs)
+	return revs[0], err
+}
+
+// nameRevisions fills in the names of the revisions' authors and
+// reviewers, which the account part keeps.
+func nameRevisions(ctx context.Context, q store.Querier, revs []Revision) error {
+	ids := make([]int64, 0, 2*len(revs))
+	for _, r := range revs {
+		ids = append(ids, r.AuthorID, r.ReviewerID)
+	}
+	names, err := account.Names(ctx, q, ids)
+	if err != nil {
+		return err
+	}
+	for i, r := range revs {
+		revs[i].AuthorName, revs[i].ReviewerName = names[r.AuthorID], names[r.ReviewerID]
+	}
+	return nil
 }
 
 // Revision returns one revision of an initiative, if u may see it.
@@ -343,7 +365,11 @@ func (s *Service) History(ctx context.Context, u *account.User, id int64) (Initi
 			out = append(out, r)
 		}
 	}
-	return in, out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return in, nil, err
+	}
+	rows.Close()
+	return in, out, nameRevisions(ctx, s.DB, out)
 }
 
 // Review accepts or rejects a waiting revision. Only moderators review;
@@ -440,27 +466,12 @@ func (s *Service) tellAuthor(ctx context.Context, tx *store.Tx, in Initiative, r
 	if s.Letters == nil || r.AuthorID == 0 || r.AuthorID == reviewer.ID {
 		return nil
 	}
-	author, err := userByID(ctx, tx, r.AuthorID)
+	author, err := account.ByID(ctx, tx, r.AuthorID)
 	if err != nil || author.Disabled() {
 		return err
 	}
 	in.Record = r.Record
 	return mail.Enqueue(ctx, tx, s.Letters.Decided(in, author, accepted, reason))
-}
-
-// userByID reads the few things about a person that the atlas needs to
-// mail them.
-func userByID(ctx context.Context, q store.Querier, id int64) (account.User, error) {
-	var (
-		u        account.User
-		disabled int64
-	)
-	err := q.QueryRow(ctx, `SELECT id, email, name, language, COALESCE(disabled_at, 0) FROM users WHERE id = ?`, id).
-		Scan(&u.ID, &u.Email, &u.Name, &u.Language, &disabled)
-	if disabled != 0 {
-		u.DisabledAt = store.Time(disabled)
-	}
-	return u, err
 }
 
 // Restore makes an earlier revision the current version again, as a new

@@ -203,6 +203,15 @@ func TestEditsBecomeRevisions(t *testing.T) {
 		if len(all) != 4 {
 			t.Fatalf("history has %d revisions, want 4", len(all))
 		}
+		// Names come from the accounts: author and reviewer of each.
+		for _, r := range all {
+			if r.ID == rev.ID && (r.AuthorName != "member" || r.ReviewerName != "moderator") {
+				t.Errorf("the member's revision shows author %q and reviewer %q", r.AuthorName, r.ReviewerName)
+			}
+			if r.ID == restored.ID && (r.AuthorName != "moderator" || r.ReviewerName != "moderator") {
+				t.Errorf("the restoring revision shows author %q and reviewer %q", r.AuthorName, r.ReviewerName)
+			}
+		}
 	})
 }
 
@@ -231,8 +240,8 @@ func TestEditorsPublishTheirOwnEdits(t *testing.T) {
 			t.Fatal("the editor's edit is not published")
 		}
 		eds, err := f.svc.Editors(ctx, f.member, in.ID)
-		if err != nil || len(eds) != 2 {
-			t.Fatalf("editors %+v, %v", eds, err)
+		if err != nil || len(eds) != 2 || eds[0] != (atlas.Editor{ID: f.member.ID, Name: "member"}) || eds[1].Name != "moderator" {
+			t.Fatalf("editors %+v, %v; want member and moderator, by name", eds, err)
 		}
 		if _, err := f.svc.Editors(ctx, f.other, in.ID); !problem.Is(err, problem.Forbidden) {
 			t.Fatalf("a stranger listed the editors: %v", err)

@@ -54,6 +54,9 @@ func (s *Service) Queue(ctx context.Context, u *account.User) ([]QueueItem, erro
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	if err := nameRevisions(ctx, s.DB, revs); err != nil {
+		return nil, err
+	}
 	items := make([]QueueItem, 0, len(revs))
 	for _, r := range revs {
 		in, err := load(ctx, s.DB, r.InitiativeID)
@@ -224,21 +227,15 @@ func (s *Service) Editors(ctx context.Context, u *account.User, id int64) ([]Edi
 	if err := canManage(in, u); err != nil {
 		return nil, err
 	}
-	rows, err := s.DB.Query(ctx, `SELECT u.id, u.name FROM initiative_editors e JOIN users u ON u.id = e.user_id
-		WHERE e.initiative_id = ? ORDER BY u.name, u.id`, id)
+	people, err := account.People(ctx, s.DB, in.Editors)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	var out []Editor
-	for rows.Next() {
-		var e Editor
-		if err := rows.Scan(&e.ID, &e.Name); err != nil {
-			return nil, err
-		}
-		out = append(out, e)
+	for _, p := range people {
+		out = append(out, Editor(p))
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // AddEditor makes the person with email an editor of the initiative. Its
@@ -249,13 +246,12 @@ func (s *Service) AddEditor(ctx context.Context, u *account.User, id int64, emai
 		return &problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"email": "email.invalid"}}
 	}
 	return s.managing(ctx, u, id, func(tx *store.Tx, in Initiative) error {
-		var uid int64
-		err := tx.QueryRow(ctx, `SELECT id FROM users WHERE email = ? AND disabled_at IS NULL`, email).Scan(&uid)
-		if errors.Is(err, sql.ErrNoRows) {
-			return &problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"email": "editor.no_account"}}
-		}
+		uid, ok, err := account.ActiveID(ctx, tx, email)
 		if err != nil {
 			return err
+		}
+		if !ok {
+			return &problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"email": "editor.no_account"}}
 		}
 		if slices.Contains(in.Editors, uid) {
 			return &problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"email": "editor.already"}}

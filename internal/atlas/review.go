@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"samen/internal/account"
 	"samen/internal/audit"
 	"samen/internal/mail"
 	"samen/internal/store"
@@ -127,7 +128,7 @@ func (s *Service) stepStale(ctx context.Context, id int64, from, to int, notify 
 			when = in.ConfirmedAt.Add(ArchiveAfter)
 		}
 		for _, e := range in.Editors {
-			u, err := userByID(ctx, tx, e)
+			u, err := account.ByID(ctx, tx, e)
 			if err != nil {
 				return err
 			}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"samen/internal/account"
+	"samen/internal/atlas"
 	"samen/internal/audit"
 	"samen/internal/problem"
 	"samen/internal/store"
@@ -41,9 +42,7 @@ func isEditor(ctx context.Context, q store.Querier, u *account.User, initiativeI
 	if u == nil {
 		return false, nil
 	}
-	var n int
-	err := q.QueryRow(ctx, `SELECT COUNT(*) FROM initiative_editors WHERE initiative_id = ? AND user_id = ?`, initiativeID, u.ID).Scan(&n)
-	return n > 0, err
+	return atlas.Edits(ctx, q, u.ID, initiativeID)
 }
 
 // Editable lists the initiatives u edits, to choose where a scan goes.
@@ -51,21 +50,12 @@ func (s *Service) Editable(ctx context.Context, u *account.User) ([]Initiative, 
 	if u == nil {
 		return nil, nil
 	}
-	rows, err := s.DB.Query(ctx, `SELECT i.id, i.name FROM initiative_editors e JOIN initiatives i ON i.id = e.initiative_id
-		WHERE e.user_id = ? AND i.status IN ('published', 'pending') ORDER BY i.name, i.id`, u.ID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
+	refs, err := atlas.EditedBy(ctx, s.DB, u.ID)
 	var out []Initiative
-	for rows.Next() {
-		var x Initiative
-		if err := rows.Scan(&x.ID, &x.Name); err != nil {
-			return nil, err
-		}
-		out = append(out, x)
+	for _, r := range refs {
+		out = append(out, Initiative{ID: r.ID, Name: r.Name})
 	}
-	return out, rows.Err()
+	return out, err
 }
 
 // SaveScan keeps a scan for an initiative u edits. It is private unless
@@ -112,18 +102,19 @@ func boolInt(b bool) int {
 	return 0
 }
 
-const scanColumns = `s.id, s.initiative_id, i.name, s.input, s.shared, s.created_at, i.status`
+const scanColumns = `id, initiative_id, input, shared, created_at`
 
+// scanRow reads a saved scan. Its initiative's name, and whether its page
+// is public, are the atlas's to tell (atlas.Lookup).
 func scanRow(row interface{ Scan(...any) error }) (SavedScan, error) {
 	var x SavedScan
 	var input string
 	var shared int
 	var at int64
-	var status string
-	if err := row.Scan(&x.ID, &x.InitiativeID, &x.Initiative, &input, &shared, &at, &status); err != nil {
+	if err := row.Scan(&x.ID, &x.InitiativeID, &input, &shared, &at); err != nil {
 		return x, err
 	}
-	x.Shared, x.CreatedAt, x.public = shared == 1, store.Time(at), status == "published" || status == "archived"
+	x.Shared, x.CreatedAt = shared == 1, store.Time(at)
 	return x, json.Unmarshal([]byte(input), &x.Input)
 }
 
@@ -134,8 +125,17 @@ func (s *Service) Scans(ctx context.Context, u *account.User, initiativeID int64
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.DB.Query(ctx, `SELECT `+scanColumns+` FROM scans s JOIN initiatives i ON i.id = s.initiative_id
-		WHERE s.initiative_id = ? AND (? OR s.shared = 1 AND i.status IN ('published', 'archived')) ORDER BY s.id DESC`, initiativeID, editor)
+	in, err := atlas.Lookup(ctx, s.DB, initiativeID)
+	if problem.Is(err, problem.NotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !editor && !in.Public() {
+		return nil, nil
+	}
+	rows, err := s.DB.Query(ctx, `SELECT `+scanColumns+` FROM scans WHERE initiative_id = ? AND (? OR shared = 1) ORDER BY id DESC`, initiativeID, editor)
 	if err != nil {
 		return nil, err
 	}
@@ -146,6 +146,7 @@ func (s *Service) Scans(ctx context.Context, u *account.User, initiativeID int64
 		if err != nil {
 			return nil, err
 		}
+		x.Initiative, x.public = in.Name, in.Public()
 		out = append(out, x)
 	}
 	return out, rows.Err()
@@ -154,13 +155,21 @@ func (s *Service) Scans(ctx context.Context, u *account.User, initiativeID int64
 // GetScan returns one saved scan if u may see it, and whether u edits its
 // initiative.
 func (s *Service) GetScan(ctx context.Context, u *account.User, id int64) (SavedScan, bool, error) {
-	x, err := scanRow(s.DB.QueryRow(ctx, `SELECT `+scanColumns+` FROM scans s JOIN initiatives i ON i.id = s.initiative_id WHERE s.id = ?`, id))
+	x, err := scanRow(s.DB.QueryRow(ctx, `SELECT `+scanColumns+` FROM scans WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return x, false, errNotFound
 	}
 	if err != nil {
 		return x, false, err
 	}
+	in, err := atlas.Lookup(ctx, s.DB, x.InitiativeID)
+	if problem.Is(err, problem.NotFound) {
+		return x, false, errNotFound
+	}
+	if err != nil {
+		return x, false, err
+	}
+	x.Initiative, x.public = in.Name, in.Public()
 	editor, err := isEditor(ctx, s.DB, u, x.InitiativeID)
 	if err != nil {
 		return x, false, err

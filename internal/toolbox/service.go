@@ -238,29 +238,37 @@ func (s *Service) revision(ctx context.Context, tx *store.Tx, subject, id string
 // History lists the saved versions of a tool ("tool") or guide ("guide"),
 // newest first.
 func (s *Service) History(ctx context.Context, subject, id string) ([]Revision, error) {
-	rows, err := s.DB.Query(ctx, `SELECT r.id, r.data, r.note, COALESCE(r.author_id, 0), COALESCE(u.name, ''), r.created_at
-		FROM toolbox_revisions r LEFT JOIN users u ON u.id = r.author_id
-		WHERE r.subject = ? AND r.subject_id = ? ORDER BY r.id DESC`, subject, id)
+	rows, err := s.DB.Query(ctx, `SELECT id, data, note, COALESCE(author_id, 0), created_at
+		FROM toolbox_revisions WHERE subject = ? AND subject_id = ? ORDER BY id DESC`, subject, id)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []Revision
+	var authors []int64
 	for rows.Next() {
 		var r Revision
 		var data string
 		var at int64
-		if err := rows.Scan(&r.ID, &data, &r.Note, &r.AuthorID, &r.Author, &at); err != nil {
+		if err := rows.Scan(&r.ID, &data, &r.Note, &r.AuthorID, &at); err != nil {
 			return nil, err
 		}
 		r.Data, r.CreatedAt = json.RawMessage(data), store.Time(at)
-		out = append(out, r)
+		out, authors = append(out, r), append(authors, r.AuthorID)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	rows.Close()
 	if len(out) == 0 {
 		return nil, errNotFound
+	}
+	names, err := account.Names(ctx, s.DB, authors)
+	if err != nil {
+		return nil, err
+	}
+	for i, r := range out {
+		out[i].Author = names[r.AuthorID]
 	}
 	return out, nil
 }
@@ -420,30 +428,10 @@ type User struct {
 // UsedBy lists the published atlas initiatives that name the tool, by
 // any of its names, and how many there are.
 func (s *Service) UsedBy(ctx context.Context, t Tool, limit int) ([]User, int, error) {
-	keys := t.Keys()
-	args := make([]any, len(keys))
-	for i, k := range keys {
-		args[i] = k
-	}
-	in := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(keys)), ", ") + ")"
-	var n int
-	if err := s.DB.QueryRow(ctx, `SELECT COUNT(DISTINCT i.id) FROM initiative_tools it JOIN initiatives i ON i.id = it.initiative_id
-		WHERE it.tool IN `+in+` AND i.status = 'published'`, args...).Scan(&n); err != nil {
-		return nil, 0, err
-	}
-	rows, err := s.DB.Query(ctx, `SELECT DISTINCT i.id, i.name FROM initiative_tools it JOIN initiatives i ON i.id = it.initiative_id
-		WHERE it.tool IN `+in+` AND i.status = 'published' ORDER BY i.name, i.id LIMIT ?`, append(args, limit)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
+	refs, n, err := atlas.UsingTool(ctx, s.DB, t.Keys(), limit)
 	var out []User
-	for rows.Next() {
-		var x User
-		if err := rows.Scan(&x.ID, &x.Name); err != nil {
-			return nil, 0, err
-		}
-		out = append(out, x)
+	for _, r := range refs {
+		out = append(out, User{ID: r.ID, Name: r.Name})
 	}
-	return out, n, rows.Err()
+	return out, n, err
 }

@@ -1,0 +1,85 @@
+package account
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"slices"
+	"strings"
+
+	"samen/internal/store"
+)
+
+// What the other parts read about people. The users table is this
+// package's alone (internal/store/migrations/OWNERS.md): the atlas, the
+// toolbox and assessments ask these functions for the names they show and
+// the addresses they mail, so that export and erasure find a person's data
+// in one place. Each takes a store.Querier, to run in the caller's
+// transaction.
+
+// Person is what another part shows of an account: its id and name.
+type Person struct {
+	ID   int64
+	Name string
+}
+
+// ByID returns one account.
+func ByID(ctx context.Context, q store.Querier, id int64) (User, error) {
+	return userByID(ctx, q, id)
+}
+
+// ActiveID returns the id of the account with the e-mail address email
+// (lower-cased and trimmed by the caller), and false when there is none or
+// a steward disabled it.
+func ActiveID(ctx context.Context, q store.Querier, email string) (int64, bool, error) {
+	var id int64
+	err := q.QueryRow(ctx, `SELECT id FROM users WHERE email = ? AND disabled_at IS NULL`, email).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	return id, err == nil, err
+}
+
+// People returns the accounts among ids, by name and then id. Ids without
+// an account, and 0, are left out; repeated ids count once.
+func People(ctx context.Context, q store.Querier, ids []int64) ([]Person, error) {
+	ids = slices.DeleteFunc(slices.Clone(ids), func(id int64) bool { return id == 0 })
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := q.Query(ctx, `SELECT id, name FROM users WHERE id IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+`)
+		ORDER BY name, id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]Person, 0, len(ids))
+	for rows.Next() {
+		var p Person
+		if err := rows.Scan(&p.ID, &p.Name); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// Names returns the names of the accounts among ids, by id. An id without
+// an account has no entry, so its name reads "".
+func Names(ctx context.Context, q store.Querier, ids []int64) (map[int64]string, error) {
+	people, err := People(ctx, q, ids)
+	if err != nil {
+		return nil, err
+	}
+	names := make(map[int64]string, len(people))
+	for _, p := range people {
+		names[p.ID] = p.Name
+	}
+	return names, nil
+}
