@@ -183,6 +183,12 @@ func TestEveryEntryHasSourcesAndAValidLicence(t *testing.T) {
 		if !ValidLicence(tool.Licence) {
 			t.Errorf("%s: licence %q is not a valid SPDX expression", tool.ID, tool.Licence)
 		}
+		// Software the catalogue ships says under which terms it comes:
+		// an SPDX expression, a LicenseRef- that its description explains,
+		// or "proprietary". "Unknown" is for what people add themselves.
+		if tool.Kind == "software" && tool.Licence == "" {
+			t.Errorf("%s is software without a licence: find it, with its source, or mark it", tool.ID)
+		}
 		if tool.BigTech && tool.Licence != Proprietary && tool.Licence != "" {
 			t.Errorf("%s is big tech with an open licence %q", tool.ID, tool.Licence)
 		}
