@@ -109,8 +109,8 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer, _ func(
 	if _, err := db.Migrate(ctx); err != nil {
 		return err
 	}
-	var n int
-	if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM initiatives`).Scan(&n); err != nil {
+	n, err := atlas.Count(ctx, db)
+	if err != nil {
 		return err
 	}
 	switch {

@@ -11,8 +11,8 @@ import (
 
 // What the other parts read of the atlas. The tables of initiatives, their
 // editors and the tools they name are this package's alone
-// (internal/store/migrations/OWNERS.md); the toolbox reads them through
-// these functions. Each takes a store.Querier, to run in the caller's
+// (internal/store/migrations/OWNERS.md); the toolbox, and the bench in
+// cmd/samen, read them through these functions. Each takes a store.Querier, to run in the caller's
 // transaction.
 
 // Ref is an initiative as another part names it.
@@ -35,6 +35,13 @@ func Lookup(ctx context.Context, q store.Querier, id int64) (Ref, error) {
 		return r, errNotFound
 	}
 	return r, err
+}
+
+// Count returns how many initiatives the database holds, in any status.
+func Count(ctx context.Context, q store.Querier) (int, error) {
+	var n int
+	err := q.QueryRow(ctx, `SELECT COUNT(*) FROM initiatives`).Scan(&n)
+	return n, err
 }
 
 // Edits reports whether the account userID is one of the initiative's

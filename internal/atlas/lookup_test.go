@@ -26,6 +26,9 @@ func TestLookup(t *testing.T) {
 			t.Fatalf("proposal: %v, %v", pending.Status, err)
 		}
 
+		if n, err := atlas.Count(ctx, db); err != nil || n != 3 {
+			t.Fatalf("Count = %d, %v; want 3, the pending one too", n, err)
+		}
 		got, err := atlas.Lookup(ctx, db, cafe.ID)
 		if err != nil || got != (atlas.Ref{ID: cafe.ID, Name: "Repair Café Oost", Status: atlas.Published}) || !got.Public() {
 			t.Fatalf("Lookup = %+v, %v", got, err)

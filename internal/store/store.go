@@ -36,7 +36,9 @@ const (
 	Postgres Engine = "postgres"
 )
 
-//go:embed migrations
+// The migrations of each engine (OWNERS.md beside them is for readers).
+//
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
 var migrations embed.FS
 
 // DB is an open database of one engine.

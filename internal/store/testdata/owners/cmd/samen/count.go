@@ -1,0 +1,3 @@
+package main
+
+const count = `SELECT COUNT(*) FROM initiatives`
