@@ -537,23 +537,12 @@ func reserveIDs(ctx context.Context, tx *store.Tx, table string, n int) ([]int64
 	if n == 0 {
 		return nil, nil
 	}
-	ids := make([]int64, 0, n)
 	if tx.Engine() == store.Postgres {
-		rows, err := tx.Query(ctx, `SELECT nextval(pg_get_serial_sequence('`+table+`', 'id')) FROM generate_series(1, CAST(? AS INTEGER))`, n)
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return nil, err
-			}
-			ids = append(ids, id)
-		}
+		ids, err := store.IDs(ctx, tx, `SELECT nextval(pg_get_serial_sequence('`+table+`', 'id')) FROM generate_series(1, CAST(? AS INTEGER))`, n)
 		slices.Sort(ids)
-		return ids, rows.Err()
+		return ids, err
 	}
+	ids := make([]int64, 0, n)
 	var last int64
 	if err := tx.QueryRow(ctx, `SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = ?), 0),
 		COALESCE((SELECT MAX(id) FROM `+table+`), 0))`, table).Scan(&last); err != nil {

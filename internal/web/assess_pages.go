@@ -160,7 +160,7 @@ func (s *Server) assessmentView(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) buildScorecard(r *http.Request, u *account.User, v assess.View) *scorecard {
 	lang := langFrom(r.Context())
 	d := &scorecard{V: v, Expired: v.Expired(time.Now()), Names: map[int64]string{}, Published: v.Status == assess.Published,
-		Steward: u != nil && u.Role.AtLeast(account.Steward)}
+		Steward: account.IsSteward(u)}
 	for i, rv := range v.Reviews {
 		d.Names[rv.ReviewerID] = rv.Reviewer
 		if rv.Self {

@@ -166,7 +166,7 @@ func (p *page) Languages() []langLink {
 }
 
 // IsSteward reports whether the reader runs the platform.
-func (p *page) IsSteward() bool { return p.User != nil && p.User.Role.AtLeast(account.Steward) }
+func (p *page) IsSteward() bool { return account.IsSteward(p.User) }
 
 // alternate is another form of the page (its data as GeoJSON, a feed).
 type alternate struct{ Type, Href, Title string }
