@@ -55,8 +55,10 @@ type Query struct {
 	Changed time.Time
 	Order   string
 	Limit   int
-	Offset  int   // for pages of the directory
-	After   int64 // for cursor paging in ID order: entries with a greater ID
+	Offset  int // for pages of the directory
+	// After is a cursor: the entries after this one, in ID order (a greater
+	// ID) or, in OrderDistance, after it in distance order.
+	After int64
 
 	unplaced bool    // only initiatives without a place (the map index has the others)
 	ids      []int64 // only these initiatives
@@ -99,7 +101,7 @@ func (q *Query) Check() error {
 	}
 	switch q.Order {
 	case "":
-		q.Order = OrderRelevance
+		q.Order = q.DefaultOrder(OrderRelevance)
 	case OrderRelevance, OrderName, OrderNewest, OrderID:
 	case OrderDistance:
 		if q.Near == nil {
@@ -118,6 +120,20 @@ func (q *Query) Check() error {
 		f.Add("page", "page.out_of_range")
 	}
 	return f.Err()
+}
+
+// DefaultOrder is the order of a search that asks for none. A search near
+// a point without words is someone looking around them: nearest first.
+// Any other search is in the order the caller shows lists in by default:
+// OrderRelevance on the page (Check fills that in), OrderID for the API,
+// which pages with a cursor. The page and the API both ask here, so that
+// they list the same search in the same order. Call it on a checked query:
+// words of punctuation alone are no words.
+func (q Query) DefaultOrder(otherwise string) string {
+	if q.Near != nil && q.Text == "" {
+		return OrderDistance
+	}
+	return otherwise
 }
 
 func bad(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
@@ -212,7 +228,10 @@ func (s *Service) where(q Query, e store.Engine, skip string, joined bool) (stri
 			args = append(args, ftsQuery(q.Text))
 		}
 	}
-	if q.After > 0 {
+	if q.After > 0 && q.Order == OrderDistance && q.Near != nil {
+		conds = append(conds, "("+distanceKey("i")+") > (SELECT "+distanceKey("c")+" FROM initiatives c WHERE c.id = ?)")
+		args = append(append(append(args, distanceArgs(*q.Near)...), distanceArgs(*q.Near)...), q.After)
+	} else if q.After > 0 {
 		conds = append(conds, "i.id > ?")
 		args = append(args, q.After)
 	}
@@ -232,6 +251,15 @@ func (s *Service) where(q Query, e store.Engine, skip string, joined bool) (stri
 // point (equirectangular: exact enough within a city or a region), with
 // the point's latitude, longitude and cos(latitude) as arguments.
 const distanceSQL = "((i.latitude - ?) * 111.32) * ((i.latitude - ?) * 111.32) + ((i.longitude - ?) * 111.32 * ?) * ((i.longitude - ?) * 111.32 * ?)"
+
+// distanceKey is where an initiative stands in distance order (those
+// without a place last, then nearest first, then by ID): the columns of a
+// row value, to page after a cursor; t names the table. Its arguments are
+// distanceArgs.
+func distanceKey(t string) string {
+	return "CASE WHEN " + t + ".latitude IS NULL THEN 1 ELSE 0 END, COALESCE(" +
+		strings.ReplaceAll(distanceSQL, "i.", t+".") + ", 0), " + t + ".id"
+}
 
 func distanceArgs(p Point) []any {
 	c := math.Cos(p.Lat * math.Pi / 180)
@@ -309,7 +337,7 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 		from = "initiative_search f JOIN initiatives i ON i.id = f.rowid"
 		where = "f.initiative_search MATCH ? AND " + where
 		args = append([]any{ftsQuery(q.Text)}, args...)
-		if q.After > 0 {
+		if q.After > 0 && q.Order != OrderDistance {
 			where += " AND f.rowid > ?"
 			args = append(args, q.After)
 		}

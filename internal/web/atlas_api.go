@@ -48,7 +48,8 @@ func (s *Server) attribution() string {
 }
 
 // apiInitiatives answers GET /api/v1/initiatives: a search as a GeoJSON
-// FeatureCollection, in ID order, a page at a time.
+// FeatureCollection, in ID order (nearest first for a search near a point
+// without words), a page at a time.
 func (s *Server) apiInitiatives(w http.ResponseWriter, r *http.Request) error {
 	return s.featurePage(w, r, time.Time{})
 }
@@ -81,7 +82,9 @@ func (s *Server) featurePage(w http.ResponseWriter, r *http.Request, changed tim
 	if q.After, err = queryInt(v.Get("cursor"), "cursor"); err != nil {
 		return err
 	}
-	q.Order, q.Changed = atlas.OrderID, changed
+	// The API pages with a cursor, in ID order, except where the atlas
+	// orders a search otherwise for everyone (near a point, without words).
+	q.Order, q.Changed = q.DefaultOrder(atlas.OrderID), changed
 	res, err := s.atlas.Search(r.Context(), q)
 	if err != nil {
 		return err

@@ -87,9 +87,6 @@ func (s *Server) atlasListData(r *http.Request, embedded bool) (*atlasListPage, 
 		page = n
 	}
 	q.Limit, q.Offset = atlasPerPage, (page-1)*atlasPerPage
-	if q.Order == "" && q.Text == "" && q.Near != nil {
-		q.Order = atlas.OrderDistance
-	}
 	res, err := s.atlas.Search(r.Context(), q)
 	if err != nil {
 		return nil, err

@@ -149,7 +149,7 @@ func queryValues(q atlas.Query) url.Values {
 			v.Set("radius", strconv.FormatFloat(q.RadiusKm, 'f', -1, 64))
 		}
 	}
-	if q.Order != "" && q.Order != atlas.OrderRelevance {
+	if q.Order != "" && q.Order != q.DefaultOrder(atlas.OrderRelevance) {
 		v.Set("order", q.Order)
 	}
 	return v
