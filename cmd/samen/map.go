@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"samen/internal/atlas"
 	"samen/internal/config"
 	"samen/internal/pmtiles"
 	"samen/internal/web"
@@ -24,7 +25,7 @@ func mapOptions(cfg config.Config) (web.MapOptions, func(), error) {
 		done = func() { r.Close() }
 	}
 	if cfg.MapDistricts != "" {
-		d, err := web.LoadDistricts(cfg.MapDistricts)
+		d, err := atlas.LoadDistrictOutlines(cfg.MapDistricts)
 		if err != nil {
 			done()
 			return m, func() {}, fmt.Errorf("SAMEN_MAP_DISTRICTS (--map-districts) %q: %w", cfg.MapDistricts, err)
