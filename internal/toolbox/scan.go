@@ -1,18 +1,15 @@
 package toolbox
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
 	"slices"
 	"sort"
-	"strconv"
-	"strings"
 	"unicode/utf8"
 
+	"samen/internal/jsonstrict"
 	"samen/internal/problem"
 	"samen/internal/textcheck"
 )
@@ -85,66 +82,20 @@ func DecodeScan(r io.Reader) (ScanInput, error) {
 		Tools   json.RawMessage `json:"tools"`
 		Answers json.RawMessage `json:"answers"`
 	}
-	if err := decodeStrict(data, &top, ""); err != nil {
+	if err := jsonstrict.Decode(data, &top); err != nil {
 		return in, err
 	}
 	if len(top.Tools) > 0 {
-		if err := decodeStrict(top.Tools, &in.Tools, "tools"); err != nil {
+		if err := jsonstrict.DecodeAt("tools", top.Tools, &in.Tools); err != nil {
 			return in, err
 		}
 	}
 	if len(top.Answers) > 0 {
-		if err := decodeStrict(top.Answers, &in.Answers, "answers"); err != nil {
+		if err := jsonstrict.DecodeAt("answers", top.Answers, &in.Answers); err != nil {
 			return in, err
 		}
 	}
 	return in, nil
-}
-
-// decodeStrict decodes one JSON value into v, refusing unknown fields and
-// anything after the value, and names the field of a problem under prefix.
-func decodeStrict(data []byte, v any, prefix string) error {
-	join := func(name string) string {
-		switch {
-		case prefix == "":
-			return name
-		case name == "":
-			return prefix
-		}
-		return prefix + "." + name
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil {
-		// Only space may follow: not another value, nor a stray ']'
-		// or '}' (which dec.More would not see).
-		if _, next := dec.Token(); next != io.EOF {
-			err = errors.New("trailing data")
-		}
-	}
-	if err == nil {
-		return nil
-	}
-	// The codes are the API's own for JSON bodies: an empty or broken body
-	// (or one that is not an object) has no field to name. encoding/json
-	// quotes an unknown name with %q; the key "" names no field.
-	var te *json.UnmarshalTypeError
-	unknown, quoted := strings.CutPrefix(err.Error(), "json: unknown field ")
-	if quoted {
-		var uerr error
-		unknown, uerr = strconv.Unquote(unknown)
-		quoted = uerr == nil
-	}
-	switch {
-	case errors.Is(err, io.EOF):
-		return problem.New(problem.Invalid, "json.empty")
-	case errors.As(err, &te) && join(te.Field) != "":
-		return problem.Fields{join(te.Field): "json.wrong_type"}.Err()
-	case quoted && join(unknown) != "":
-		return problem.Fields{join(unknown): "json.unknown_field"}.Err()
-	}
-	return problem.New(problem.Invalid, "json.malformed")
 }
 
 // Normalize trims names and answers and drops empty and repeated tools.

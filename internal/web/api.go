@@ -1,8 +1,6 @@
 package web
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"io"
 	"mime"
@@ -12,6 +10,7 @@ import (
 	"time"
 
 	"samen/internal/account"
+	"samen/internal/jsonstrict"
 	"samen/internal/problem"
 	"samen/internal/textcheck"
 )
@@ -20,38 +19,14 @@ const maxJSONBytes = 1 << 20
 
 // decodeJSON reads a JSON request body into v. Problems name the field as
 // the JSON does ("needs.0.text"): an unknown field, a value of the wrong
-// type, text that is not UTF-8 or holds a control character, or a body
-// that is not JSON.
+// type (jsonstrict), text that is not UTF-8 or holds a control character,
+// or a body that is not JSON.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	body, err := jsonBody(w, r)
 	if err != nil {
 		return err
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		path := ""
-		if errors.As(err, &typeErr) {
-			path = textcheck.PathAt(body, typeErr.Offset)
-		}
-		switch {
-		case path != "":
-			return problem.Fields{path: "json.wrong_type"}.Err()
-		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-			return problem.Fields{name: "json.unknown_field"}.Err()
-		case errors.Is(err, io.EOF):
-			return problem.New(problem.Invalid, "json.empty")
-		}
-		return problem.New(problem.Invalid, "json.malformed")
-	}
-	// Nothing may follow the value: not a second value, and not a stray
-	// '}' or ']' either (which More does not report).
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return problem.New(problem.Invalid, "json.malformed")
-	}
-	return nil
+	return jsonstrict.Decode(body, v)
 }
 
 // jsonBody reads a JSON request body whole: one that says it is JSON (or
