@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"samen/internal/problem"
+	"samen/internal/textcheck"
 )
 
 // Text is a short text in Dutch and English. Either may be empty; readers
@@ -132,7 +133,7 @@ const (
 // fediverse handles (@name@host) as links. It changes nothing a person
 // would call content.
 func (r *Record) Normalize() {
-	r.Name = collapse(r.Name)
+	r.Name = textcheck.Collapse(r.Name)
 	r.Summary = Text{strings.TrimSpace(r.Summary.NL), strings.TrimSpace(r.Summary.EN)}
 	r.Description = Text{strings.TrimSpace(r.Description.NL), strings.TrimSpace(r.Description.EN)}
 	r.Sectors = codes(r.Sectors)
@@ -153,7 +154,7 @@ func (r *Record) Normalize() {
 		r.Principles = nil
 	}
 	l := &r.Location
-	l.Address, l.Postcode, l.City = collapse(l.Address), strings.ToUpper(collapse(l.Postcode)), collapse(l.City)
+	l.Address, l.Postcode, l.City = textcheck.Collapse(l.Address), strings.ToUpper(textcheck.Collapse(l.Postcode)), textcheck.Collapse(l.City)
 	l.District = strings.ToLower(strings.TrimSpace(l.District))
 	c := &r.Contact
 	c.Email = strings.TrimSpace(c.Email)
@@ -172,13 +173,13 @@ func (r *Record) Normalize() {
 		}
 	}
 	c.Links = nilIfEmpty(links)
-	r.OpeningHours = collapse(r.OpeningHours)
+	r.OpeningHours = textcheck.Collapse(r.OpeningHours)
 	r.Size = strings.TrimSpace(r.Size)
 	r.Needs = exchanges(r.Needs)
 	r.Offers = exchanges(r.Offers)
 	var tools []string
 	for _, t := range r.Tools {
-		if t = collapse(t); t != "" && !slices.Contains(tools, t) {
+		if t = textcheck.Collapse(t); t != "" && !slices.Contains(tools, t) {
 			tools = append(tools, t)
 		}
 	}
@@ -353,15 +354,11 @@ func fediverseLink(s string) (string, bool) {
 	return "https://" + strings.ToLower(host) + "/@" + name, true
 }
 
-// collapse trims a string and replaces runs of white space (including line
-// breaks) with one space.
-func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
-
 // codes lower-cases, trims and de-duplicates a list, keeping its order.
 func codes(in []string) []string {
 	var out []string
 	for _, s := range in {
-		s = strings.ToLower(collapse(s))
+		s = strings.ToLower(textcheck.Collapse(s))
 		if s != "" && !slices.Contains(out, s) {
 			out = append(out, s)
 		}
@@ -373,7 +370,7 @@ func exchanges(in []Exchange) []Exchange {
 	var out []Exchange
 	for _, e := range in {
 		e.Kind = strings.ToLower(strings.TrimSpace(e.Kind))
-		e.Text = collapse(e.Text)
+		e.Text = textcheck.Collapse(e.Text)
 		e.Until = strings.TrimSpace(e.Until)
 		if e.Kind == "" && e.Text == "" && e.Until == "" {
 			continue

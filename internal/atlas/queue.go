@@ -15,6 +15,7 @@ import (
 	outbox "samen/internal/mail"
 	"samen/internal/problem"
 	"samen/internal/store"
+	"samen/internal/textcheck"
 )
 
 // QueueItem is a revision waiting for a moderator, with what it needs to
@@ -289,7 +290,7 @@ type ContactMessage struct {
 // which the visitor never sees. The message itself is not stored; that it
 // was sent is, to limit how many one address sends.
 func (s *Service) Contact(ctx context.Context, u *account.User, ip string, id int64, m ContactMessage) error {
-	m.Name, m.Email, m.Message = collapse(m.Name), strings.TrimSpace(m.Email), strings.TrimSpace(m.Message)
+	m.Name, m.Email, m.Message = textcheck.Collapse(m.Name), strings.TrimSpace(m.Email), strings.TrimSpace(m.Message)
 	f := problem.Fields{}
 	if m.Name == "" {
 		f.Add("name", "required")

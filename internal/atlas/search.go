@@ -12,6 +12,7 @@ import (
 	"samen/internal/mapindex"
 	"samen/internal/problem"
 	"samen/internal/store"
+	"samen/internal/textcheck"
 )
 
 // Orders a search can be sorted in.
@@ -75,7 +76,7 @@ const (
 // Check validates a query, naming each bad field as the URL does.
 func (q *Query) Check() error {
 	f := problem.Fields{}
-	q.Text = collapse(q.Text)
+	q.Text = textcheck.Collapse(q.Text)
 	if utf8.RuneCountInString(q.Text) > maxQueryText {
 		f.Add("q", "too_long")
 	}
