@@ -622,18 +622,13 @@ func (s *Service) SearchIDs(ctx context.Context, q Query, max int) (map[int64]st
 		where, wargs := s.where(q, s.DB.Engine(), "", false)
 		query, args = `SELECT i.id FROM initiatives i WHERE `+where+` LIMIT ?`, append(wargs, max)
 	}
-	rows, err := s.DB.Query(ctx, query, args...)
+	list, err := store.IDs(ctx, s.DB, query, args...)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	ids := map[int64]struct{}{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
+	ids := make(map[int64]struct{}, len(list))
+	for _, id := range list {
 		ids[id] = struct{}{}
 	}
-	return ids, rows.Err()
+	return ids, nil
 }
