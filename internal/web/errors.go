@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -147,15 +146,6 @@ func (s *Server) writeJSONError(w http.ResponseWriter, r *http.Request, status i
 		}
 	}
 	writeJSON(w, status, jsonError{Error: body})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
 }
 
 // fieldErrors translates a validation problem for a form: field name ->

@@ -1,3 +1,7 @@
+// Form widgets the templates call on the page (.Area, .Choice, .Radios,
+// .Score): each carries its label, hint, value and error, so that every
+// part's forms look and behave alike.
+
 package web
 
 import (
@@ -90,4 +94,32 @@ func (p *page) Score(v *float64) string {
 		out = strings.Replace(out, ".", ",", 1)
 	}
 	return out
+}
+
+// input describes one labelled form field for the "input" partial.
+type input struct {
+	Name, Type, Label, Autocomplete, Hint, Value, Error string
+	Required                                            bool
+	OptionalLabel                                       string
+}
+
+// Input builds a form field: name, type, label key, autocomplete token, and
+// an optional hint key. Passwords are never filled back in.
+func (p *page) Input(name, typ, labelKey, autocomplete, hintKey string) input {
+	in := input{Name: name, Type: typ, Label: p.T(labelKey), Autocomplete: autocomplete, Error: p.Err(name), Required: true}
+	if hintKey != "" {
+		in.Hint = p.T(hintKey)
+	}
+	if typ != "password" {
+		in.Value = p.Value(name)
+	}
+	return in
+}
+
+// Optional is Input for a field that may stay empty.
+func (p *page) Optional(name, typ, labelKey, autocomplete, hintKey string) input {
+	in := p.Input(name, typ, labelKey, autocomplete, hintKey)
+	in.Required = false
+	in.OptionalLabel = p.T("form.optional")
+	return in
 }
