@@ -3,11 +3,12 @@ package web
 import (
 	"html/template"
 	"net/http"
-	"samen/internal/assess"
-	"samen/internal/problem"
 	"slices"
 	"strconv"
 	"strings"
+
+	"samen/internal/assess"
+	"samen/internal/problem"
 )
 
 type comparePage struct {

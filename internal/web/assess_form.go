@@ -3,11 +3,12 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
+
 	"samen/internal/assess"
 	"samen/internal/problem"
 	"samen/internal/toolbox"
-	"strconv"
-	"strings"
 )
 
 type assessmentForm struct {

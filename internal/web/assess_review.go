@@ -3,11 +3,12 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"samen/internal/assess"
-	"samen/internal/problem"
 	"slices"
 	"strconv"
 	"strings"
+
+	"samen/internal/assess"
+	"samen/internal/problem"
 )
 
 // renderScorecardWithError shows the scorecard again with the problem of

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+
 	"samen/internal/atlas"
 )
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+
 	"samen/internal/atlas"
 	"samen/internal/problem"
 )

@@ -4,9 +4,10 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"strings"
+
 	"samen/internal/problem"
 	"samen/internal/toolbox"
-	"strings"
 )
 
 type guidePage struct {
