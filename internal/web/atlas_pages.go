@@ -342,10 +342,12 @@ func (s *Server) embedAtlas(w http.ResponseWriter, r *http.Request) error {
 const embedPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; form-action 'self'; frame-ancestors *; base-uri 'none'"
 
-// mapAssets are the style sheets and scripts of the map: MapLibre GL JS,
-// vendored from npm, and samen's own code that draws the clusters.
+// mapAssets are the style sheets and scripts of the map: samen's own code
+// that draws the clusters. It fetches MapLibre GL JS (vendored from npm),
+// its worker and its style sheet once the page has loaded, from the URLs
+// the map section names (_atlas.html), so the list is usable first.
 func mapAssets() (styles, scripts []string) {
-	return []string{"vendor/maplibre-gl.css"}, []string{"atlas-map.js"}
+	return nil, []string{"atlas-map.js"}
 }
 
 // prefixed returns sep+s, or nothing when s is empty.

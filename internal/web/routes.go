@@ -2,9 +2,7 @@ package web
 
 import (
 	"context"
-	"io/fs"
 	"net/http"
-	"strings"
 	"time"
 )
 
@@ -168,28 +166,6 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	}
 	_, err := w.Write([]byte("ready\n"))
 	return err
-}
-
-func (s *Server) staticFile(w http.ResponseWriter, r *http.Request) error {
-	if r.URL.Path == "/robots.txt" {
-		s.static.ServeHTTP(w, r)
-		return nil
-	}
-	if r.URL.Path == "/favicon.ico" {
-		http.Redirect(w, r, "/static/favicon.svg", http.StatusMovedPermanently)
-		return nil
-	}
-	// Only files are served: the file server would list a directory's
-	// contents, which is nobody's business.
-	name := strings.TrimPrefix(r.URL.Path, "/static/")
-	if st, err := fs.Stat(s.files, name); err != nil || st.IsDir() {
-		return problemNotFound
-	}
-	// Files change only with a new binary; a day's caching is safe and a
-	// restart after an upgrade is the usual moment to revalidate.
-	w.Header().Set("Cache-Control", "public, max-age=86400")
-	http.StripPrefix("/static", s.static).ServeHTTP(w, r)
-	return nil
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) error {

@@ -8,7 +8,6 @@ import (
 	"embed"
 	"errors"
 	"html/template"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -86,8 +85,6 @@ type Server struct {
 	metrics  *metrics
 	routes   []route
 	mux      *http.ServeMux
-	files    fs.FS // the static files
-	static   http.Handler
 }
 
 // New builds a server for the parts, which must use db.
@@ -114,12 +111,10 @@ func New(opts Options, db *store.DB, parts Parts, log *slog.Logger) (*Server, er
 		return nil, err
 	}
 	s.metrics = newMetrics(s)
-	sub, err := fs.Sub(staticFS, "static")
-	if err != nil {
+	// The static files, fingerprinted and compressed (once per process).
+	if _, err := loadAssets(); err != nil {
 		return nil, err
 	}
-	s.files = sub
-	s.static = http.FileServerFS(sub)
 	s.mux = http.NewServeMux()
 	s.addRoutes()
 	return s, nil
@@ -151,6 +146,7 @@ func (s *Server) Handler() http.Handler {
 	h = s.withRecovery(h)
 	h = s.withLanguage(h)
 	h = s.withSecurityHeaders(h)
+	h = withCompression(h)
 	h = s.withLogging(h)
 	return h
 }
