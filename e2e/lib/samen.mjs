@@ -4,7 +4,7 @@
 // other hosts and for pages served without a strict Content-Security-Policy.
 
 import { spawn, execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,17 +57,20 @@ const STEP_TIMEOUT = 15_000;
 // Texts: the same catalogues the server uses, so tests assert what a reader
 // sees without copying strings.
 
+// Each language's folder holds one file per part (atlas.json, site.json, …).
 const catalogues = {};
 for (const lang of LANGUAGES) {
-  catalogues[lang] = JSON.parse(
-    await readFile(join(repoRoot, 'internal', 'web', 'i18n', `${lang}.json`), 'utf8'),
-  );
+  const dir = join(repoRoot, 'internal', 'web', 'i18n', lang);
+  catalogues[lang] = {};
+  for (const file of (await readdir(dir)).filter((f) => f.endsWith('.json')).sort()) {
+    Object.assign(catalogues[lang], JSON.parse(await readFile(join(dir, file), 'utf8')));
+  }
 }
 
 /** t returns the message for key in lang, with {name} placeholders filled. */
 export function t(lang, key, vars = {}) {
   const msg = catalogues[lang][key];
-  assert.ok(msg !== undefined, `no message ${key} in ${lang}.json`);
+  assert.ok(msg !== undefined, `no message ${key} in i18n/${lang}/`);
   return msg.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
 }
 

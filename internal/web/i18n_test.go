@@ -26,6 +26,44 @@ import (
 // can return, has a message. The scans read the source, so a new key or code
 // without a message fails here, not in front of a reader.
 
+// Each part's words are in the same file in every language: a key that is
+// in nl/atlas.json is in en/atlas.json, so a translator finds it where the
+// other language has it.
+func TestCatalogueFilesMatchAcrossLanguages(t *testing.T) {
+	first := i18n.Languages[0]
+	files, err := i18n.Files(first)
+	if err != nil || len(files) < 2 {
+		t.Fatalf("catalogue files of %s: %v, %v", first, files, err)
+	}
+	for _, lang := range i18n.Languages[1:] {
+		theirs, err := i18n.Files(lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(files, theirs) {
+			t.Errorf("%s has files %v, %s has %v", first, files, lang, theirs)
+			continue
+		}
+		for _, name := range files {
+			a, errA := i18n.File(first, name)
+			b, errB := i18n.File(lang, name)
+			if errA != nil || errB != nil {
+				t.Fatalf("%s: %v, %v", name, errA, errB)
+			}
+			for k := range a {
+				if _, ok := b[k]; !ok {
+					t.Errorf("%q is in %s/%s but not in %s/%s", k, first, name, lang, name)
+				}
+			}
+			for k := range b {
+				if _, ok := a[k]; !ok {
+					t.Errorf("%q is in %s/%s but not in %s/%s", k, lang, name, first, name)
+				}
+			}
+		}
+	}
+}
+
 func TestCataloguesHaveTheSameKeys(t *testing.T) {
 	c, err := i18n.Load()
 	if err != nil {

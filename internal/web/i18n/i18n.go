@@ -1,12 +1,17 @@
 // Package i18n holds samen's message catalogues and picks a reader's language.
 // Messages are keyed by stable codes (the same codes domain packages return
-// in errors), so a translator works on one flat file per language.
+// in errors). Each language has a folder with one flat file per part of
+// samen (nl/atlas.json, en/atlas.json, …; site.json for the words every
+// part shares: fields, errors, navigation), so a part's words are found by
+// its name and a translator works file by file.
 package i18n
 
 import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
+	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,7 +19,7 @@ import (
 	"golang.org/x/text/language"
 )
 
-//go:embed *.json
+//go:embed */*.json
 var files embed.FS
 
 // Languages samen speaks, the first being the fallback: samen starts in
@@ -29,21 +34,59 @@ var matcher = language.NewMatcher([]language.Tag{language.Dutch, language.Englis
 // Catalogue maps language -> key -> message.
 type Catalogue map[string]map[string]string
 
-// Load reads the embedded catalogues.
+// Load reads the embedded catalogues: every file in each language's folder,
+// merged. A key in two files of one language is an error, so that no file
+// silently overrides another.
 func Load() (Catalogue, error) {
 	c := Catalogue{}
 	for _, l := range Languages {
-		b, err := files.ReadFile(l + ".json")
+		names, err := fs.Glob(files, l+"/*.json")
 		if err != nil {
 			return nil, err
 		}
-		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, fmt.Errorf("%s.json: %w", l, err)
+		if len(names) == 0 {
+			return nil, fmt.Errorf("no catalogue for %s", l)
 		}
-		c[l] = m
+		all := map[string]string{}
+		from := map[string]string{}
+		for _, name := range names {
+			b, err := files.ReadFile(name)
+			if err != nil {
+				return nil, err
+			}
+			m := map[string]string{}
+			if err := json.Unmarshal(b, &m); err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+			for k, v := range m {
+				if other, twice := from[k]; twice {
+					return nil, fmt.Errorf("%s: %q is also in %s", name, k, other)
+				}
+				all[k], from[k] = v, name
+			}
+		}
+		c[l] = all
 	}
 	return c, nil
+}
+
+// Files lists the catalogue files of a language ("atlas.json", …).
+func Files(lang string) ([]string, error) {
+	names, err := fs.Glob(files, lang+"/*.json")
+	for i, n := range names {
+		names[i] = path.Base(n)
+	}
+	return names, err
+}
+
+// File reads the keys of one catalogue file of a language.
+func File(lang, name string) (map[string]string, error) {
+	b, err := files.ReadFile(lang + "/" + name)
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]string{}
+	return m, json.Unmarshal(b, &m)
 }
 
 // MustLoad is Load for program start, where a broken catalogue is a bug.
