@@ -181,7 +181,7 @@ func (a access) allows(u *account.User) bool {
 	case moderators:
 		return u != nil && u.Role.AtLeast(account.Moderator)
 	case stewards:
-		return u != nil && u.Role.AtLeast(account.Steward)
+		return account.IsSteward(u)
 	}
 	return false
 }
