@@ -306,20 +306,7 @@ func serveAsset(w http.ResponseWriter, r *http.Request, a *asset, cacheControl s
 // the file as it is, when the browser takes none of them or prefers it.
 func (a *asset) pick(header string) *encoded {
 	accepted := acceptEncodings(header)
-	quality := func(coding string) float64 {
-		if q, ok := accepted[coding]; ok {
-			return q
-		}
-		if coding == "gzip" {
-			if q, ok := accepted["x-gzip"]; ok {
-				return q
-			}
-		}
-		if coding == "identity" {
-			return 0.001 // acceptable unless refused, but last
-		}
-		return accepted["*"] // 0 when absent
-	}
+	quality := func(coding string) float64 { return encodingQuality(accepted, coding) }
 	// Variants are sorted smallest first: among equal quality values the
 	// first wins, and any of them wins over the file as it is.
 	var best *encoded
@@ -330,6 +317,25 @@ func (a *asset) pick(header string) *encoded {
 		}
 	}
 	return best
+}
+
+// encodingQuality is the quality value a browser gives a coding, from what
+// acceptEncodings read: named (gzip also as x-gzip), else covered by "*",
+// else 0, not accepted. The file as it is ("identity") is acceptable unless
+// refused, but comes last.
+func encodingQuality(accepted map[string]float64, coding string) float64 {
+	if q, ok := accepted[coding]; ok {
+		return q
+	}
+	if coding == "gzip" {
+		if q, ok := accepted["x-gzip"]; ok {
+			return q
+		}
+	}
+	if coding == "identity" {
+		return 0.001
+	}
+	return accepted["*"] // 0 when absent
 }
 
 // acceptEncodings reads an Accept-Encoding header into codings and their

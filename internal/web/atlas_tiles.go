@@ -136,26 +136,7 @@ func etagMatches(header, etag string) bool {
 // acceptsGzip reports whether an Accept-Encoding header allows gzip: named
 // with a non-zero quality, or covered by * when not named.
 func acceptsGzip(header string) bool {
-	gzipQ, starQ := -1.0, -1.0
-	for part := range strings.SplitSeq(header, ",") {
-		coding, params, _ := strings.Cut(part, ";")
-		q := 1.0
-		if v, ok := strings.CutPrefix(strings.ReplaceAll(strings.ToLower(params), " ", ""), "q="); ok {
-			if f, err := strconv.ParseFloat(v, 64); err == nil {
-				q = f
-			}
-		}
-		switch strings.ToLower(strings.TrimSpace(coding)) {
-		case "gzip", "x-gzip":
-			gzipQ = max(gzipQ, q)
-		case "*":
-			starQ = max(starQ, q)
-		}
-	}
-	if gzipQ >= 0 {
-		return gzipQ > 0
-	}
-	return starQ > 0
+	return encodingQuality(acceptEncodings(header), "gzip") > 0
 }
 
 // maxTileBytes bounds a tile unpacked for a client without gzip.

@@ -128,3 +128,37 @@ func TestAssetSet(t *testing.T) {
 		t.Errorf("favicon.svg (a few hundred bytes) should be sent as it is")
 	}
 }
+
+// One reading of Accept-Encoding for the static files and the tiles.
+func TestAcceptEncodings(t *testing.T) {
+	for _, tc := range []struct {
+		header     string
+		gzip, br   float64
+		identityOK bool
+	}{
+		{"", 0, 0, true},
+		{"gzip, deflate, br, zstd", 1, 1, true},
+		{"GZIP;Q=0.5 , br ; q=0.25", 0.5, 0.25, true},
+		{"x-gzip", 1, 0, true},
+		{"*", 1, 1, true},
+		{"*;q=0.3, br;q=0", 0.3, 0, true},
+		{"gzip;q=0", 0, 0, true},
+		{"gzip;q=2, br;q=nonsense", 0, 0, true},
+		{"identity;q=0, gzip", 1, 0, false},
+		{",,;q=1,gzip", 1, 0, true},
+	} {
+		a := acceptEncodings(tc.header)
+		if got := encodingQuality(a, "gzip"); got != tc.gzip {
+			t.Errorf("%q: gzip %v, want %v", tc.header, got, tc.gzip)
+		}
+		if got := encodingQuality(a, "br"); got != tc.br {
+			t.Errorf("%q: br %v, want %v", tc.header, got, tc.br)
+		}
+		if got := encodingQuality(a, "identity") > 0; got != tc.identityOK {
+			t.Errorf("%q: identity acceptable %v", tc.header, got)
+		}
+		if acceptsGzip(tc.header) != (tc.gzip > 0) {
+			t.Errorf("%q: acceptsGzip %v", tc.header, acceptsGzip(tc.header))
+		}
+	}
+}
