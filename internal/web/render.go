@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -24,30 +25,41 @@ var amsterdam = func() *time.Location {
 }()
 
 // parsePages parses every page template with the shared layout and partials
-// (files whose names start with '_').
+// (files whose names start with '_'). Templates live in one folder per part
+// (templates/atlas/, templates/toolbox/, …; templates/site/ for the layout,
+// the form widgets and the pages of the site as a whole); a page is known by
+// its file name alone, so two parts cannot both have a page of one name.
 func parsePages() (map[string]*template.Template, error) {
-	entries, err := fs.ReadDir(templateFS, "templates")
+	var shared, pages []string
+	where := map[string]string{}
+	err := fs.WalkDir(templateFS, "templates", func(file string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || path.Ext(file) != ".html" {
+			return err
+		}
+		name := path.Base(file)
+		if other, twice := where[name]; twice {
+			return fmt.Errorf("templates: %s and %s have one name", other, file)
+		}
+		where[name] = file
+		if strings.HasPrefix(name, "_") {
+			shared = append(shared, file)
+		} else {
+			pages = append(pages, file)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	var shared []string
-	var pages []string
-	for _, e := range entries {
-		name := e.Name()
-		if strings.HasPrefix(name, "_") {
-			shared = append(shared, "templates/"+name)
-		} else {
-			pages = append(pages, name)
-		}
-	}
 	out := map[string]*template.Template{}
-	for _, p := range pages {
-		files := append(append([]string{}, shared...), "templates/"+p)
-		t, err := template.New(p).Funcs(funcs).ParseFS(templateFS, files...)
+	for _, file := range pages {
+		name := path.Base(file)
+		files := append(append([]string{}, shared...), file)
+		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, files...)
 		if err != nil {
 			return nil, err
 		}
-		out[strings.TrimSuffix(p, path.Ext(p))] = t
+		out[strings.TrimSuffix(name, path.Ext(name))] = t
 	}
 	return out, nil
 }

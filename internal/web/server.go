@@ -28,7 +28,7 @@ import (
 	"samen/internal/web/i18n"
 )
 
-//go:embed templates/*.html
+//go:embed templates/*/*.html
 var templateFS embed.FS
 
 //go:embed static
