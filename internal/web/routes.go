@@ -6,12 +6,34 @@ import (
 	"time"
 )
 
-// addRoutes is the site map. Each line says who may use the route.
+// addRoutes is the site map: one function per part, each line saying who
+// may use the route. Pages are registered with handle, the JSON API (under
+// /api/v1) with api. A new part adds its function here.
 func (s *Server) addRoutes() {
+	s.siteRoutes()
+	s.accountRoutes()
+	s.adminRoutes()
+	s.atlasRoutes()
+	s.toolboxRoutes()
+	s.assessRoutes()
+}
+
+// siteRoutes are the site as a whole: home, language, operations, files.
+func (s *Server) siteRoutes() {
 	s.handle("GET /{$}", anyone, s.home)
 	s.handle("GET /api", anyone, s.apiPage)
 	s.handle("GET /language", anyone, s.setLanguage)
+	s.handle("GET /healthz", anyone, s.healthz)
+	s.handle("GET /readyz", anyone, s.readyz)
+	s.handle("GET /metrics", anyone, s.metricsPage)
+	s.handle("GET /static/", anyone, s.staticFile)
+	s.handle("GET /favicon.ico", anyone, s.staticFile)
+	s.handle("GET /robots.txt", anyone, s.staticFile)
+	s.api("GET /openapi.json", anyone, s.openAPI)
+}
 
+// accountRoutes: signing up and in, one's own account and API tokens.
+func (s *Server) accountRoutes() {
 	s.handle("GET /signup", anyone, s.signupForm)
 	s.handle("POST /signup", anyone, s.signup)
 	s.handle("GET /verify", anyone, s.verify)
@@ -27,14 +49,32 @@ func (s *Server) addRoutes() {
 	s.handle("POST /password/reset", anyone, s.reset)
 	s.handle("GET /auth/oidc/login", anyone, s.oidcLogin)
 	s.handle("GET /auth/oidc/callback", anyone, s.oidcCallback)
-
 	s.handle("GET /account", signedIn, s.accountPage)
 	s.handle("POST /account/profile", signedIn, s.updateProfile)
 	s.handle("POST /account/password", signedIn, s.changePassword)
 	s.handle("POST /account/tokens", signedIn, s.createToken)
 	s.handle("POST /account/tokens/{id}/revoke", signedIn, s.revokeToken)
 	s.handle("POST /account/sessions/{id}/end", signedIn, s.endSession)
+	s.api("GET /me", signedIn, s.apiMe)
+	s.api("GET /tokens", signedIn, s.apiTokens)
+	s.api("POST /tokens", signedIn, s.apiCreateToken)
+	s.api("DELETE /tokens/{id}", signedIn, s.apiRevokeToken)
+}
 
+// adminRoutes: the stewards' pages on people, the audit log and the outbox.
+func (s *Server) adminRoutes() {
+	s.handle("GET /admin/people", stewards, s.peoplePage)
+	s.handle("POST /admin/people/{id}/role", stewards, s.setRole)
+	s.handle("POST /admin/people/{id}/access", stewards, s.setAccess)
+	s.handle("GET /admin/audit", stewards, s.auditPage)
+	s.handle("GET /admin/outbox", stewards, s.outboxPage)
+	s.api("GET /users", stewards, s.apiUsers)
+	s.api("PATCH /users/{id}", stewards, s.apiUpdateUser)
+	s.api("GET /audit", stewards, s.apiAudit)
+}
+
+// atlasRoutes: the map and directory, its editing, moderation and open data.
+func (s *Server) atlasRoutes() {
 	s.handle("GET /atlas", anyone, s.atlasList)
 	s.handle("GET /atlas/feed.atom", anyone, s.atlasFeed)
 	s.handle("GET /atlas/districts.geojson", anyone, s.districtsGeoJSON)
@@ -61,7 +101,19 @@ func (s *Server) addRoutes() {
 	s.handle("GET /moderation", moderators, s.moderation)
 	s.handle("POST /moderation/revisions/{id}", moderators, s.reviewRevision)
 	s.handle("POST /moderation/reports/{id}", moderators, s.closeReport)
+	s.api("GET /initiatives", anyone, s.apiInitiatives)
+	s.api("POST /initiatives", signedIn, s.apiCreateInitiative)
+	s.api("GET /initiatives/changes", anyone, s.apiChanges)
+	s.api("GET /initiatives/{id}", anyone, s.apiInitiative)
+	s.api("PUT /initiatives/{id}", signedIn, s.apiUpdateInitiative)
+	s.api("GET /initiatives/{id}/murmurations", anyone, s.apiMurmurations)
+	s.api("GET /clusters", anyone, s.apiClusters)
+	s.api("GET /export/{format}", anyone, s.apiExport)
+	s.api("GET /atlas/vocabulary", anyone, s.apiVocabulary)
+}
 
+// toolboxRoutes: the catalogue, the self-scan, the advisor and the guides.
+func (s *Server) toolboxRoutes() {
 	s.handle("GET /toolbox", anyone, s.toolboxIndex)
 	s.handle("GET /toolbox/tools/new", stewards, s.newToolForm)
 	s.handle("POST /toolbox/tools/new", stewards, s.saveTool)
@@ -88,7 +140,14 @@ func (s *Server) addRoutes() {
 	s.handle("POST /toolbox/guides/{id}/edit", stewards, s.saveGuide)
 	s.handle("GET /toolbox/guides/{id}/history", anyone, s.guideHistory)
 	s.handle("POST /toolbox/guides/{id}/restore/{rev}", stewards, s.restoreGuide)
+	s.api("GET /tools", anyone, s.apiToolList)
+	s.api("GET /tools/{id}", anyone, s.apiTool)
+	s.api("POST /scans", anyone, s.apiScan)
+	s.api("GET /advice", anyone, s.apiAdvice)
+}
 
+// assessRoutes: the assessment framework, assessments and their reviews.
+func (s *Server) assessRoutes() {
 	s.handle("GET /assessments", anyone, s.assessmentsIndex)
 	s.handle("GET /assessments/methodology", anyone, s.methodology)
 	s.handle("GET /assessments/compare", anyone, s.compareAssessments)
@@ -100,48 +159,9 @@ func (s *Server) addRoutes() {
 	s.handle("GET /assessments/{id}/review", signedIn, s.reviewFormPage)
 	s.handle("POST /assessments/{id}/review", signedIn, s.saveReview)
 	s.handle("POST /assessments/{id}/{action}", signedIn, s.assessmentAction)
-
-	s.handle("GET /admin/people", stewards, s.peoplePage)
-	s.handle("POST /admin/people/{id}/role", stewards, s.setRole)
-	s.handle("POST /admin/people/{id}/access", stewards, s.setAccess)
-	s.handle("GET /admin/audit", stewards, s.auditPage)
-	s.handle("GET /admin/outbox", stewards, s.outboxPage)
-
-	s.handle("GET /healthz", anyone, s.healthz)
-	s.handle("GET /readyz", anyone, s.readyz)
-	s.handle("GET /metrics", anyone, s.metricsPage)
-	s.handle("GET /static/", anyone, s.staticFile)
-	s.handle("GET /favicon.ico", anyone, s.staticFile)
-	s.handle("GET /robots.txt", anyone, s.staticFile)
-
-	s.api("GET /openapi.json", anyone, s.openAPI)
-	s.api("GET /me", signedIn, s.apiMe)
-	s.api("GET /tokens", signedIn, s.apiTokens)
-	s.api("POST /tokens", signedIn, s.apiCreateToken)
-	s.api("DELETE /tokens/{id}", signedIn, s.apiRevokeToken)
-	s.api("GET /users", stewards, s.apiUsers)
-	s.api("PATCH /users/{id}", stewards, s.apiUpdateUser)
-	s.api("GET /audit", stewards, s.apiAudit)
-	s.api("GET /initiatives", anyone, s.apiInitiatives)
-	s.api("POST /initiatives", signedIn, s.apiCreateInitiative)
-	s.api("GET /initiatives/changes", anyone, s.apiChanges)
-	s.api("GET /initiatives/{id}", anyone, s.apiInitiative)
-	s.api("PUT /initiatives/{id}", signedIn, s.apiUpdateInitiative)
-	s.api("GET /initiatives/{id}/murmurations", anyone, s.apiMurmurations)
-	s.api("GET /clusters", anyone, s.apiClusters)
-	s.api("GET /export/{format}", anyone, s.apiExport)
-	s.api("GET /atlas/vocabulary", anyone, s.apiVocabulary)
-	s.api("GET /tools", anyone, s.apiToolList)
-	s.api("GET /tools/{id}", anyone, s.apiTool)
-	s.api("POST /scans", anyone, s.apiScan)
-	s.api("GET /advice", anyone, s.apiAdvice)
 	s.api("GET /assessment/framework", anyone, s.apiFramework)
 	s.api("GET /assessments", anyone, s.apiAssessments)
 	s.api("GET /assessments/{id}", anyone, s.apiAssessment)
-
-	// Anything else: a 404 in the right form (JSON under /api/, a page
-	// elsewhere).
-	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.fail(w, r, problemNotFound) })
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
