@@ -16,6 +16,10 @@ func (s *Server) addRoutes() {
 	s.atlasRoutes()
 	s.toolboxRoutes()
 	s.assessRoutes()
+
+	// Anything else: a 404 in the right form (JSON under /api/, a page
+	// elsewhere).
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.fail(w, r, problemNotFound) })
 }
 
 // siteRoutes are the site as a whole: home, language, operations, files.
