@@ -23,9 +23,10 @@ var assessFuncs = template.FuncMap{
 	},
 }
 
-// The assessments: the methodology, the list, scorecards, the comparison,
-// and the forms of the workflow (stewards prepare and publish, reviewers
-// score, the provider self-assesses and replies).
+// The assessments: the methodology, the list and scorecards. The comparison
+// is in assess_compare.go; the forms of the workflow in assess_form.go
+// (stewards prepare and publish), assess_review.go (reviewers score, the
+// provider self-assesses and replies) and assess_framework.go.
 
 type assessmentsPage struct {
 	List      []assessmentItem
@@ -216,10 +217,5 @@ func (s *Server) buildScorecard(r *http.Request, u *account.User, v assess.View)
 	return d
 }
 
-// ---- stewards: prepare and publish
-
+// assessmentLink is the page of an assessment.
 func assessmentLink(id int64) string { return "/assessments/" + strconv.FormatInt(id, 10) }
-
-// ---- reviewers and the provider: the score form
-
-// ---- frameworks

@@ -11,8 +11,9 @@ import (
 	"samen/internal/toolbox"
 )
 
-// The toolbox: the catalogue of tools, one page per tool, stewards'
-// editing with history, import and export.
+// The toolbox's catalogue: the list of tools, one page per tool and the
+// stewards' form. History is in toolbox_history.go, import and export in
+// toolbox_transfer.go.
 
 type toolboxPage struct {
 	Catalogue  *toolbox.Catalogue

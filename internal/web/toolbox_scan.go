@@ -11,8 +11,8 @@ import (
 	"samen/internal/toolbox"
 )
 
-// The self-scan, saved scans and their aggregates, the stack advisor and
-// the guides.
+// The self-scan, saved scans and their aggregates. The stack advisor is in
+// toolbox_advisor.go, the guides in toolbox_guides.go.
 
 type scanForm struct {
 	Groups      []toolGroup // the catalogue's tools to tick, by category
