@@ -16,6 +16,7 @@ import (
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
 
 	"samen/internal/problem"
 	"samen/internal/textcheck"
@@ -215,8 +216,12 @@ func safeLinks(doc ast.Node, source []byte) {
 
 // safeAddress reports whether an address, as a browser reads it (without
 // leading and trailing controls and spaces, without tabs and line breaks),
-// has no scheme, or http or https, or mailto where mail is allowed.
+// has no scheme, or http or https, or mailto where mail is allowed. The
+// Markdown source may spell the address with backslash escapes and
+// character references ("&#70;:" is "F:"), which the renderer resolves, so
+// they are resolved before the scheme is read.
 func safeAddress(address []byte, mail bool) bool {
+	address = util.ResolveEntityNames(util.ResolveNumericReferences(util.UnescapePunctuations(address)))
 	u := strings.TrimFunc(string(address), func(r rune) bool { return r <= ' ' })
 	u = strings.NewReplacer("\t", "", "\n", "", "\r", "").Replace(u)
 	i := strings.IndexAny(u, ":/?#")

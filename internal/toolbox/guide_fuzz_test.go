@@ -92,7 +92,7 @@ var guideSeeds = []string{
 	"<javascript:alert(1)>", "[x][r]\n\n[r]: javascript:alert(1)", "[x](vbscript:msgbox(1))", "[x](file:///etc/passwd)",
 	"[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)", "[x](data:image/png;base64,iVBORw0KGgo=)",
 	"![x](data:image/svg+xml;base64,PHN2Zz4=)", "<data:image/png;base64,iVBORw0KGgo=>", "[x](<java\tscript:alert(1)>)",
-	"[x](&#106;avascript:alert(1))", "[x](java&#x09;script:alert(1))", "[x](&#x20;javascript:alert(1))", "[x](\\javascript:alert(1))",
+	"[x](&#106;avascript:alert(1))", "[](&#70;:)", "[x](data&#58;text/html,x)", "[x](f&#x3A;x)", "[x](f&colon;x)", "[x](f\\:x)", "[x](java&#x09;script:alert(1))", "[x](&#x20;javascript:alert(1))", "[x](\\javascript:alert(1))",
 	"[x](%6aavascript:alert(1))", "[x](jav&#97;script:alert(1))", "[x](<\x01javascript:alert(1)>)", "[x](//evil.example)",
 	"[x](mailto:a@b.example)", "[x](tel:+3120)", "[x](ftp://x)", "[x](#anchor)", "[x](?q=1)", "[x](/toolbox/scan)",
 	"[x](https://a.example/\" onmouseover=\"alert(1))", "[x](https://a.example \"t\\\" onclick=\\\"x\")", "# \" onclick=\"x",
