@@ -40,7 +40,7 @@ type Catalogue map[string]map[string]string
 func Load() (Catalogue, error) {
 	c := Catalogue{}
 	for _, l := range Languages {
-		names, err := fs.Glob(files, l+"/*.json")
+		names, err := Files(l)
 		if err != nil {
 			return nil, err
 		}
@@ -50,17 +50,13 @@ func Load() (Catalogue, error) {
 		all := map[string]string{}
 		from := map[string]string{}
 		for _, name := range names {
-			b, err := files.ReadFile(name)
+			m, err := File(l, name)
 			if err != nil {
-				return nil, err
-			}
-			m := map[string]string{}
-			if err := json.Unmarshal(b, &m); err != nil {
-				return nil, fmt.Errorf("%s: %w", name, err)
+				return nil, fmt.Errorf("%s/%s: %w", l, name, err)
 			}
 			for k, v := range m {
 				if other, twice := from[k]; twice {
-					return nil, fmt.Errorf("%s: %q is also in %s", name, k, other)
+					return nil, fmt.Errorf("%s/%s: %q is also in %s", l, name, k, other)
 				}
 				all[k], from[k] = v, name
 			}
