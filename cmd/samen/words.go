@@ -40,12 +40,6 @@ func newWords(getenv func(string) string) words {
 	return words{lang: lang, msgs: i18n.MustLoad()}
 }
 
-// has reports whether the catalogue has a message for key.
-func (w words) has(key string) bool {
-	_, ok := w.msgs[w.lang][key]
-	return ok
-}
-
 // describe turns an error into a sentence for the terminal: a domain
 // problem in the catalogue's words, field by field; anything else as Go
 // wrote it.
@@ -56,7 +50,7 @@ func (w words) describe(err error) string {
 	}
 	if len(p.Fields) == 0 {
 		for _, key := range []string{"error." + p.Code, p.Code} {
-			if w.has(key) {
+			if w.msgs.Has(w.lang, key) {
 				return w.msgs.T(w.lang, key)
 			}
 		}
@@ -78,7 +72,7 @@ func (w words) describe(err error) string {
 // the answer is "not one of the options".
 func (w words) field(field, code string) string {
 	key := "field." + code
-	if !w.has(key) {
+	if !w.msgs.Has(w.lang, key) {
 		return code
 	}
 	msg := w.msgs.T(w.lang, key)
