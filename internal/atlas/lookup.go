@@ -97,3 +97,8 @@ func refs(ctx context.Context, q store.Querier, query string, args ...any) ([]Re
 	}
 	return out, rows.Err()
 }
+
+// Editors lists the ids of the accounts that edit the initiative.
+func Editors(ctx context.Context, q store.Querier, initiativeID int64) ([]int64, error) {
+	return editors(ctx, q, initiativeID)
+}
