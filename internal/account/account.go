@@ -61,7 +61,20 @@ type User struct {
 	DisabledAt  time.Time
 	CreatedAt   time.Time
 	HasPassword bool
+	// ErasureRequestedAt is when the person asked for their data to be
+	// erased, while a steward has not yet done so.
+	ErasureRequestedAt time.Time
+	// ErasedAt is when the account was erased: its address is then
+	// erased-<id>@invalid and its name empty.
+	ErasedAt time.Time
 }
+
+// Erased reports whether the person's data was erased.
+func (u User) Erased() bool { return !u.ErasedAt.IsZero() }
+
+// ErasureRequested reports whether the person asked to be erased and is
+// waiting for a steward.
+func (u User) ErasureRequested() bool { return !u.ErasureRequestedAt.IsZero() && u.ErasedAt.IsZero() }
 
 // Verified reports whether the person confirmed their e-mail address.
 func (u User) Verified() bool { return !u.VerifiedAt.IsZero() }
@@ -196,15 +209,16 @@ func checkLanguage(l string) string {
 	return ""
 }
 
-const userColumns = "id, email, name, role, language, password_hash <> '', COALESCE(email_verified_at, 0), COALESCE(disabled_at, 0), created_at"
+const userColumns = "id, email, name, role, language, password_hash <> '', COALESCE(email_verified_at, 0), COALESCE(disabled_at, 0), created_at, " +
+	"COALESCE(erasure_requested_at, 0), COALESCE(erased_at, 0)"
 
 type scanner interface{ Scan(...any) error }
 
 func scanUser(r scanner) (User, error) {
 	var u User
 	var role string
-	var verified, disabled, created int64
-	if err := r.Scan(&u.ID, &u.Email, &u.Name, &role, &u.Language, &u.HasPassword, &verified, &disabled, &created); err != nil {
+	var verified, disabled, created, requested, erased int64
+	if err := r.Scan(&u.ID, &u.Email, &u.Name, &role, &u.Language, &u.HasPassword, &verified, &disabled, &created, &requested, &erased); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return User{}, problem.New(problem.NotFound, "user.not_found")
 		}
@@ -218,6 +232,12 @@ func scanUser(r scanner) (User, error) {
 		u.DisabledAt = store.Time(disabled)
 	}
 	u.CreatedAt = store.Time(created)
+	if requested != 0 {
+		u.ErasureRequestedAt = store.Time(requested)
+	}
+	if erased != 0 {
+		u.ErasedAt = store.Time(erased)
+	}
 	return u, nil
 }
 

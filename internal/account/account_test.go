@@ -45,6 +45,14 @@ func (letters) Confirm(u account.User, token string) mail.Message {
 	}
 }
 
+func (letters) ErasureRequested(to account.User, who int64) mail.Message {
+	return mail.Message{
+		To:      to.Email,
+		Subject: "Someone asks to be erased",
+		Body:    "Hello " + to.DisplayName() + ",\n\nPerson #" + strconv.FormatInt(who, 10) + " asks to be erased: " + site + "/admin/people\n",
+	}
+}
+
 func (letters) AlreadyRegistered(u account.User) mail.Message {
 	return mail.Message{
 		To:      u.Email,

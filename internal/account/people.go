@@ -17,10 +17,12 @@ import (
 // in one place. Each takes a store.Querier, to run in the caller's
 // transaction.
 
-// Person is what another part shows of an account: its id and name.
+// Person is what another part shows of an account: its id and name, and
+// whether the person was erased (their name is then empty for good).
 type Person struct {
-	ID   int64
-	Name string
+	ID     int64
+	Name   string
+	Erased bool
 }
 
 // ByID returns one account.
@@ -53,7 +55,7 @@ func People(ctx context.Context, q store.Querier, ids []int64) ([]Person, error)
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := q.Query(ctx, `SELECT id, name FROM users WHERE id IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+`)
+	rows, err := q.Query(ctx, `SELECT id, name, erased_at IS NOT NULL FROM users WHERE id IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+`)
 		ORDER BY name, id`, args...)
 	if err != nil {
 		return nil, err
@@ -62,7 +64,7 @@ func People(ctx context.Context, q store.Querier, ids []int64) ([]Person, error)
 	out := make([]Person, 0, len(ids))
 	for rows.Next() {
 		var p Person
-		if err := rows.Scan(&p.ID, &p.Name); err != nil {
+		if err := rows.Scan(&p.ID, &p.Name, &p.Erased); err != nil {
 			return nil, err
 		}
 		out = append(out, p)
@@ -82,4 +84,11 @@ func Names(ctx context.Context, q store.Querier, ids []int64) (map[int64]string,
 		names[p.ID] = p.Name
 	}
 	return names, nil
+}
+
+// ByEmail returns the account with an e-mail address (lower-cased and
+// trimmed by the caller), closed or not: the command line names people by
+// address.
+func ByEmail(ctx context.Context, q store.Querier, email string) (User, error) {
+	return userByEmail(ctx, q, email)
 }

@@ -43,7 +43,7 @@ func TestPeople(t *testing.T) {
 		}
 
 		people, err := account.People(ctx, db, []int64{zoe.ID, 0, anna.ID, zoe.ID, 9999})
-		want := []account.Person{{anna.ID, "Anna"}, {zoe.ID, "Zoë"}}
+		want := []account.Person{{ID: anna.ID, Name: "Anna"}, {ID: zoe.ID, Name: "Zoë"}}
 		if err != nil || len(people) != 2 || people[0] != want[0] || people[1] != want[1] {
 			t.Fatalf("People = %+v, %v; want %+v (by name, once each, without 0 and unknown ids)", people, err, want)
 		}

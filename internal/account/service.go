@@ -29,6 +29,10 @@ type Letters interface {
 	Confirm(u User, token string) mail.Message
 	AlreadyRegistered(u User) mail.Message
 	Reset(u User, token string) mail.Message
+	// ErasureRequested tells a steward (to) that the person with id who
+	// asked for their data to be erased. It names them by id only: the
+	// mail stays in the outbox after the erasure.
+	ErasureRequested(to User, who int64) mail.Message
 }
 
 // Service is the account part of samen.

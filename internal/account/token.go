@@ -61,7 +61,9 @@ func (s *Service) CreateToken(ctx context.Context, userID int64, name string) (T
 		if err != nil {
 			return err
 		}
-		return audit.RecordID(ctx, tx, "api_token.create", "api_token", t.ID, map[string]any{"name": name})
+		// Not the name: it is what the person typed, and the audit log
+		// keeps no free text (the token row has it, and goes on erasure).
+		return audit.RecordID(ctx, tx, "api_token.create", "api_token", t.ID, nil)
 	})
 	if err != nil {
 		return Token{}, "", err

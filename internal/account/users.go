@@ -135,7 +135,9 @@ func (s *Service) List(ctx context.Context, f ListFilter) ([]User, int64, error)
 			out = out[:f.Limit]
 			next = out[len(out)-1].ID
 		}
-		return audit.Record(ctx, tx, "user.list", "user", "", map[string]any{"query": f.Query, "role": string(f.Role), "count": len(out)})
+		// Whether the steward searched, not for what: the query may be
+		// someone's address or name, and the audit log keeps no names.
+		return audit.Record(ctx, tx, "user.list", "user", "", map[string]any{"searched": strings.TrimSpace(f.Query) != "", "role": string(f.Role), "count": len(out)})
 	})
 	return out, next, err
 }
@@ -166,7 +168,7 @@ func (s *Service) SetRole(ctx context.Context, id int64, role Role) error {
 	})
 }
 
-func lastSteward(ctx context.Context, tx *store.Tx, except int64) error {
+func lastSteward(ctx context.Context, tx store.Querier, except int64) error {
 	var n int
 	if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM users WHERE role = 'steward' AND disabled_at IS NULL AND id <> ?", except).Scan(&n); err != nil {
 		return err

@@ -124,7 +124,9 @@ func (s *Service) Propose(ctx context.Context, u *account.User, p Proposal) (Ini
 		if err := s.write(ctx, tx, id, status, p.Record, revID, now); err != nil {
 			return err
 		}
-		return recordAudit(ctx, tx, "initiative.propose", id, map[string]any{"name": p.Record.Name, "published": publish})
+		// Not the name: a sole trader's initiative bears a person's name,
+		// and the audit log cannot be changed on erasure.
+		return recordAudit(ctx, tx, "initiative.propose", id, map[string]any{"published": publish})
 	})
 	if err != nil {
 		return Initiative{}, err
@@ -450,7 +452,9 @@ func (s *Service) Review(ctx context.Context, u *account.User, revisionID int64,
 		if accept {
 			action = "revision.accept"
 		}
-		return recordAudit(ctx, tx, action, in.ID, map[string]any{"revision": r.ID, "reason": reason})
+		// Not the reason: it is free text, kept with the revision, where
+		// erasure can reach it; the audit log cannot be changed.
+		return recordAudit(ctx, tx, action, in.ID, map[string]any{"revision": r.ID})
 	})
 	if err != nil {
 		return Revision{}, err

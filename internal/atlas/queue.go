@@ -234,7 +234,7 @@ func (s *Service) Editors(ctx context.Context, u *account.User, id int64) ([]Edi
 	}
 	var out []Editor
 	for _, p := range people {
-		out = append(out, Editor(p))
+		out = append(out, Editor{ID: p.ID, Name: p.Name})
 	}
 	return out, nil
 }

@@ -49,7 +49,7 @@ const staleBatch = 200
 func (s *Service) ReviewStale(ctx context.Context) (StaleReport, error) {
 	var rep StaleReport
 	now := s.Now.Time()
-	ctx = audit.WithActor(ctx, audit.Actor{Label: "system"})
+	ctx = audit.WithActor(ctx, audit.Actor{Label: audit.LabelSystem})
 	// Latest step first, so that an entry moved by one step is not moved
 	// again in the same run.
 	steps := []struct {

@@ -187,7 +187,7 @@ func (s *Service) prepare(r *Record) error {
 
 // write stores rec as the initiative's current version: the JSON, the
 // columns search and facets use, and the search index.
-func (s *Service) write(ctx context.Context, tx *store.Tx, id int64, status Status, rec Record, revisionID int64, now int64) error {
+func (s *Service) write(ctx context.Context, tx store.Querier, id int64, status Status, rec Record, revisionID int64, now int64) error {
 	data, err := json.Marshal(rec)
 	if err != nil {
 		return err
@@ -241,7 +241,7 @@ func (s *Service) write(ctx context.Context, tx *store.Tx, id int64, status Stat
 
 // reindex puts a published record into the search index, and takes
 // anything else out of it.
-func (s *Service) reindex(ctx context.Context, tx *store.Tx, id int64, status Status, rec Record) error {
+func (s *Service) reindex(ctx context.Context, tx store.Querier, id int64, status Status, rec Record) error {
 	if tx.Engine() == store.Postgres {
 		if status != Published {
 			_, err := tx.Exec(ctx, `UPDATE initiatives SET search = NULL WHERE id = ?`, id)

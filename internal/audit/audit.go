@@ -3,10 +3,19 @@
 // someone other than the person it is about, writes an entry in the same
 // transaction as the change itself, so the record and the data cannot
 // disagree. The table refuses UPDATE and DELETE (triggers on both engines).
+//
+// Because nothing in it can be changed, the log refers to people by account
+// id only, never by e-mail address or name: when someone is erased, their
+// account keeps its id but loses its address and name, and every line about
+// them becomes pseudonymous without being touched. Pages that show the log
+// look the current name up (account.Names) when they show it. So Record
+// writes only the neutral labels below, and callers keep details to ids,
+// codes and counts (never what a person typed).
 package audit
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -20,8 +29,31 @@ import (
 // system). The web layer puts it in the context of each request.
 type Actor struct {
 	UserID int64  // 0: nobody signed in
-	Label  string // e-mail at the time, or "system"; kept so the record reads well after the person is gone
+	Label  string // one of the labels below; anything else is written as LabelMember or LabelSystem
 	IP     string
+}
+
+// The labels an entry's actor_label may hold: what kind of actor it was,
+// never who (that is actor_id).
+const (
+	LabelSystem  = "system"  // a command from the shell, a background job
+	LabelVisitor = "visitor" // someone not signed in
+	LabelMember  = "member"  // a signed-in person: see actor_id
+)
+
+// label is the word written for a: a label from the list, or, for anything
+// else (an e-mail address put there by mistake), the kind of actor it is.
+func (a Actor) label() string {
+	switch a.Label {
+	case LabelSystem, LabelVisitor, LabelMember:
+		if a.UserID == 0 || a.Label == LabelMember {
+			return a.Label
+		}
+	}
+	if a.UserID != 0 {
+		return LabelMember
+	}
+	return LabelSystem
 }
 
 type actorKey struct{}
@@ -37,7 +69,7 @@ func ActorFrom(ctx context.Context) Actor {
 	if a, ok := ctx.Value(actorKey{}).(Actor); ok {
 		return a
 	}
-	return Actor{Label: "system"}
+	return Actor{Label: LabelSystem}
 }
 
 // Entry is one line of the record.
@@ -45,7 +77,7 @@ type Entry struct {
 	ID          int64
 	At          time.Time
 	ActorID     int64
-	ActorLabel  string
+	ActorLabel  string // LabelSystem, LabelVisitor or LabelMember (older entries may hold other words)
 	Action      string // verb-like code: "user.create", "session.login", "user.read"
 	SubjectType string // "user", "api_token", …
 	SubjectID   string
@@ -70,7 +102,7 @@ func Record(ctx context.Context, q store.Querier, action, subjectType, subjectID
 		actor = a.UserID
 	}
 	_, err := q.Exec(ctx, `INSERT INTO audit_log (at, actor_id, actor_label, action, subject_type, subject_id, ip, detail)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, store.Now(), actor, a.Label, action, subjectType, subjectID, a.IP, d)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, store.Now(), actor, a.label(), action, subjectType, subjectID, a.IP, d)
 	if err != nil {
 		return fmt.Errorf("writing the audit log: %w", err)
 	}
@@ -80,6 +112,41 @@ func Record(ctx context.Context, q store.Querier, action, subjectType, subjectID
 // RecordID is Record for subjects with a numeric id.
 func RecordID(ctx context.Context, q store.Querier, action, subjectType string, id int64, detail map[string]any) error {
 	return Record(ctx, q, action, subjectType, strconv.FormatInt(id, 10), detail)
+}
+
+// About returns every entry a person made or that is about their account
+// (a steward reading or changing it), oldest first: their share of the log,
+// for the export of their data.
+func About(ctx context.Context, q store.Querier, userID int64) ([]Entry, error) {
+	rows, err := q.Query(ctx, `SELECT id, at, COALESCE(actor_id, 0), actor_label, action, subject_type, subject_id, ip, detail FROM audit_log
+		WHERE actor_id = ? OR (subject_type = 'user' AND subject_id = ?) ORDER BY id`, userID, strconv.FormatInt(userID, 10))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Entry
+	for rows.Next() {
+		e, err := scanEntry(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func scanEntry(rows *sql.Rows) (Entry, error) {
+	var e Entry
+	var at int64
+	var detail string
+	if err := rows.Scan(&e.ID, &at, &e.ActorID, &e.ActorLabel, &e.Action, &e.SubjectType, &e.SubjectID, &e.IP, &detail); err != nil {
+		return e, err
+	}
+	e.At = store.Time(at)
+	if detail != "" {
+		_ = json.Unmarshal([]byte(detail), &e.Detail)
+	}
+	return e, nil
 }
 
 // Filter selects entries; zero fields do not filter.
@@ -142,15 +209,9 @@ func List(ctx context.Context, q store.Querier, f Filter) ([]Entry, int64, error
 	defer rows.Close()
 	var out []Entry
 	for rows.Next() {
-		var e Entry
-		var at int64
-		var detail string
-		if err := rows.Scan(&e.ID, &at, &e.ActorID, &e.ActorLabel, &e.Action, &e.SubjectType, &e.SubjectID, &e.IP, &detail); err != nil {
+		e, err := scanEntry(rows)
+		if err != nil {
 			return nil, 0, err
-		}
-		e.At = store.Time(at)
-		if detail != "" {
-			_ = json.Unmarshal([]byte(detail), &e.Detail)
 		}
 		out = append(out, e)
 	}

@@ -18,6 +18,7 @@ import (
 
 	gomail "github.com/wneessen/go-mail"
 
+	"samen/internal/personal"
 	"samen/internal/store"
 )
 
@@ -92,6 +93,81 @@ func SentTo(ctx context.Context, q store.Querier, addr string, since int64) (int
 	var n int
 	err := q.QueryRow(ctx, "SELECT COUNT(*) FROM mail_outbox WHERE to_addr = ? AND created_at > ?", addr, since).Scan(&n)
 	return n, err
+}
+
+// About returns the messages to an address, and those sent on its behalf
+// (a contact form's Reply-To), oldest first: a person's share of the
+// outbox, for the export of their data. addr is lower case, as accounts
+// store it.
+func About(ctx context.Context, q store.Querier, addr string) ([]Queued, error) {
+	rows, err := q.Query(ctx, `SELECT id, created_at, to_addr, subject, body, reply_to, status, attempts, last_error, COALESCE(sent_at, 0)
+		FROM mail_outbox WHERE lower(to_addr) = ? OR lower(reply_to) = ? ORDER BY id`, addr, addr)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Queued
+	for rows.Next() {
+		var m Queued
+		var created, sent int64
+		if err := rows.Scan(&m.ID, &created, &m.To, &m.Subject, &m.Body, &m.ReplyTo, &m.Status, &m.Attempts, &m.LastError, &sent); err != nil {
+			return nil, err
+		}
+		m.CreatedAt = store.Time(created)
+		if sent != 0 {
+			m.SentAt = store.Time(sent)
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// Forget deletes the messages to an erased person and those sent on their
+// behalf, and takes their address and name out of the others (a mail to
+// an initiative's editors that names them, say). A mail still waiting is
+// deleted too: it cannot reach an address that no longer exists. It
+// returns how many messages it deleted.
+func Forget(ctx context.Context, q store.Querier, p personal.Person) (int64, error) {
+	res, err := q.Exec(ctx, `DELETE FROM mail_outbox WHERE lower(to_addr) = ? OR lower(reply_to) = ?`, p.Email, p.Email)
+	if err != nil {
+		return 0, err
+	}
+	deleted, _ := res.RowsAffected()
+	other := p.ForOthers()
+	like := other.Like()
+	rows, err := q.Query(ctx, `SELECT id, subject, body FROM mail_outbox
+		WHERE lower(subject) LIKE ? OR lower(subject) LIKE ? OR lower(body) LIKE ? OR lower(body) LIKE ?`,
+		like[0], like[1], like[0], like[1])
+	if err != nil {
+		return 0, err
+	}
+	type change struct {
+		id            int64
+		subject, body string
+	}
+	var changes []change
+	for rows.Next() {
+		var c change
+		if err := rows.Scan(&c.id, &c.subject, &c.body); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		subject, a := other.Scrub(c.subject)
+		body, b := other.Scrub(c.body)
+		if a || b {
+			changes = append(changes, change{c.id, subject, body})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	for _, c := range changes {
+		if _, err := q.Exec(ctx, `UPDATE mail_outbox SET subject = ?, body = ? WHERE id = ?`, c.subject, c.body, c.id); err != nil {
+			return 0, err
+		}
+	}
+	return deleted, nil
 }
 
 // Pending counts messages waiting to be delivered (for metrics).

@@ -81,6 +81,8 @@ type apiAuditEntry struct {
 	At          time.Time      `json:"at"`
 	ActorID     *int64         `json:"actor_id"`
 	ActorLabel  string         `json:"actor_label"`
+	ActorName   string         `json:"actor_name,omitempty"`
+	ActorErased bool           `json:"actor_erased,omitempty"`
 	Action      string         `json:"action"`
 	SubjectType string         `json:"subject_type,omitempty"`
 	SubjectID   string         `json:"subject_id,omitempty"`
@@ -107,6 +109,19 @@ func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	ids := make([]int64, 0, len(entries))
+	for _, e := range entries {
+		ids = append(ids, e.ActorID)
+	}
+	// The log keeps ids; names are read as they are now.
+	people, err := account.People(r.Context(), s.db, ids)
+	if err != nil {
+		return err
+	}
+	who := make(map[int64]account.Person, len(people))
+	for _, p := range people {
+		who[p.ID] = p
+	}
 	out := make([]apiAuditEntry, 0, len(entries))
 	for _, e := range entries {
 		x := apiAuditEntry{ID: e.ID, At: e.At, ActorLabel: e.ActorLabel, Action: e.Action,
@@ -114,6 +129,7 @@ func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) error {
 		if e.ActorID != 0 {
 			id := e.ActorID
 			x.ActorID = &id
+			x.ActorName, x.ActorErased = who[id].Name, who[id].Erased
 		}
 		out = append(out, x)
 	}

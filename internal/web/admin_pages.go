@@ -13,9 +13,10 @@ import (
 )
 
 type peoplePage struct {
-	People []account.User
-	Roles  []account.Role
-	Next   string // URL of the next page, if any
+	Requests []account.User // waiting to be erased
+	People   []account.User
+	Roles    []account.Role
+	Next     string // URL of the next page, if any
 }
 
 func (s *Server) peoplePage(w http.ResponseWriter, r *http.Request) error {
@@ -33,10 +34,14 @@ func (s *Server) peoplePage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	requests, err := s.accounts.ErasureRequests(r.Context())
+	if err != nil {
+		return err
+	}
 	p := s.newPage(r, "people.title")
 	p.Form.Set("q", f.Query)
 	p.Form.Set("role", string(f.Role))
-	d := peoplePage{People: people, Roles: account.Roles}
+	d := peoplePage{Requests: requests, People: people, Roles: account.Roles}
 	if next != 0 {
 		v := url.Values{"q": {f.Query}, "role": {string(f.Role)}, "after": {strconv.FormatInt(next, 10)}}
 		d.Next = "/admin/people?" + v.Encode()
@@ -89,8 +94,57 @@ func (s *Server) setAccess(w http.ResponseWriter, r *http.Request) error {
 }
 
 type auditPage struct {
-	Entries []audit.Entry
+	Entries []auditRow
 	Next    string
+}
+
+// auditRow is an entry with who it was, in words: the log holds ids only,
+// and the name is looked up as it is now (an erased person has none).
+type auditRow struct {
+	audit.Entry
+	Who string
+}
+
+// actorNames says who made each entry, in the reader's language: a
+// person's current name and number, "erased person #12", or the kind of
+// actor (the system, a visitor).
+func (s *Server) actorNames(r *http.Request, lang string, entries []audit.Entry) (map[int64]string, error) {
+	ids := make([]int64, 0, len(entries))
+	for _, e := range entries {
+		ids = append(ids, e.ActorID)
+	}
+	people, err := account.People(r.Context(), s.db, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]string, len(people))
+	for _, p := range people {
+		switch {
+		case p.Erased:
+			out[p.ID] = s.msgs.T(lang, "audit.erased_person", "id", p.ID)
+		case p.Name == "":
+			out[p.ID] = s.msgs.T(lang, "audit.person", "id", p.ID)
+		default:
+			out[p.ID] = s.msgs.T(lang, "audit.named_person", "name", p.Name, "id", p.ID)
+		}
+	}
+	return out, nil
+}
+
+func (s *Server) actorWords(lang string, e audit.Entry, names map[int64]string) string {
+	if e.ActorID != 0 {
+		if n, ok := names[e.ActorID]; ok {
+			return n
+		}
+		return s.msgs.T(lang, "audit.person", "id", e.ActorID)
+	}
+	switch e.ActorLabel {
+	case audit.LabelSystem:
+		return s.msgs.T(lang, "audit.system")
+	case audit.LabelVisitor:
+		return s.msgs.T(lang, "audit.visitor")
+	}
+	return e.ActorLabel
 }
 
 func (s *Server) auditFilter(q url.Values) audit.Filter {
@@ -102,7 +156,8 @@ func (s *Server) auditFilter(q url.Values) audit.Filter {
 }
 
 // readAudit lists audit entries and records the read: the log holds
-// addresses and IP numbers, so reading it is itself a read of personal data.
+// people's ids and IP numbers, and the pages show names, so reading it is
+// itself a read of personal data.
 func (s *Server) readAudit(r *http.Request, f audit.Filter) ([]audit.Entry, int64, error) {
 	var entries []audit.Entry
 	var next int64
@@ -127,7 +182,14 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) error {
 	for _, k := range []string{"action", "actor", "subject_type", "subject_id"} {
 		p.Form.Set(k, q.Get(k))
 	}
-	d := auditPage{Entries: entries}
+	names, err := s.actorNames(r, p.Lang, entries)
+	if err != nil {
+		return err
+	}
+	d := auditPage{}
+	for _, e := range entries {
+		d.Entries = append(d.Entries, auditRow{Entry: e, Who: s.actorWords(p.Lang, e, names)})
+	}
 	if next != 0 {
 		v := url.Values{}
 		for k := range q {

@@ -208,10 +208,10 @@ func (s *Server) withSession(next http.Handler) http.Handler {
 				s.clearSessionCookie(w)
 			}
 		}
-		actor := audit.Actor{IP: ipFrom(ctx), Label: "visitor"}
+		actor := audit.Actor{IP: ipFrom(ctx), Label: audit.LabelVisitor}
 		if user != nil {
 			ctx = context.WithValue(ctx, keyUser, user)
-			actor.UserID, actor.Label = user.ID, user.Email
+			actor.UserID, actor.Label = user.ID, audit.LabelMember
 		}
 		ctx = audit.WithActor(ctx, actor)
 		next.ServeHTTP(w, r.WithContext(ctx))
