@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -49,6 +50,9 @@ Usage:
   samen user add EMAIL [--role ROLE] [--name NAME] [settings]
                                          create a confirmed account; the
                                          password is read from standard input
+  samen user erase EMAIL [settings]      erase a person's data: their address
+                                         and name leave every part; what
+                                         they contributed stays, unnamed
   samen backup FILE [settings]           write a consistent copy of the
                                          SQLite database to FILE
   samen import initiatives FILE [settings]
@@ -180,7 +184,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	} else {
 		worker.Deliverer = mail.Log{Logger: log}
 	}
-	parts, err := buildParts(ctx, db, wiring{BaseURL: cfg.BaseURL, Licence: cfg.DataLicence, Sent: worker.Kick})
+	parts, err := buildParts(ctx, db, wiring{BaseURL: cfg.BaseURL, Licence: cfg.DataLicence, Sent: worker.Kick,
+		Files: filepath.Join(cfg.DataDir, "files")})
 	if err != nil {
 		return err
 	}
@@ -206,7 +211,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		return err
 	}
 	if cfg.Demo {
-		seeded, err := demo.Seed(ctx, parts.Accounts, demo.Services{Atlas: parts.Atlas, Toolbox: parts.Toolbox, Assess: parts.Assess})
+		seeded, err := demo.Seed(ctx, parts.Accounts, demo.Services{Atlas: parts.Atlas, Toolbox: parts.Toolbox, Assess: parts.Assess,
+			Workspaces: parts.Workspaces})
 		if err != nil {
 			return fmt.Errorf("adding demo content: %w", err)
 		}
@@ -389,8 +395,11 @@ func takeFlag(args []string, name string) (string, []string, error) {
 }
 
 func user(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, getenv func(string) string) error {
+	if len(args) > 0 && args[0] == "erase" {
+		return userErase(ctx, args[1:], stdout, getenv)
+	}
 	if len(args) == 0 || args[0] != "add" {
-		return errors.New(`usage: samen user add EMAIL [--role member|moderator|steward] [--name NAME]`)
+		return errors.New(`usage: samen user add EMAIL [--role member|moderator|steward] [--name NAME], or samen user erase EMAIL`)
 	}
 	args = args[1:]
 	roleName, args, err := takeFlag(args, "role")

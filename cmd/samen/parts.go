@@ -8,9 +8,11 @@ import (
 	"samen/internal/assess"
 	"samen/internal/atlas"
 	"samen/internal/mapindex"
+	"samen/internal/personal"
 	"samen/internal/store"
 	"samen/internal/toolbox"
 	"samen/internal/web"
+	"samen/internal/workspace"
 )
 
 // wiring is what building the parts needs from configuration.
@@ -19,6 +21,7 @@ type wiring struct {
 	Licence string // the atlas data's licence
 	Sent    func() // wakes the outbox worker after a mail is queued; may be nil
 	Map     *mapindex.Index
+	Files   string // where workspace files are kept: DATA_DIR/files
 }
 
 // buildParts makes every part of samen on db, in one place: the services,
@@ -35,11 +38,16 @@ func buildParts(ctx context.Context, db *store.DB, w wiring) (web.Parts, error) 
 		w.Map = mapindex.New(mapindex.Options{})
 	}
 	p := web.Parts{
-		Accounts: &account.Service{DB: db, Sent: w.Sent, Letters: letters},
-		Atlas:    &atlas.Service{DB: db, Map: w.Map, Sent: w.Sent, Licence: w.Licence, Letters: letters},
-		Toolbox:  &toolbox.Service{DB: db},
-		Assess:   &assess.Service{DB: db},
+		Accounts:   &account.Service{DB: db, Sent: w.Sent, Letters: letters},
+		Atlas:      &atlas.Service{DB: db, Map: w.Map, Sent: w.Sent, Licence: w.Licence, Letters: letters},
+		Toolbox:    &toolbox.Service{DB: db},
+		Assess:     &assess.Service{DB: db},
+		Workspaces: &workspace.Service{DB: db, Letters: letters, Sent: w.Sent, Files: w.Files},
 	}
+	// Every part that keeps rows about people, for a person's export and
+	// erasure; a part left out here is a part whose data nobody can get or
+	// erase (TestEveryHolderIsListed).
+	p.People = []personal.Holder{p.Accounts, p.Atlas, p.Toolbox, p.Assess}
 	// A new installation starts with the roadmap's tools and guides, and
 	// with the assessment framework.
 	if _, err := p.Toolbox.SeedIfEmpty(ctx); err != nil {

@@ -15,6 +15,7 @@ import (
 	"samen/internal/atlas"
 	"samen/internal/audit"
 	"samen/internal/toolbox"
+	"samen/internal/workspace"
 )
 
 // initiatives are the atlas's demo entries: made up, spread over
@@ -66,6 +67,8 @@ type Services struct {
 	Atlas   *atlas.Service
 	Toolbox *toolbox.Service
 	Assess  *assess.Service
+	// Workspaces: the first initiative's back office.
+	Workspaces *workspace.Service
 }
 
 func Seed(ctx context.Context, accounts *account.Service, svc Services) (bool, error) {
@@ -92,7 +95,7 @@ func Seed(ctx context.Context, accounts *account.Service, svc Services) (bool, e
 		return false, err
 	}
 	mod := users[account.Moderator]
-	ctx = audit.WithActor(ctx, audit.Actor{UserID: mod.ID, Label: mod.Email})
+	ctx = audit.WithActor(ctx, audit.Actor{UserID: mod.ID, Label: audit.LabelMember})
 	var ids []int64
 	for i, r := range recs {
 		in, err := atlasSvc.Propose(ctx, &mod, atlas.Proposal{Record: r, Note: "demo", NotDuplicate: true})
@@ -110,6 +113,11 @@ func Seed(ctx context.Context, accounts *account.Service, svc Services) (bool, e
 		member := users[account.Member]
 		if err := seedScans(ctx, toolboxSvc, &member, &mod, ids, recs); err != nil {
 			return false, err
+		}
+	}
+	if svc.Workspaces != nil {
+		if err := seedWorkspace(ctx, svc.Workspaces, users[account.Member], mod, ids[0]); err != nil {
+			return false, fmt.Errorf("demo workspace: %w", err)
 		}
 	}
 	if svc.Assess != nil {
@@ -136,7 +144,7 @@ func seedScans(ctx context.Context, svc *toolbox.Service, member, mod *account.U
 	after := toolbox.ScanInput{Tools: []string{"Signal", "Nextcloud", "Facebook"}, Answers: toolbox.Answers{
 		MemberData: "member_system", Access: "core_team", Backups: "yes", Maintainers: &two, Reach: toolbox.Groups}}
 	// The audit log names who saved each scan.
-	mctx := audit.WithActor(ctx, audit.Actor{UserID: member.ID, Label: member.Email})
+	mctx := audit.WithActor(ctx, audit.Actor{UserID: member.ID, Label: audit.LabelMember})
 	if _, err := at(90).SaveScan(mctx, member, ids[0], before, false); err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"samen/internal/atlas"
 	"samen/internal/problem"
 	"samen/internal/toolbox"
+	"samen/internal/workspace"
 )
 
 // atlasPerPage is how many initiatives one page of the directory lists.
@@ -159,9 +160,10 @@ type initiativePage struct {
 	Moderator  bool
 	Licence    string
 	Today      string
-	Tools      []toolRef           // the tools it names, linked to the catalogue where known
-	Scans      []toolbox.SavedScan // its self-scans the reader may see
-	Editor     bool                // the reader edits it: may run and save scans
+	Tools      []toolRef            // the tools it names, linked to the catalogue where known
+	Scans      []toolbox.SavedScan  // its self-scans the reader may see
+	Editor     bool                 // the reader edits it: may run and save scans
+	Workspace  *workspace.Workspace // its workspace, when it has one
 }
 
 // toolRef is a tool an initiative names; ID is set when the catalogue
@@ -194,6 +196,11 @@ func (s *Server) renderInitiative(w http.ResponseWriter, r *http.Request, status
 	}
 	if err := s.initiativeTools(r, d, u); err != nil {
 		return err
+	}
+	if ws, ok, err := s.workspaces.For(r.Context(), in.ID); err != nil {
+		return err
+	} else if ok {
+		d.Workspace = &ws
 	}
 	p := s.newPage(r, "atlas.title")
 	p.RawTitle = in.Name

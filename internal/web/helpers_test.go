@@ -21,10 +21,12 @@ import (
 	"samen/internal/demo"
 	"samen/internal/mail"
 	"samen/internal/mapindex"
+	"samen/internal/personal"
 	"samen/internal/store"
 	"samen/internal/toolbox"
 	"samen/internal/web"
 	"samen/internal/web/i18n"
+	"samen/internal/workspace"
 )
 
 // The tests drive samen as people and scripts do: over HTTP, against a real
@@ -116,11 +118,13 @@ func newParts(t testing.TB, db *store.DB, baseURL string) web.Parts {
 		t.Fatal(err)
 	}
 	p := web.Parts{
-		Accounts: &account.Service{DB: db, Letters: letters},
-		Atlas:    &atlas.Service{DB: db, Map: mapindex.New(mapindex.Options{}), Letters: letters},
-		Toolbox:  &toolbox.Service{DB: db},
-		Assess:   &assess.Service{DB: db},
+		Accounts:   &account.Service{DB: db, Letters: letters},
+		Atlas:      &atlas.Service{DB: db, Map: mapindex.New(mapindex.Options{}), Letters: letters},
+		Toolbox:    &toolbox.Service{DB: db},
+		Assess:     &assess.Service{DB: db},
+		Workspaces: &workspace.Service{DB: db, Letters: letters, Files: t.TempDir()},
 	}
+	p.People = []personal.Holder{p.Accounts, p.Atlas, p.Toolbox, p.Assess}
 	ctx := context.Background()
 	if _, err := p.Toolbox.SeedIfEmpty(ctx); err != nil {
 		t.Fatalf("toolbox seed: %v", err)
@@ -136,7 +140,7 @@ func newParts(t testing.TB, db *store.DB, baseURL string) web.Parts {
 
 // demoServices are the parts the demo content fills.
 func demoServices(p web.Parts) demo.Services {
-	return demo.Services{Atlas: p.Atlas, Toolbox: p.Toolbox, Assess: p.Assess}
+	return demo.Services{Atlas: p.Atlas, Toolbox: p.Toolbox, Assess: p.Assess, Workspaces: p.Workspaces}
 }
 
 // testLogger sends warnings and errors to the test log until the test ends.

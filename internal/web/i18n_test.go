@@ -18,6 +18,7 @@ import (
 	"samen/internal/assess"
 	"samen/internal/atlas"
 	"samen/internal/toolbox"
+	"samen/internal/workspace"
 	"samen/internal/web/i18n"
 )
 
@@ -251,6 +252,13 @@ func TestTemplateKeysExist(t *testing.T) {
 		"toolbox.advisor.size.":     toolbox.Sizes,
 		"toolbox.advisor.skills.":   toolbox.Skills,
 		"toolbox.advisor.budget.":   toolbox.Budgets,
+		"workspace.circle.":         wsStrings(workspace.Circles),
+		"workspace.circle_about.":   wsStrings(workspace.Circles),
+		"workspace.move.":           append(wsStrings(workspace.Circles), "legend"),
+		"workspace.visibility.":     wsStrings(workspace.Visibilities),
+		"workspace.role.":           wsStrings(workspace.Roles),
+		"workspace.role_about.":     wsStrings(workspace.Roles),
+		"workspace.settings.field.": workspace.StandardFields,
 	}
 	for _, p := range atlas.Principles {
 		dynamic["atlas.principle."] = append(dynamic["atlas.principle."], p, p+".explain")
@@ -272,6 +280,16 @@ func TestTemplateKeysExist(t *testing.T) {
 		}
 	}
 	used.check(t, c)
+}
+
+// wsStrings spells a workspace list (circles, roles) as the strings the
+// templates put after a prefix.
+func wsStrings[T ~string](list []T) []string {
+	out := make([]string, len(list))
+	for i, v := range list {
+		out[i] = string(v)
+	}
+	return out
 }
 
 // methodName returns M for .M, $.M and $x.M; "" for anything else.

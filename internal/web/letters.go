@@ -9,6 +9,7 @@ import (
 	"samen/internal/atlas"
 	"samen/internal/mail"
 	"samen/internal/web/i18n"
+	"samen/internal/workspace"
 )
 
 // Letters writes the mails of accounts and the atlas in the reader's
@@ -98,4 +99,31 @@ func (l *Letters) Decided(in atlas.Initiative, to account.User, accepted bool, r
 		key = "proposal_accepted"
 	}
 	return l.write(to, key, "initiative", in.Name, "reason", reason, "link", l.link(atlasLink(in.ID), nil))
+}
+
+// The workspaces' mails. An invitation goes to an address that may have no
+// account, so its language is unknown: it is written in both.
+
+func (l *Letters) Invitation(ws workspace.Workspace, from, to string, circle workspace.Circle, token string, expires time.Time) mail.Message {
+	var subject, body []string
+	link := l.link("/workspaces/invitation", url.Values{"token": {token}})
+	for _, lang := range i18n.Languages {
+		args := []any{"workspace", ws.Name, "from", from, "circle", l.msgs.T(lang, "workspace.circle."+string(circle)),
+			"link", link, "date", expires.In(amsterdam).Format("2006-01-02"), "site", l.msgs.T(lang, "site.name")}
+		subject = append(subject, l.msgs.T(lang, "mail.ws_invitation.subject", args...))
+		body = append(body, l.msgs.T(lang, "mail.ws_invitation.body", args...))
+	}
+	return mail.Message{To: to, Subject: strings.Join(subject, " / "), Body: strings.Join(body, "\n\n-----\n\n")}
+}
+
+func (l *Letters) JoinRequested(ws workspace.Workspace, to account.User, who string) mail.Message {
+	return l.write(to, "ws_join_requested", "workspace", ws.Name, "who", who, "link", l.link(workspaceLink(ws)+"/people", nil))
+}
+
+func (l *Letters) JoinDecided(ws workspace.Workspace, to account.User, accepted bool) mail.Message {
+	key := "ws_join_declined"
+	if accepted {
+		key = "ws_join_accepted"
+	}
+	return l.write(to, key, "workspace", ws.Name, "link", l.link(workspaceLink(ws), nil))
 }

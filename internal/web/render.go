@@ -194,6 +194,9 @@ type navItem struct {
 
 func (p *page) Nav() []navItem {
 	items := []navItem{{Href: "/", Key: "nav.home"}, {Href: "/atlas", Key: "nav.atlas"}, {Href: "/toolbox", Key: "nav.toolbox"}, {Href: "/assessments", Key: "nav.assessments"}}
+	if p.User != nil {
+		items = append(items, navItem{Href: "/workspaces", Key: "nav.workspaces"})
+	}
 	items = append(items, navItem{Href: "/api", Key: "nav.api"})
 	for i := range items {
 		u, _ := url.Parse(p.Path)

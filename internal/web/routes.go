@@ -16,6 +16,7 @@ func (s *Server) addRoutes() {
 	s.atlasRoutes()
 	s.toolboxRoutes()
 	s.assessRoutes()
+	s.workspaceRoutes()
 
 	// Anything else: a 404 in the right form (JSON under /api/, a page
 	// elsewhere).
@@ -59,7 +60,10 @@ func (s *Server) accountRoutes() {
 	s.handle("POST /account/tokens", signedIn, s.createToken)
 	s.handle("POST /account/tokens/{id}/revoke", signedIn, s.revokeToken)
 	s.handle("POST /account/sessions/{id}/end", signedIn, s.endSession)
+	s.handle("GET /account/export.zip", signedIn, s.exportZIP)
+	s.handle("POST /account/erasure", signedIn, s.requestErasure)
 	s.api("GET /me", signedIn, s.apiMe)
+	s.api("GET /me/export", signedIn, s.apiMyData)
 	s.api("GET /tokens", signedIn, s.apiTokens)
 	s.api("POST /tokens", signedIn, s.apiCreateToken)
 	s.api("DELETE /tokens/{id}", signedIn, s.apiRevokeToken)
@@ -70,6 +74,8 @@ func (s *Server) adminRoutes() {
 	s.handle("GET /admin/people", stewards, s.peoplePage)
 	s.handle("POST /admin/people/{id}/role", stewards, s.setRole)
 	s.handle("POST /admin/people/{id}/access", stewards, s.setAccess)
+	s.handle("GET /admin/people/{id}/erase", stewards, s.eraseForm)
+	s.handle("POST /admin/people/{id}/erase", stewards, s.erase)
 	s.handle("GET /admin/audit", stewards, s.auditPage)
 	s.handle("GET /admin/outbox", stewards, s.outboxPage)
 	s.api("GET /users", stewards, s.apiUsers)
@@ -98,6 +104,7 @@ func (s *Server) atlasRoutes() {
 	s.handle("GET /atlas/{id}/logo", anyone, s.initiativeLogo)
 	s.handle("POST /atlas/{id}/logo", signedIn, s.uploadLogo)
 	s.handle("POST /atlas/{id}/logo/remove", signedIn, s.removeLogo)
+	s.handle("POST /atlas/{id}/workspace", signedIn, s.openInitiativeWorkspace)
 	s.handle("POST /atlas/{id}/{action}", signedIn, s.initiativeAction)
 	s.handle("GET /embed/atlas", anyone, s.embedAtlas)
 	s.handle("GET /tiles/{z}/{x}/{y}", anyone, s.tile)
@@ -166,6 +173,37 @@ func (s *Server) assessRoutes() {
 	s.api("GET /assessment/framework", anyone, s.apiFramework)
 	s.api("GET /assessments", anyone, s.apiAssessments)
 	s.api("GET /assessments/{id}", anyone, s.apiAssessment)
+}
+
+// workspaceRoutes: an initiative's back office, its circles and register.
+// Who may do what inside a workspace depends on one's circle and roles
+// there, which the workspace service checks; the router checks only
+// whether someone is signed in.
+func (s *Server) workspaceRoutes() {
+	s.handle("GET /workspaces", signedIn, s.workspacesIndex)
+	s.handle("GET /workspaces/new", signedIn, s.newWorkspaceForm)
+	s.handle("POST /workspaces/new", signedIn, s.createWorkspace)
+	s.handle("GET /workspaces/invitation", anyone, s.invitationView)
+	s.handle("POST /workspaces/invitation", signedIn, s.acceptInvitation)
+	s.handle("GET /workspaces/{ws}", anyone, s.workspaceHome)
+	s.handle("POST /workspaces/{ws}/{action}", signedIn, s.workspaceAction)
+	s.handle("GET /workspaces/{ws}/settings", signedIn, s.workspaceSettingsForm)
+	s.handle("POST /workspaces/{ws}/settings", signedIn, s.saveWorkspaceSettings)
+	s.handle("GET /workspaces/{ws}/members", signedIn, s.workspaceRegister)
+	s.handle("GET /workspaces/{ws}/members/new", signedIn, s.addMemberForm)
+	s.handle("POST /workspaces/{ws}/members/new", signedIn, s.addMember)
+	s.handle("GET /workspaces/{ws}/members/{id}", signedIn, s.workspacePerson)
+	s.handle("POST /workspaces/{ws}/members/{id}/{action}", signedIn, s.personAction)
+	s.handle("GET /workspaces/{ws}/invite", signedIn, s.workspaceInvite)
+	s.handle("POST /workspaces/{ws}/invite/{action}", signedIn, s.inviteAction)
+	s.api("GET /workspaces", signedIn, s.apiWorkspaces)
+	s.api("POST /workspaces", signedIn, s.apiCreateWorkspace)
+	s.api("GET /workspaces/{ws}", anyone, s.apiWorkspace)
+	s.api("GET /workspaces/{ws}/members", signedIn, s.apiMembers)
+	s.api("POST /workspaces/{ws}/members", signedIn, s.apiAddMember)
+	s.api("GET /workspaces/{ws}/members/{id}", signedIn, s.apiMember)
+	s.api("PATCH /workspaces/{ws}/members/{id}", signedIn, s.apiUpdateMember)
+	s.api("POST /workspaces/{ws}/invitations", signedIn, s.apiInvite)
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {

@@ -7,6 +7,7 @@ import (
 	"context"
 	"embed"
 	"errors"
+	"fmt"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -21,11 +22,13 @@ import (
 	"samen/internal/account"
 	"samen/internal/assess"
 	"samen/internal/atlas"
+	"samen/internal/personal"
 	"samen/internal/problem"
 	"samen/internal/store"
 	"samen/internal/textcheck"
 	"samen/internal/toolbox"
 	"samen/internal/web/i18n"
+	"samen/internal/workspace"
 )
 
 //go:embed templates/*/*.html
@@ -49,10 +52,14 @@ type Options struct {
 // with their seed data and mail writers, and hands them to New; the web
 // layer only calls them.
 type Parts struct {
-	Accounts *account.Service
-	Atlas    *atlas.Service // with its map index loaded, or loading
-	Toolbox  *toolbox.Service
-	Assess   *assess.Service
+	Accounts   *account.Service
+	Atlas      *atlas.Service // with its map index loaded, or loading
+	Toolbox    *toolbox.Service
+	Assess     *assess.Service
+	Workspaces *workspace.Service
+	// People are the parts that keep data about people, for a person's
+	// export and erasure (package personal); the account part among them.
+	People []personal.Holder
 }
 
 // check says which part is missing, so that a wiring mistake shows at start.
@@ -66,25 +73,32 @@ func (p Parts) check() error {
 		return errors.New("web: no toolbox service")
 	case p.Assess == nil:
 		return errors.New("web: no assessment service")
+	case p.Workspaces == nil:
+		return errors.New("web: no workspace service")
+	}
+	if err := personal.Check(p.People); err != nil {
+		return fmt.Errorf("web: the parts that hold personal data (Parts.People): %w", err)
 	}
 	return nil
 }
 
 // Server serves samen's pages and API.
 type Server struct {
-	opts     Options
-	db       *store.DB
-	accounts *account.Service
-	atlas    *atlas.Service
-	toolbox  *toolbox.Service
-	assess   *assess.Service
-	log      *slog.Logger
-	msgs     i18n.Catalogue
-	pages    map[string]*template.Template
-	base     *url.URL
-	metrics  *metrics
-	routes   []route
-	mux      *http.ServeMux
+	opts       Options
+	db         *store.DB
+	accounts   *account.Service
+	atlas      *atlas.Service
+	toolbox    *toolbox.Service
+	assess     *assess.Service
+	workspaces *workspace.Service
+	people     []personal.Holder
+	log        *slog.Logger
+	msgs       i18n.Catalogue
+	pages      map[string]*template.Template
+	base       *url.URL
+	metrics    *metrics
+	routes     []route
+	mux        *http.ServeMux
 }
 
 // New builds a server for the parts, which must use db.
@@ -97,15 +111,17 @@ func New(opts Options, db *store.DB, parts Parts, log *slog.Logger) (*Server, er
 		return nil, err
 	}
 	s := &Server{
-		opts:     opts,
-		db:       db,
-		accounts: parts.Accounts,
-		atlas:    parts.Atlas,
-		toolbox:  parts.Toolbox,
-		assess:   parts.Assess,
-		log:      log,
-		msgs:     i18n.MustLoad(),
-		base:     base,
+		opts:       opts,
+		db:         db,
+		accounts:   parts.Accounts,
+		atlas:      parts.Atlas,
+		toolbox:    parts.Toolbox,
+		assess:     parts.Assess,
+		workspaces: parts.Workspaces,
+		people:     parts.People,
+		log:        log,
+		msgs:       i18n.MustLoad(),
+		base:       base,
 	}
 	if s.pages, err = parsePages(); err != nil {
 		return nil, err

@@ -437,3 +437,9 @@ func (s *Service) For(ctx context.Context, initiativeID int64) (Workspace, bool,
 	}
 	return ws, err == nil, err
 }
+
+// Counts returns how many people are in each circle now. That many people
+// are in a workspace is not personal: anyone may see it.
+func (s *Service) Counts(ctx context.Context, wsID int64) (map[Circle]int, error) {
+	return circleCounts(ctx, s.DB, wsID)
+}

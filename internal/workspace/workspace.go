@@ -111,7 +111,7 @@ var slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
 // reservedSlugs are path segments under /workspaces that are not a
 // workspace.
-var reservedSlugs = map[string]bool{"new": true, "invitations": true, "mine": true, "join": true}
+var reservedSlugs = map[string]bool{"new": true, "invitation": true, "invitations": true, "mine": true}
 
 // Draft is what someone types to start or change a workspace.
 type Draft struct {

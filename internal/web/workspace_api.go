@@ -1,0 +1,296 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"samen/internal/problem"
+	"samen/internal/workspace"
+)
+
+// The workspaces in the JSON API, with the same rules as the pages: the
+// service decides what each caller sees by their circle and roles.
+
+type apiWorkspace struct {
+	ID           int64          `json:"id"`
+	Slug         string         `json:"slug"`
+	Href         string         `json:"href"`
+	Name         string         `json:"name"`
+	Description  string         `json:"description"`
+	InitiativeID *int64         `json:"initiative_id"`
+	Circle       *string        `json:"circle"` // the caller's; null for an outsider
+	Roles        []string       `json:"roles"`  // the caller's delegated roles
+	Counts       map[string]int `json:"counts"` // people per circle
+	CreatedAt    time.Time      `json:"created_at"`
+}
+
+func (s *Server) toAPIWorkspace(ws workspace.Workspace, v workspace.Viewer, counts map[workspace.Circle]int) apiWorkspace {
+	out := apiWorkspace{ID: ws.ID, Slug: ws.Slug, Href: s.opts.BaseURL + workspaceLink(ws), Name: ws.Name, Description: ws.Description,
+		Roles: []string{}, Counts: map[string]int{}, CreatedAt: ws.CreatedAt}
+	if ws.InitiativeID != 0 {
+		out.InitiativeID = &ws.InitiativeID
+	}
+	if v.In() {
+		c := string(v.Circle)
+		out.Circle = &c
+		for _, r := range workspace.Roles {
+			if v.Has(r) {
+				out.Roles = append(out.Roles, string(r))
+			}
+		}
+	}
+	for _, c := range workspace.Circles {
+		out.Counts[string(c)] = counts[c]
+	}
+	return out
+}
+
+func (s *Server) apiWorkspaces(w http.ResponseWriter, r *http.Request) error {
+	ctx, u := r.Context(), userFrom(r.Context())
+	mine, err := s.workspaces.Mine(ctx, u)
+	if err != nil {
+		return err
+	}
+	out := make([]apiWorkspace, 0, len(mine))
+	for _, m := range mine {
+		v, err := s.workspaces.Open(ctx, u, m.Slug)
+		if err != nil {
+			return err
+		}
+		out = append(out, s.toAPIWorkspace(m.Workspace, v.Viewer, m.Counts))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"workspaces": out})
+	return nil
+}
+
+func (s *Server) apiWorkspace(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.workspaceView(r)
+	if err != nil {
+		return err
+	}
+	counts, err := s.workspaces.Counts(r.Context(), v.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s.toAPIWorkspace(v.Workspace, v.Viewer, counts))
+	return nil
+}
+
+func (s *Server) apiCreateWorkspace(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Name         string `json:"name"`
+		Slug         string `json:"slug"`
+		Description  string `json:"description"`
+		InitiativeID int64  `json:"initiative_id"`
+	}
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	ctx, u := r.Context(), userFrom(r.Context())
+	var ws workspace.Workspace
+	var err error
+	if in.InitiativeID != 0 {
+		ws, err = s.workspaces.OpenForInitiative(ctx, u, in.InitiativeID)
+	} else {
+		ws, err = s.workspaces.Create(ctx, u, workspace.Draft{Name: in.Name, Slug: in.Slug, Description: in.Description})
+	}
+	if err != nil {
+		return err
+	}
+	v, err := s.workspaces.Open(ctx, u, ws.Slug)
+	if err != nil {
+		return err
+	}
+	counts, err := s.workspaces.Counts(ctx, ws.ID)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", s.opts.BaseURL+"/api/v1/workspaces/"+ws.Slug)
+	writeJSON(w, http.StatusCreated, s.toAPIWorkspace(ws, v.Viewer, counts))
+	return nil
+}
+
+// apiMember is a row of the register. A field the caller may not see is
+// left out, and named in hidden.
+type apiMember struct {
+	ID      int64    `json:"id"`
+	Number  *int64   `json:"number,omitempty"`
+	Name    string   `json:"name"`
+	Circle  string   `json:"circle"`
+	Roles   []string `json:"roles"`
+	Account bool     `json:"has_account"`
+	Email   *string  `json:"email,omitempty"`
+	Phone   *string  `json:"phone,omitempty"`
+	Address *string  `json:"address,omitempty"`
+	Joined  *string  `json:"joined_on,omitempty"`
+	Left    *string  `json:"left_on,omitempty"`
+	Hidden  []string `json:"hidden"`
+}
+
+func toAPIMember(m workspace.Member) apiMember {
+	out := apiMember{ID: m.ID, Name: m.Name, Circle: string(m.Circle), Roles: []string{}, Account: m.UserID != 0, Hidden: []string{}}
+	for _, r := range m.Roles {
+		out.Roles = append(out.Roles, string(r))
+	}
+	hidden := map[string]bool{}
+	for _, h := range m.Hidden {
+		hidden[h] = true
+		out.Hidden = append(out.Hidden, h)
+	}
+	if !hidden["number"] {
+		out.Number = &m.Number
+	}
+	if !hidden["email"] {
+		out.Email = &m.Email
+	}
+	if !hidden["phone"] {
+		out.Phone = &m.Phone
+	}
+	if !hidden["address"] {
+		out.Address = &m.Address
+	}
+	if !hidden["joined"] {
+		out.Joined = &m.Joined
+		if m.Left != "" {
+			out.Left = &m.Left
+		}
+	}
+	return out
+}
+
+func (s *Server) apiMembers(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f := workspace.Filter{Circle: workspace.Circle(q.Get("circle")), Query: q.Get("q"), Left: q.Get("left") == "true"}
+	var err error
+	if f.After, err = queryInt(q.Get("cursor"), "cursor"); err != nil {
+		return err
+	}
+	limit, err := queryInt(q.Get("limit"), "limit")
+	if err != nil {
+		return err
+	}
+	if limit > workspace.MaxPage {
+		return problem.Fields{"limit": "limit.out_of_range"}.Err()
+	}
+	f.Limit = int(limit)
+	members, next, err := s.workspaces.Register(r.Context(), userFrom(r.Context()), r.PathValue("ws"), f)
+	if err != nil {
+		return err
+	}
+	out := make([]apiMember, 0, len(members))
+	for _, m := range members {
+		out = append(out, toAPIMember(m))
+	}
+	resp := map[string]any{"members": out, "next_cursor": nil}
+	if next != 0 {
+		resp["next_cursor"] = next
+	}
+	writeJSON(w, http.StatusOK, resp)
+	return nil
+}
+
+func memberID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, problemNotFound
+	}
+	return id, nil
+}
+
+func (s *Server) apiMember(w http.ResponseWriter, r *http.Request) error {
+	id, err := memberID(r)
+	if err != nil {
+		return err
+	}
+	m, err := s.workspaces.Person(r.Context(), userFrom(r.Context()), r.PathValue("ws"), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, toAPIMember(m))
+	return nil
+}
+
+func (s *Server) apiAddMember(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Name    string `json:"name"`
+		Email   string `json:"email"`
+		Phone   string `json:"phone"`
+		Address string `json:"address"`
+		Circle  string `json:"circle"`
+		Joined  string `json:"joined_on"`
+		Number  int64  `json:"number"`
+	}
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	m, err := s.workspaces.AddMember(r.Context(), userFrom(r.Context()), r.PathValue("ws"), workspace.NewMember{
+		Name: in.Name, Email: in.Email, Phone: in.Phone, Address: in.Address, Circle: workspace.Circle(in.Circle), Joined: in.Joined, Number: in.Number})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, toAPIMember(m))
+	return nil
+}
+
+// apiUpdateMember changes what is given: contact details (the person
+// themselves, or the register) and the circle (by the rules of moving).
+func (s *Server) apiUpdateMember(w http.ResponseWriter, r *http.Request) error {
+	id, err := memberID(r)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Name    *string `json:"name"`
+		Email   *string `json:"email"`
+		Phone   *string `json:"phone"`
+		Address *string `json:"address"`
+		Circle  *string `json:"circle"`
+	}
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	ctx, u, ref := r.Context(), userFrom(r.Context()), r.PathValue("ws")
+	if in.Name != nil || in.Email != nil || in.Phone != nil || in.Address != nil {
+		m, err := s.workspaces.Person(ctx, u, ref, id)
+		if err != nil {
+			return err
+		}
+		c := workspace.Contact{Name: m.Name, Email: m.Email, Phone: m.Phone, Address: m.Address}
+		for dst, src := range map[*string]*string{&c.Name: in.Name, &c.Email: in.Email, &c.Phone: in.Phone, &c.Address: in.Address} {
+			if src != nil {
+				*dst = *src
+			}
+		}
+		if _, err := s.workspaces.UpdateContact(ctx, u, ref, id, c); err != nil {
+			return err
+		}
+	}
+	if in.Circle != nil {
+		if err := s.workspaces.Move(ctx, u, ref, id, workspace.Circle(*in.Circle)); err != nil {
+			return err
+		}
+	}
+	m, err := s.workspaces.Person(ctx, u, ref, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, toAPIMember(m))
+	return nil
+}
+
+func (s *Server) apiInvite(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Email  string `json:"email"`
+		Circle string `json:"circle"`
+	}
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	inv, err := s.workspaces.Invite(r.Context(), userFrom(r.Context()), r.PathValue("ws"), in.Email, workspace.Circle(in.Circle))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"id": inv.ID, "email": inv.Email, "circle": inv.Circle, "expires_at": inv.ExpiresAt})
+	return nil
+}
