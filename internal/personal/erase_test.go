@@ -1,0 +1,301 @@
+package personal_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"samen/internal/account"
+	"samen/internal/assess"
+	"samen/internal/atlas"
+	"samen/internal/audit"
+	"samen/internal/mail"
+	"samen/internal/mapindex"
+	"samen/internal/personal"
+	"samen/internal/store"
+	"samen/internal/store/storetest"
+	"samen/internal/toolbox"
+	"samen/internal/web"
+)
+
+// The person of this test: a name and an address found nowhere else, so
+// that any trace of them after erasure is theirs.
+const (
+	zoeEmail = "zoe.ueberschaer@example.org"
+	zoeName  = "Zoë Überschär-Quist"
+)
+
+// parts are the services as cmd/samen builds them, with the holders list.
+type parts struct {
+	accounts *account.Service
+	atlas    *atlas.Service
+	toolbox  *toolbox.Service
+	assess   *assess.Service
+	holders  []personal.Holder
+}
+
+func newParts(t *testing.T, db *store.DB) parts {
+	t.Helper()
+	letters, err := web.NewLetters("https://samen.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := parts{
+		accounts: &account.Service{DB: db, Letters: letters},
+		atlas:    &atlas.Service{DB: db, Map: mapindex.New(mapindex.Options{}), Letters: letters},
+		toolbox:  &toolbox.Service{DB: db},
+		assess:   &assess.Service{DB: db},
+	}
+	p.holders = []personal.Holder{p.accounts, p.atlas, p.toolbox, p.assess}
+	ctx := context.Background()
+	if _, err := p.toolbox.SeedIfEmpty(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.assess.SeedFramework(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Done when (issue 12): after erasure of a person who had data in every
+// part, the database holds neither their address nor their name, and the
+// export worked for them before.
+func TestEraseLeavesNoTrace(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		p := newParts(t, db)
+		stewardU, err := p.accounts.Add(ctx, account.NewUser{Email: "wendy@example.org", Name: "Wendy Steward", Password: "a long steward password", Role: account.Steward})
+		must(t, err)
+		steward := &stewardU
+		zoeU, err := p.accounts.Add(ctx, account.NewUser{Email: "Zoe.Ueberschaer@Example.org", Name: zoeName, Password: "a long member password", Language: "nl", Role: account.Member})
+		must(t, err)
+		zoe := &zoeU
+		asZoe := audit.WithActor(ctx, audit.Actor{UserID: zoe.ID, Label: zoe.Email, IP: "192.0.2.12"})
+		asSteward := audit.WithActor(ctx, audit.Actor{UserID: steward.ID, Label: audit.LabelMember, IP: "192.0.2.1"})
+
+		// Account: a session, a token, a failed login, a sign-in through
+		// another service, a reset mail.
+		_, _, err = p.accounts.Login(asZoe, account.LoginAttempt{Email: zoeEmail, Password: "a long member password", IP: "192.0.2.12", UserAgent: "Firefox"})
+		must(t, err)
+		_, _, err = p.accounts.Login(asZoe, account.LoginAttempt{Email: zoeEmail, Password: "wrong password!", IP: "192.0.2.12"})
+		if err == nil {
+			t.Fatal("a wrong password logged in")
+		}
+		_, _, err = p.accounts.CreateToken(asZoe, zoe.ID, "Zoë Überschär-Quist's laptop")
+		must(t, err)
+		_, _, err = p.accounts.LoginExternal(asZoe, account.External{Issuer: "https://id.example", Subject: "zoe-42", Email: zoeEmail, EmailVerified: true, Name: zoeName})
+		must(t, err)
+		must(t, p.accounts.RequestReset(asZoe, zoeEmail))
+		_, err = p.accounts.UpdateProfile(asZoe, zoe.ID, account.Profile{Name: zoeName, Language: "en"})
+		must(t, err)
+
+		// Atlas: an initiative the steward publishes with Zoë as its
+		// contact, which Zoë then edits; a report and a contact message
+		// from her; another person's text naming her.
+		lat, lon := 52.37, 4.89
+		rec := atlas.Record{Name: "Repair Café Oost", Summary: atlas.Text{NL: "Samen repareren.", EN: "Repairing together."},
+			Sectors: []string{"energy"}, Location: atlas.Location{Latitude: &lat, Longitude: &lon},
+			Contact: atlas.Contact{Email: zoeEmail}}
+		in, err := p.atlas.Propose(asSteward, steward, atlas.Proposal{Record: rec, NotDuplicate: true, Note: "asked by " + zoeName})
+		must(t, err)
+		must(t, p.atlas.AddEditor(asSteward, steward, in.ID, zoeEmail))
+		rec.Description = atlas.Text{NL: "Elke zaterdag, met " + zoeName + " (" + strings.ToUpper(zoeEmail) + ")."}
+		_, err = p.atlas.Edit(asZoe, zoe, in.ID, atlas.Proposal{Record: rec, Note: "Zoë Überschär-Quist adds the opening", BaseID: in.RevisionID})
+		must(t, err)
+		must(t, p.atlas.Report(asZoe, zoe, "192.0.2.12", in.ID, "other", "I am "+zoeName+", the hours are wrong"))
+		must(t, p.atlas.Contact(asZoe, zoe, "192.0.2.12", in.ID, atlas.ContactMessage{Name: zoeName, Email: zoeEmail, Message: "Hello, I would like to help on Saturdays."}))
+
+		// Toolbox: a scan she saved.
+		_, err = p.toolbox.SaveScan(asZoe, zoe, in.ID, toolbox.ScanInput{Tools: []string{"Signal", zoeName + " wiki"}}, false)
+		must(t, err)
+
+		// Assessments: a review by her, with reasons that name her.
+		aid, err := p.assess.Create(asSteward, steward, assess.Subject{Name: "Nextcloud", Tool: "nextcloud", Kind: "software", Website: "https://nextcloud.com"}, false)
+		must(t, err)
+		must(t, p.assess.AddReviewer(asSteward, steward, aid, zoeEmail))
+		for i := 1; i < assess.MinReviews; i++ {
+			other, err := p.accounts.Add(ctx, account.NewUser{Email: fmt.Sprintf("reviewer%d@example.org", i), Password: "a long reviewer password", Role: account.Member})
+			must(t, err)
+			must(t, p.assess.AddReviewer(asSteward, steward, aid, other.Email))
+		}
+		must(t, p.assess.StartReview(asSteward, steward, aid))
+		f, err := p.assess.Framework(ctx, "")
+		must(t, err)
+		two := 2
+		crit := f.Criteria()[0].ID
+		must(t, p.assess.SaveScores(asZoe, zoe, aid, []assess.Score{{Criterion: crit, Level: &two, Reason: "Checked by " + zoeName, Confidence: assess.ConfidenceHigh,
+			Evidence: []assess.Evidence{{URL: "https://example.org/" + zoeEmail, Title: "notes of " + zoeName}}}}, false))
+
+		// The outbox: a mail to someone else that names her.
+		must(t, mail.Enqueue(ctx, db, mail.Message{To: "other@example.org", Subject: "News from " + zoeName, Body: "Write to " + zoeEmail}))
+		// And she asks to be erased (a mail to the steward, by number).
+		must(t, p.accounts.RequestErasure(asZoe, zoe.ID))
+
+		// Before: the export holds her data from every part.
+		parts, err := personal.Export(asZoe, db, p.holders, zoe.ID, "json")
+		must(t, err)
+		doc, _ := json.Marshal(parts)
+		for _, want := range []string{zoeEmail, zoeName, "Firefox", "https://id.example", "Repair Café Oost", "adds the opening",
+			"the hours are wrong", "wiki", "Checked by", "user.erasure_request", "/password/reset"} {
+			if !strings.Contains(string(doc), want) {
+				t.Errorf("the export lacks %q", want)
+			}
+		}
+		for _, part := range parts {
+			for _, tb := range part.Tables {
+				if !strings.HasPrefix(tb.Name, part.Name+"_") {
+					t.Errorf("table %s of part %s: names start with their part", tb.Name, part.Name)
+				}
+				for _, row := range tb.Rows {
+					if len(row) != len(tb.Columns) {
+						t.Errorf("table %s: a row of %d cells for %d columns", tb.Name, len(row), len(tb.Columns))
+					}
+				}
+			}
+		}
+		if strings.Contains(strings.ToLower(string(doc)), "token_hash") || strings.Contains(string(doc), "password_hash") {
+			t.Error("the export holds secrets' hashes")
+		}
+
+		// The search finds her now, or it is broken.
+		if hits := search(t, db, zoeEmail, zoeName, "zoe-42"); len(hits) < 10 {
+			t.Fatalf("before erasure the search finds only %q", hits)
+		}
+
+		// The last steward cannot be erased.
+		if _, err := personal.Erase(asSteward, db, p.holders, steward.ID); err == nil {
+			t.Fatal("the last steward was erased")
+		}
+
+		erased, err := personal.Erase(asSteward, db, p.holders, zoe.ID)
+		must(t, err)
+		if erased.Email != zoeEmail || erased.Name != zoeName {
+			t.Errorf("Erase returned %+v", erased)
+		}
+		if _, err := personal.Erase(asSteward, db, p.holders, zoe.ID); err == nil {
+			t.Error("erasing twice succeeded")
+		}
+
+		// After: nothing in any column of any table.
+		for _, hit := range search(t, db, zoeEmail, zoeName, "zoe-42") {
+			t.Errorf("after erasure: %s", hit)
+		}
+		// The rows stay, by id.
+		u, err := account.ByID(ctx, db, zoe.ID)
+		must(t, err)
+		if !u.Erased() || !u.Disabled() || u.Email != account.ErasedEmail(zoe.ID) || u.Name != "" || u.HasPassword {
+			t.Errorf("the erased account = %+v", u)
+		}
+		got, err := p.atlas.Get(ctx, steward, in.ID)
+		must(t, err)
+		if got.Contact.Email != "" || !strings.Contains(got.Description.NL, personal.Removed) || got.Status != atlas.Published {
+			t.Errorf("the initiative after erasure = %+v", got.Record)
+		}
+		names, err := account.People(ctx, db, []int64{zoe.ID})
+		must(t, err)
+		if len(names) != 1 || !names[0].Erased {
+			t.Errorf("People after erasure = %+v", names)
+		}
+		entries, _, err := audit.List(ctx, db, audit.Filter{Action: "user.erase"})
+		must(t, err)
+		if len(entries) != 1 || entries[0].SubjectID != fmt.Sprint(zoe.ID) || entries[0].ActorID != steward.ID {
+			t.Errorf("user.erase entries = %+v", entries)
+		}
+		// The export after erasure names her nowhere either; her review
+		// is still there, under her number, without her name.
+		parts, err = personal.Export(ctx, db, p.holders, zoe.ID, "json")
+		must(t, err)
+		doc, _ = json.Marshal(parts)
+		for _, part := range parts {
+			for _, tb := range part.Tables {
+				if tb.Name == "assess_scores" && (len(tb.Rows) != 1 || tb.Rows[0][2] != "2" || tb.Rows[0][3] != "Checked by "+personal.Removed) {
+					t.Errorf("her scores after erasure = %q", tb.Rows)
+				}
+			}
+		}
+		for _, term := range []string{zoeEmail, zoeName} {
+			if strings.Contains(strings.ToLower(string(doc)), strings.ToLower(term)) {
+				t.Errorf("the export after erasure holds %q", term)
+			}
+		}
+	})
+}
+
+// search reads every column of every table and returns where any of the
+// terms occurs, in any case.
+func search(t *testing.T, db *store.DB, terms ...string) []string {
+	t.Helper()
+	ctx := context.Background()
+	var tables []string
+	var err error
+	if db.Engine() == store.Postgres {
+		err = personal.EachRow(ctx, db, `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`, nil,
+			func(scan func(...any) error) error {
+				var n string
+				err := scan(&n)
+				tables = append(tables, n)
+				return err
+			})
+	} else {
+		err = personal.EachRow(ctx, db, `SELECT name FROM sqlite_master WHERE type = 'table'`, nil,
+			func(scan func(...any) error) error {
+				var n string
+				err := scan(&n)
+				tables = append(tables, n)
+				return err
+			})
+	}
+	must(t, err)
+	if len(tables) < 30 {
+		t.Fatalf("only %d tables found: %v", len(tables), tables)
+	}
+	var hits []string
+	for _, table := range tables {
+		rows, err := db.Query(ctx, `SELECT * FROM "`+table+`"`)
+		if err != nil {
+			t.Fatalf("reading %s: %v", table, err)
+		}
+		cols, _ := rows.Columns()
+		n := 0
+		for rows.Next() {
+			n++
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			for i, v := range vals {
+				var s string
+				switch x := v.(type) {
+				case []byte:
+					s = string(x)
+				case nil:
+					continue
+				default:
+					s = fmt.Sprint(x)
+				}
+				low := strings.ToLower(s)
+				for _, term := range terms {
+					if strings.Contains(low, strings.ToLower(term)) {
+						hits = append(hits, fmt.Sprintf("%s.%s holds %q: %.200s", table, cols[i], term, s))
+					}
+				}
+			}
+		}
+		must(t, rows.Err())
+		rows.Close()
+	}
+	return hits
+}
