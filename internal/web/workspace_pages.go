@@ -223,12 +223,8 @@ func (s *Server) saveWorkspaceSettings(w http.ResponseWriter, r *http.Request) e
 	for _, f := range workspace.StandardFields {
 		set.Fields[f] = workspace.Visibility(r.PostForm.Get("field_" + f))
 	}
-	err = s.workspaces.UpdateSettings(ctx, u, v.Slug, set)
-	var ws workspace.Workspace
-	if err == nil {
-		ws, err = s.workspaces.Update(ctx, u, v.Slug, workspace.Draft{Name: r.PostForm.Get("name"), Slug: r.PostForm.Get("slug"),
-			Description: r.PostForm.Get("description")})
-	}
+	ws, err := s.workspaces.Update(ctx, u, v.Slug, workspace.Draft{Name: r.PostForm.Get("name"), Slug: r.PostForm.Get("slug"),
+		Description: r.PostForm.Get("description")}, &set)
 	if err != nil {
 		if !problem.Is(err, problem.Invalid) && !problem.Is(err, problem.Conflict) {
 			return err

@@ -477,15 +477,20 @@ func (s *Service) Move(ctx context.Context, u *account.User, ref string, memberI
 		if err != nil {
 			return err
 		}
+		// Who may move anyone at all is checked before anything is
+		// looked up, so an outsider learns nothing about the register.
+		if !v.Has(RoleRegister) {
+			return errForbidden
+		}
 		m, err := memberByID(ctx, tx, ws.ID, memberID)
 		if err != nil {
 			return err
 		}
-		if !m.Active() {
-			return problem.New(problem.Conflict, "workspace.member_left")
-		}
 		if !CanMove(v, m.Circle, to) {
 			return errForbidden
+		}
+		if !m.Active() {
+			return problem.New(problem.Conflict, "workspace.member_left")
 		}
 		if m.Circle == to {
 			return nil
@@ -529,15 +534,18 @@ func (s *Service) End(ctx context.Context, u *account.User, ref string, memberID
 		if err != nil {
 			return err
 		}
+		if !v.Has(RoleRegister) {
+			return errForbidden
+		}
 		m, err := memberByID(ctx, tx, ws.ID, memberID)
 		if err != nil {
 			return err
 		}
+		if m.Circle == Core && !v.Core() {
+			return errForbidden
+		}
 		if !m.Active() {
 			return problem.New(problem.Conflict, "workspace.member_left")
-		}
-		if !v.Has(RoleRegister) || (m.Circle == Core && !v.Core()) {
-			return errForbidden
 		}
 		return s.end(ctx, tx, ws, memberID, m.Circle, "workspace.member_end")
 	})
@@ -571,9 +579,6 @@ func (s *Service) Revoke(ctx context.Context, u *account.User, ref string, membe
 }
 
 func (s *Service) setRole(ctx context.Context, u *account.User, ref string, memberID int64, r Role, grant bool) error {
-	if !r.Valid() {
-		return &problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"role": "choice.unknown"}}
-	}
 	return s.DB.InTx(ctx, func(tx *store.Tx) error {
 		ws, v, err := s.as(ctx, tx, u, ref)
 		if err != nil {
@@ -581,6 +586,9 @@ func (s *Service) setRole(ctx context.Context, u *account.User, ref string, memb
 		}
 		if !v.Core() {
 			return errForbidden
+		}
+		if !r.Valid() {
+			return &problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"role": "choice.unknown"}}
 		}
 		m, err := memberByID(ctx, tx, ws.ID, memberID)
 		if err != nil {

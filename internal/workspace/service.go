@@ -349,20 +349,38 @@ func freeSlug(ctx context.Context, q store.Querier, slug string) (string, error)
 	}
 }
 
-// Update changes the name, address and description. Core only.
-func (s *Service) Update(ctx context.Context, u *account.User, ref string, d Draft) (Workspace, error) {
-	d, err := d.Clean()
-	if err != nil {
-		return Workspace{}, err
-	}
+// Update changes the name, address and description and, when set is not
+// nil, core's settings, all in one transaction: a form with one wrong
+// value changes nothing. Core only.
+func (s *Service) Update(ctx context.Context, u *account.User, ref string, d Draft, set *Settings) (Workspace, error) {
 	var ws Workspace
-	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
 		w, v, err := s.as(ctx, tx, u, ref)
 		if err != nil {
 			return err
 		}
 		if !v.Core() {
 			return errForbidden
+		}
+		f := problem.Fields{}
+		d, err = d.Clean()
+		if p, ok := problem.As(err); ok {
+			for field, code := range p.Fields {
+				f.Add(field, code)
+			}
+		}
+		if set != nil {
+			if !set.Register.Valid() {
+				f.Add("register", "choice.unknown")
+			}
+			for _, name := range StandardFields {
+				if v := set.Fields[name]; !v.Valid() {
+					f.Add("field_"+name, "choice.unknown")
+				}
+			}
+		}
+		if err := f.Err(); err != nil {
+			return err
 		}
 		if d.Slug != w.Slug {
 			var n int
@@ -373,47 +391,21 @@ func (s *Service) Update(ctx context.Context, u *account.User, ref string, d Dra
 				return &problem.Error{Kind: problem.Conflict, Code: "validation", Fields: problem.Fields{"slug": "slug.taken"}}
 			}
 		}
-		if _, err := tx.Exec(ctx, `UPDATE workspaces SET slug = ?, name = ?, description = ?, updated_at = ? WHERE id = ?`,
-			d.Slug, d.Name, d.Description, s.Now.Millis(), w.ID); err != nil {
+		settings := w.Settings
+		if set != nil {
+			settings.Register, settings.Fields = set.Register, set.Fields // the quota is the operator's to set, not core's
+		}
+		if _, err := tx.Exec(ctx, `UPDATE workspaces SET slug = ?, name = ?, description = ?, settings = ?, updated_at = ? WHERE id = ?`,
+			d.Slug, d.Name, d.Description, settings.json(), s.Now.Millis(), w.ID); err != nil {
 			return err
 		}
-		if err := audit.RecordID(ctx, tx, "workspace.update", "workspace", w.ID, map[string]any{"slug": d.Slug}); err != nil {
+		if err := audit.RecordID(ctx, tx, "workspace.update", "workspace", w.ID, map[string]any{"slug": d.Slug, "settings": set != nil}); err != nil {
 			return err
 		}
 		ws, err = load(ctx, tx, strconv.FormatInt(w.ID, 10))
 		return err
 	})
 	return ws, err
-}
-
-// UpdateSettings changes core's choices. Core only.
-func (s *Service) UpdateSettings(ctx context.Context, u *account.User, ref string, set Settings) error {
-	f := problem.Fields{}
-	if !set.Register.Valid() {
-		f.Add("register", "choice.unknown")
-	}
-	for _, name := range StandardFields {
-		if v, ok := set.Fields[name]; ok && !v.Valid() {
-			f.Add(name, "choice.unknown")
-		}
-	}
-	if err := f.Err(); err != nil {
-		return err
-	}
-	return s.DB.InTx(ctx, func(tx *store.Tx) error {
-		w, v, err := s.as(ctx, tx, u, ref)
-		if err != nil {
-			return err
-		}
-		if !v.Core() {
-			return errForbidden
-		}
-		set.QuotaBytes = w.Settings.QuotaBytes // the quota is the operator's to set, not core's
-		if _, err := tx.Exec(ctx, `UPDATE workspaces SET settings = ?, updated_at = ? WHERE id = ?`, set.json(), s.Now.Millis(), w.ID); err != nil {
-			return err
-		}
-		return audit.RecordID(ctx, tx, "workspace.settings", "workspace", w.ID, nil)
-	})
 }
 
 // as loads the workspace ref and who u is in it, in tx.
