@@ -228,4 +228,3 @@ func (s *Service) WithdrawRequest(ctx context.Context, u *account.User, ref stri
 		return audit.RecordID(ctx, tx, "workspace.join_withdrawn", "workspace", ws.ID, nil)
 	})
 }
-
