@@ -86,7 +86,7 @@ func TestDraftClean(t *testing.T) {
 		{Draft{Name: strings.Repeat("a", MaxName+1)}, "name", "too_long"},
 	} {
 		_, err := tc.d.Clean()
-		p := fieldsOf(err)
+		p := problemFields(err)
 		if p[tc.field] != tc.code {
 			t.Errorf("%+v: %v, want %s: %s", tc.d, err, tc.field, tc.code)
 		}

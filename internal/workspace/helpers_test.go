@@ -66,7 +66,7 @@ func wantProblem(t *testing.T, what string, err error, kind problem.Kind, code s
 	}
 }
 
-func fieldsOf(err error) map[string]string {
+func problemFields(err error) map[string]string {
 	if p, ok := problem.As(err); ok {
 		return p.Fields
 	}

@@ -34,7 +34,8 @@ type Member struct {
 	Unsubscribed bool
 	Erased       bool
 	Fields       map[string]string // the workspace's own fields, by key
-	Hidden       []string          // fields blanked for this viewer
+	Consents     []Consent         // for the person and the register only
+	Hidden       []string          // fields blanked for this viewer ("email", "fields.iban")
 }
 
 // Active reports whether the person is still in the workspace.
@@ -272,10 +273,17 @@ func (s *Service) Register(ctx context.Context, u *account.User, ref string, f F
 		if err := attachRoles(ctx, tx, out); err != nil {
 			return err
 		}
+		fields, err := fieldsOf(ctx, tx, ws.ID)
+		if err != nil {
+			return err
+		}
+		if err := attachValues(ctx, tx, fields, out); err != nil {
+			return err
+		}
 		shown := map[string]bool{}
 		others := 0
 		for i := range out {
-			for _, field := range out[i].restrict(v, ws.Settings) {
+			for _, field := range out[i].restrict(v, ws.Settings, fields) {
 				shown[field] = true
 			}
 			if out[i].ID != v.MemberID {
@@ -285,23 +293,37 @@ func (s *Service) Register(ctx context.Context, u *account.User, ref string, f F
 		if others == 0 {
 			return nil
 		}
-		fields := []string{"name", "circle"}
-		for _, field := range StandardFields {
-			if shown[field] {
-				fields = append(fields, field)
-			}
+		read := []string{"name", "circle"}
+		for field := range shown {
+			read = append(read, field)
 		}
+		slices.Sort(read[2:])
 		return audit.RecordID(ctx, tx, "workspace.register_read", "workspace", ws.ID, map[string]any{
-			"members": others, "fields": fields, "circle": string(f.Circle), "left": f.Left})
+			"members": others, "fields": read, "circle": string(f.Circle), "left": f.Left})
 	})
 	return out, next, err
 }
 
 // restrict blanks the fields of m that v may not see and returns the
-// standard fields it left visible.
-func (m *Member) restrict(v Viewer, set Settings) []string {
+// fields it left visible (standard ones by name, the workspace's own as
+// "fields.KEY").
+func (m *Member) restrict(v Viewer, set Settings, fields []Field) []string {
 	var shown []string
 	own := v.MemberID != 0 && v.MemberID == m.ID
+	for _, f := range fields {
+		name := "fields." + f.Key
+		if own || v.Has(RoleRegister) || v.Sees(f.Visibility) {
+			if _, ok := m.Fields[f.Key]; ok {
+				shown = append(shown, name)
+			}
+			continue
+		}
+		m.Hidden = append(m.Hidden, name)
+		delete(m.Fields, f.Key)
+	}
+	if !own && !v.Has(RoleRegister) {
+		m.Consents = nil
+	}
 	for _, field := range StandardFields {
 		if own || v.Has(RoleRegister) || v.Sees(set.Fields[field]) {
 			shown = append(shown, field)
@@ -382,7 +404,21 @@ func (s *Service) Person(ctx context.Context, u *account.User, ref string, membe
 		if m, err = memberByID(ctx, tx, ws.ID, memberID); err != nil {
 			return err
 		}
-		shown := m.restrict(v, ws.Settings)
+		fields, err := fieldsOf(ctx, tx, ws.ID)
+		if err != nil {
+			return err
+		}
+		ms := []Member{m}
+		if err := attachValues(ctx, tx, fields, ms); err != nil {
+			return err
+		}
+		m = ms[0]
+		if memberID == v.MemberID || v.Has(RoleRegister) {
+			if m.Consents, err = consentsOf(ctx, tx, memberID); err != nil {
+				return err
+			}
+		}
+		shown := m.restrict(v, ws.Settings, fields)
 		if memberID == v.MemberID {
 			return nil
 		}

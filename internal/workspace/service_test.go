@@ -90,11 +90,11 @@ func TestWorkspaceCirclesJourney(t *testing.T) {
 		_, err = s.Invite(ctx, f.bert, ref, "x@example.org", Supporters)
 		wantProblem(t, "a contributor invites", err, problem.Forbidden, "")
 		_, err = s.Invite(ctx, f.anna, ref, "not an address", Circle("friends"))
-		if p := fieldsOf(err); p["email"] != "email.invalid" || p["circle"] != "choice.unknown" {
+		if p := problemFields(err); p["email"] != "email.invalid" || p["circle"] != "choice.unknown" {
 			t.Errorf("a bad invitation: %v", err)
 		}
 		_, err = s.Invite(ctx, f.anna, ref, "bert@example.org", Members)
-		if fieldsOf(err)["email"] != "email.already_member" {
+		if problemFields(err)["email"] != "email.already_member" {
 			t.Errorf("inviting a member: %v", err)
 		}
 
