@@ -47,7 +47,7 @@ func buildParts(ctx context.Context, db *store.DB, w wiring) (web.Parts, error) 
 	// Every part that keeps rows about people, for a person's export and
 	// erasure; a part left out here is a part whose data nobody can get or
 	// erase (TestEveryHolderIsListed).
-	p.People = []personal.Holder{p.Accounts, p.Atlas, p.Toolbox, p.Assess}
+	p.People = []personal.Holder{p.Accounts, p.Atlas, p.Toolbox, p.Assess, p.Workspaces}
 	// A new installation starts with the roadmap's tools and guides, and
 	// with the assessment framework.
 	if _, err := p.Toolbox.SeedIfEmpty(ctx); err != nil {

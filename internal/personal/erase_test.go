@@ -18,6 +18,7 @@ import (
 	"samen/internal/store/storetest"
 	"samen/internal/toolbox"
 	"samen/internal/web"
+	"samen/internal/workspace"
 )
 
 // The person of this test: a name and an address found nowhere else, so
@@ -33,6 +34,7 @@ type parts struct {
 	atlas    *atlas.Service
 	toolbox  *toolbox.Service
 	assess   *assess.Service
+	ws       *workspace.Service
 	holders  []personal.Holder
 }
 
@@ -47,8 +49,9 @@ func newParts(t *testing.T, db *store.DB) parts {
 		atlas:    &atlas.Service{DB: db, Map: mapindex.New(mapindex.Options{}), Letters: letters},
 		toolbox:  &toolbox.Service{DB: db},
 		assess:   &assess.Service{DB: db},
+		ws:       &workspace.Service{DB: db, Letters: letters, Files: t.TempDir()},
 	}
-	p.holders = []personal.Holder{p.accounts, p.atlas, p.toolbox, p.assess}
+	p.holders = []personal.Holder{p.accounts, p.atlas, p.toolbox, p.assess, p.ws}
 	ctx := context.Background()
 	if _, err := p.toolbox.SeedIfEmpty(ctx); err != nil {
 		t.Fatal(err)
@@ -135,6 +138,30 @@ func TestEraseLeavesNoTrace(t *testing.T) {
 		must(t, p.assess.SaveScores(asZoe, zoe, aid, []assess.Score{{Criterion: crit, Level: &two, Reason: "Checked by " + zoeName, Confidence: assess.ConfidenceHigh,
 			Evidence: []assess.Evidence{{URL: "https://example.org/" + zoeEmail, Title: "notes of " + zoeName}}}}, false))
 
+		// Workspaces: she is in the register of one (with a field and a
+		// consent), asks to join another, and someone else's
+		// announcement names her.
+		ws, err := p.ws.Create(asSteward, steward, workspace.Draft{Name: "Energie Oost"})
+		must(t, err)
+		zoeRow, err := p.ws.AddMember(asSteward, steward, ws.Slug, workspace.NewMember{Name: zoeName, Email: zoeEmail, Phone: "06 9999 1234",
+			Address: "Kastanjeplein 7", Circle: workspace.Members, Joined: "2024-01-15"})
+		must(t, err)
+		_, err = p.ws.SaveField(asSteward, steward, ws.Slug, workspace.Field{Key: "iban", Label: "IBAN", Type: workspace.FieldText, Visibility: workspace.Visibility(workspace.Core)})
+		must(t, err)
+		must(t, p.ws.SetValues(asZoe, zoe, ws.Slug, zoeRow.ID, map[string]string{"iban": "NL02ZOEQ0123456789"}))
+		text, err := p.ws.PublishConsent(asSteward, steward, ws.Slug, "photos", "Photos of Zoë may be shown.")
+		must(t, err)
+		must(t, p.ws.SetConsent(asZoe, zoe, ws.Slug, zoeRow.ID, text.ID, true))
+		other, err := p.ws.Create(asSteward, steward, workspace.Draft{Name: "Voedselcoöp West"})
+		must(t, err)
+		_, err = p.ws.RequestJoin(asZoe, zoe, other.Slug, "I am "+zoeName+", write to "+zoeEmail)
+		must(t, err)
+		_, err = p.ws.Invite(asSteward, steward, other.Slug, zoeEmail, workspace.Supporters)
+		must(t, err)
+		_, err = db.Exec(ctx, `INSERT INTO workspace_announcements (workspace_id, title, body, visibility, created_at) VALUES (?, ?, ?, 'members', 0)`,
+			ws.ID, "Welcome "+zoeName, "Say hello to "+zoeName+" on Saturday.")
+		must(t, err)
+
 		// The outbox: a mail to someone else that names her.
 		must(t, mail.Enqueue(ctx, db, mail.Message{To: "other@example.org", Subject: "News from " + zoeName, Body: "Write to " + zoeEmail}))
 		// And she asks to be erased (a mail to the steward, by number).
@@ -145,7 +172,8 @@ func TestEraseLeavesNoTrace(t *testing.T) {
 		must(t, err)
 		doc, _ := json.Marshal(parts)
 		for _, want := range []string{zoeEmail, zoeName, "Firefox", "https://id.example", "Repair Café Oost", "adds the opening",
-			"the hours are wrong", "wiki", "Checked by", "user.erasure_request", "/password/reset"} {
+			"the hours are wrong", "wiki", "Checked by", "user.erasure_request", "/password/reset",
+			"Kastanjeplein 7", "NL02ZOEQ0123456789", "Photos of Zoë may be shown.", "energie-oost", "voedselcoop-west"} {
 			if !strings.Contains(string(doc), want) {
 				t.Errorf("the export lacks %q", want)
 			}
@@ -167,7 +195,7 @@ func TestEraseLeavesNoTrace(t *testing.T) {
 		}
 
 		// The search finds her now, or it is broken.
-		if hits := search(t, db, zoeEmail, zoeName, "zoe-42"); len(hits) < 10 {
+		if hits := search(t, db, zoeEmail, zoeName, "zoe-42", "Kastanjeplein", "NL02ZOEQ"); len(hits) < 10 {
 			t.Fatalf("before erasure the search finds only %q", hits)
 		}
 
@@ -186,7 +214,7 @@ func TestEraseLeavesNoTrace(t *testing.T) {
 		}
 
 		// After: nothing in any column of any table.
-		for _, hit := range search(t, db, zoeEmail, zoeName, "zoe-42") {
+		for _, hit := range search(t, db, zoeEmail, zoeName, "zoe-42", "Kastanjeplein", "NL02ZOEQ") {
 			t.Errorf("after erasure: %s", hit)
 		}
 		// The rows stay, by id.
@@ -199,6 +227,14 @@ func TestEraseLeavesNoTrace(t *testing.T) {
 		must(t, err)
 		if got.Contact.Email != "" || !strings.Contains(got.Description.NL, personal.Removed) || got.Status != atlas.Published {
 			t.Errorf("the initiative after erasure = %+v", got.Record)
+		}
+		// Her row of the register stays, with its number and dates, under
+		// her id, blanked and ended.
+		rows, _, err := p.ws.Register(asSteward, steward, ws.Slug, workspace.Filter{Left: true})
+		must(t, err)
+		if len(rows) != 1 || rows[0].ID != zoeRow.ID || rows[0].Number != zoeRow.Number || rows[0].Joined != "2024-01-15" ||
+			rows[0].Name != "" || rows[0].Email != "" || !rows[0].Erased || rows[0].Left == "" {
+			t.Errorf("her row of the register after erasure = %+v", rows)
 		}
 		names, err := account.People(ctx, db, []int64{zoe.ID})
 		must(t, err)

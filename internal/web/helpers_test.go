@@ -124,7 +124,7 @@ func newParts(t testing.TB, db *store.DB, baseURL string) web.Parts {
 		Assess:     &assess.Service{DB: db},
 		Workspaces: &workspace.Service{DB: db, Letters: letters, Files: t.TempDir()},
 	}
-	p.People = []personal.Holder{p.Accounts, p.Atlas, p.Toolbox, p.Assess}
+	p.People = []personal.Holder{p.Accounts, p.Atlas, p.Toolbox, p.Assess, p.Workspaces}
 	ctx := context.Background()
 	if _, err := p.Toolbox.SeedIfEmpty(ctx); err != nil {
 		t.Fatalf("toolbox seed: %v", err)

@@ -18,8 +18,8 @@ import (
 	"samen/internal/assess"
 	"samen/internal/atlas"
 	"samen/internal/toolbox"
-	"samen/internal/workspace"
 	"samen/internal/web/i18n"
+	"samen/internal/workspace"
 )
 
 // The catalogues are complete: both languages have the same keys, and every
@@ -259,6 +259,7 @@ func TestTemplateKeysExist(t *testing.T) {
 		"workspace.role.":           wsStrings(workspace.Roles),
 		"workspace.role_about.":     wsStrings(workspace.Roles),
 		"workspace.settings.field.": workspace.StandardFields,
+		"workspace.field_type.":     append(wsStrings(workspace.FieldTypes), "legend"),
 	}
 	for _, p := range atlas.Principles {
 		dynamic["atlas.principle."] = append(dynamic["atlas.principle."], p, p+".explain")

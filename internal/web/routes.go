@@ -194,6 +194,10 @@ func (s *Server) workspaceRoutes() {
 	s.handle("POST /workspaces/{ws}/members/new", signedIn, s.addMember)
 	s.handle("GET /workspaces/{ws}/members/{id}", signedIn, s.workspacePerson)
 	s.handle("POST /workspaces/{ws}/members/{id}/{action}", signedIn, s.personAction)
+	s.handle("GET /workspaces/{ws}/fields", signedIn, s.workspaceFields)
+	s.handle("POST /workspaces/{ws}/fields/{action}", signedIn, s.fieldsAction)
+	s.handle("GET /workspaces/{ws}/consents", signedIn, s.workspaceConsents)
+	s.handle("POST /workspaces/{ws}/consents", signedIn, s.publishConsent)
 	s.handle("GET /workspaces/{ws}/invite", signedIn, s.workspaceInvite)
 	s.handle("POST /workspaces/{ws}/invite/{action}", signedIn, s.inviteAction)
 	s.api("GET /workspaces", signedIn, s.apiWorkspaces)
@@ -203,6 +207,7 @@ func (s *Server) workspaceRoutes() {
 	s.api("POST /workspaces/{ws}/members", signedIn, s.apiAddMember)
 	s.api("GET /workspaces/{ws}/members/{id}", signedIn, s.apiMember)
 	s.api("PATCH /workspaces/{ws}/members/{id}", signedIn, s.apiUpdateMember)
+	s.api("GET /workspaces/{ws}/fields", signedIn, s.apiFields)
 	s.api("POST /workspaces/{ws}/invitations", signedIn, s.apiInvite)
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"maps"
 	"net/http"
 	"strconv"
 	"time"
@@ -125,11 +126,32 @@ type apiMember struct {
 	Address *string  `json:"address,omitempty"`
 	Joined  *string  `json:"joined_on,omitempty"`
 	Left    *string  `json:"left_on,omitempty"`
-	Hidden  []string `json:"hidden"`
+	// The workspace's own fields the caller may see, by key.
+	Fields   map[string]string `json:"fields"`
+	Consents []apiConsent      `json:"consents,omitempty"`
+	Hidden   []string          `json:"hidden"`
+}
+
+type apiConsent struct {
+	Key         string     `json:"key"`
+	Version     int        `json:"version"`
+	Text        string     `json:"text"`
+	GivenAt     time.Time  `json:"given_at"`
+	WithdrawnAt *time.Time `json:"withdrawn_at"`
 }
 
 func toAPIMember(m workspace.Member) apiMember {
-	out := apiMember{ID: m.ID, Name: m.Name, Circle: string(m.Circle), Roles: []string{}, Account: m.UserID != 0, Hidden: []string{}}
+	out := apiMember{ID: m.ID, Name: m.Name, Circle: string(m.Circle), Roles: []string{}, Account: m.UserID != 0, Hidden: []string{},
+		Fields: map[string]string{}}
+	maps.Copy(out.Fields, m.Fields)
+	for _, c := range m.Consents {
+		ac := apiConsent{Key: c.Key, Version: c.Version, Text: c.Text, GivenAt: c.GivenAt}
+		if !c.WithdrawnAt.IsZero() {
+			w := c.WithdrawnAt
+			ac.WithdrawnAt = &w
+		}
+		out.Consents = append(out.Consents, ac)
+	}
 	for _, r := range m.Roles {
 		out.Roles = append(out.Roles, string(r))
 	}
@@ -241,16 +263,18 @@ func (s *Server) apiUpdateMember(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var in struct {
-		Name    *string `json:"name"`
-		Email   *string `json:"email"`
-		Phone   *string `json:"phone"`
-		Address *string `json:"address"`
-		Circle  *string `json:"circle"`
+		Name    *string           `json:"name"`
+		Email   *string           `json:"email"`
+		Phone   *string           `json:"phone"`
+		Address *string           `json:"address"`
+		Circle  *string           `json:"circle"`
+		Fields  map[string]string `json:"fields"`
 	}
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
 	ctx, u, ref := r.Context(), userFrom(r.Context()), r.PathValue("ws")
+	ch := workspace.Change{Fields: in.Fields}
 	if in.Name != nil || in.Email != nil || in.Phone != nil || in.Address != nil {
 		m, err := s.workspaces.Person(ctx, u, ref, id)
 		if err != nil {
@@ -262,14 +286,14 @@ func (s *Server) apiUpdateMember(w http.ResponseWriter, r *http.Request) error {
 				*dst = *src
 			}
 		}
-		if _, err := s.workspaces.UpdateContact(ctx, u, ref, id, c); err != nil {
-			return err
-		}
+		ch.Contact = &c
 	}
 	if in.Circle != nil {
-		if err := s.workspaces.Move(ctx, u, ref, id, workspace.Circle(*in.Circle)); err != nil {
-			return err
-		}
+		c := workspace.Circle(*in.Circle)
+		ch.Circle = &c
+	}
+	if _, err := s.workspaces.Change(ctx, u, ref, id, ch); err != nil {
+		return err
 	}
 	m, err := s.workspaces.Person(ctx, u, ref, id)
 	if err != nil {
@@ -292,5 +316,26 @@ func (s *Server) apiInvite(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"id": inv.ID, "email": inv.Email, "circle": inv.Circle, "expires_at": inv.ExpiresAt})
+	return nil
+}
+
+type apiField struct {
+	Key        string   `json:"key"`
+	Label      string   `json:"label"`
+	Type       string   `json:"type"`
+	Choices    []string `json:"choices,omitempty"`
+	Visibility string   `json:"visibility"`
+}
+
+func (s *Server) apiFields(w http.ResponseWriter, r *http.Request) error {
+	fields, err := s.workspaces.Fields(r.Context(), userFrom(r.Context()), r.PathValue("ws"))
+	if err != nil {
+		return err
+	}
+	out := make([]apiField, 0, len(fields))
+	for _, f := range fields {
+		out = append(out, apiField{Key: f.Key, Label: f.Label, Type: string(f.Type), Choices: f.Choices, Visibility: string(f.Visibility)})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"fields": out})
 	return nil
 }

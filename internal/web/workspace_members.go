@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"strconv"
 
 	"samen/internal/problem"
@@ -17,7 +18,8 @@ import (
 type registerPage struct {
 	View    workspace.View
 	Members []workspace.Member
-	Shows   map[string]bool // which standard fields any shown row has
+	Fields  []workspace.Field // the workspace's own fields that any shown row has
+	Shows   map[string]bool   // which standard fields any shown row has
 	Next    string          // the link to the next page, "" at the end
 	Filter  workspace.Filter
 	Circles []workspace.Circle
@@ -46,6 +48,15 @@ func (s *Server) workspaceRegister(w http.ResponseWriter, r *http.Request) error
 			}
 		}
 	}
+	fields, err := s.workspaces.Fields(r.Context(), userFrom(r.Context()), v.Slug)
+	if err != nil {
+		return err
+	}
+	for _, f := range fields {
+		if slices.ContainsFunc(members, func(m workspace.Member) bool { return !slices.Contains(m.Hidden, "fields."+f.Key) }) {
+			data.Fields = append(data.Fields, f)
+		}
+	}
 	if next != 0 {
 		nq := url.Values{}
 		for k, vs := range q {
@@ -69,6 +80,24 @@ type personPage struct {
 	Circles []workspace.Circle
 	Roles   []workspace.Role
 	CanMove bool
+	// The workspace's own fields as form widgets, for the person and the
+	// register; shown read-only to others.
+	Inputs []fieldWidget
+	Fields []workspace.Field
+	// The consent texts in force, with the person's answer to each.
+	Consents []consentRow
+}
+
+// fieldWidget is one of the workspace's own fields on a form: a select for
+// a choice, an input otherwise.
+type fieldWidget struct {
+	Input  input
+	Select *selectField
+}
+
+type consentRow struct {
+	Text  workspace.ConsentText
+	Given *workspace.Consent // the standing consent to this version, if any
 }
 
 func (s *Server) workspacePerson(w http.ResponseWriter, r *http.Request) error {
@@ -99,8 +128,49 @@ func (s *Server) renderPerson(w http.ResponseWriter, r *http.Request, status int
 	} else {
 		p.Form = url.Values{"name": {m.Name}, "email": {m.Email}, "phone": {m.Phone}, "address": {m.Address}, "circle": {string(m.Circle)}}
 	}
-	p.Data = &personPage{View: v, Member: m, Own: own, Circles: workspace.Circles, Roles: workspace.Roles,
+	d := &personPage{View: v, Member: m, Own: own, Circles: workspace.Circles, Roles: workspace.Roles,
 		CanMove: m.Active() && (workspace.CanMove(v.Viewer, m.Circle, workspace.Members) || v.Viewer.Core())}
+	ctx, u := r.Context(), userFrom(r.Context())
+	if d.Fields, err = s.workspaces.Fields(ctx, u, v.Slug); err != nil && !problem.Is(err, problem.Forbidden) {
+		return err
+	}
+	if formErr == nil {
+		for key, value := range m.Fields {
+			p.Form.Set("fields."+key, value)
+		}
+	}
+	for _, f := range d.Fields {
+		in := input{Name: "fields." + f.Key, Type: "text", Label: f.Label, Value: p.Value("fields." + f.Key), Error: p.Err("fields." + f.Key),
+			OptionalLabel: p.T("form.optional")}
+		switch f.Type {
+		case workspace.FieldDate:
+			in.Type = "date"
+		case workspace.FieldChoice:
+			sel := selectField{input: in}
+			for _, c := range f.Choices {
+				sel.Options = append(sel.Options, selectOption{Value: c, Label: c, Selected: in.Value == c})
+			}
+			d.Inputs = append(d.Inputs, fieldWidget{Select: &sel})
+			continue
+		}
+		d.Inputs = append(d.Inputs, fieldWidget{Input: in})
+	}
+	if own || v.Viewer.Has(workspace.RoleRegister) {
+		texts, err := s.workspaces.ConsentTexts(ctx, u, v.Slug)
+		if err != nil && !problem.Is(err, problem.Forbidden) {
+			return err
+		}
+		for _, t := range texts {
+			row := consentRow{Text: t}
+			for i, c := range m.Consents {
+				if c.ID == t.ID && c.Active() {
+					row.Given = &m.Consents[i]
+				}
+			}
+			d.Consents = append(d.Consents, row)
+		}
+	}
+	p.Data = d
 	s.renderStatus(w, r, status, "workspace_person", p)
 	return nil
 }
@@ -127,6 +197,17 @@ func (s *Server) personAction(w http.ResponseWriter, r *http.Request) error {
 		err, notice = s.workspaces.Move(ctx, u, ref, id, workspace.Circle(r.PostForm.Get("circle"))), "ws_moved"
 	case "end":
 		err, notice = s.workspaces.End(ctx, u, ref, id), "ws_ended"
+	case "fields":
+		values := map[string]string{}
+		for k, vs := range r.PostForm {
+			if key, ok := strings.CutPrefix(k, "fields."); ok && len(vs) > 0 {
+				values[key] = vs[0]
+			}
+		}
+		err, notice = s.workspaces.SetValues(ctx, u, ref, id, values), "ws_fields_saved"
+	case "consent":
+		err = s.workspaces.SetConsent(ctx, u, ref, id, formInt(r, "text"), r.PostForm.Get("agree") == "yes")
+		notice = "ws_consent_saved"
 	case "grant":
 		err, notice = s.workspaces.Grant(ctx, u, ref, id, workspace.Role(r.PostForm.Get("role"))), "ws_role_granted"
 	case "revoke":

@@ -345,6 +345,11 @@ func TestWorkspaceRoutesAreAuthorised(t *testing.T) {
 			"GET /workspaces/{ws}/members/{id}":           {allowed: ownOrReader},
 			"POST /workspaces/{ws}/members/{id}/{action}": {allowed: ownOrRegister, form: func() url.Values { return url.Values{"name": {"Supporter"}} }}, // contact
 			"GET /workspaces/{ws}/invite":                 {allowed: keepsRegister},
+			"GET /workspaces/{ws}/fields":                 {allowed: isCore},
+			"POST /workspaces/{ws}/fields/{action}":       {allowed: isCore},
+			"GET /workspaces/{ws}/consents":               {allowed: isCore},
+			"POST /workspaces/{ws}/consents":              {allowed: isCore, form: func() url.Values { return url.Values{"key": {"photos"}, "text": {"Photos may be shown."}} }},
+			"GET /api/v1/workspaces/{ws}/fields":          {allowed: readsRegister},
 			"POST /workspaces/{ws}/invite/{action}": {allowed: keepsRegister, form: func() url.Values {
 				return url.Values{"email": {"inv" + unique() + "@example.org"}, "circle": {"supporters"}}
 			}}, // send
@@ -366,7 +371,15 @@ func TestWorkspaceRoutesAreAuthorised(t *testing.T) {
 				"contact": {allowed: ownOrRegister, form: func() url.Values { return url.Values{"name": {"Supporter"}} }},
 				"move":    {allowed: keepsRegister, form: func() url.Values { return url.Values{"circle": {"supporters"}} }},
 				"grant":   {allowed: isCore, form: func() url.Values { return url.Values{"role": {"files"}} }},
+				"fields":  {allowed: ownOrRegister},
+				"consent": {allowed: ownOrRegister, form: func() url.Values { return url.Values{"text": {"999999"}, "agree": {"yes"}} }},
 				"revoke":  {allowed: isCore, form: func() url.Values { return url.Values{"role": {"files"}} }},
+			},
+			"POST /workspaces/{ws}/fields/{action}": {
+				"save": {allowed: isCore, form: func() url.Values {
+					return url.Values{"label": {"Field " + unique()}, "type": {"text"}, "visibility": {"core"}}
+				}},
+				"remove": {allowed: isCore, form: func() url.Values { return url.Values{"field": {"999999"}} }},
 			},
 			"POST /workspaces/{ws}/invite/{action}": {
 				"send":    checks["POST /workspaces/{ws}/invite/{action}"],

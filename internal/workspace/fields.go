@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -311,39 +312,34 @@ func writeValues(ctx context.Context, tx store.Querier, memberID int64, values m
 // register role. All values are checked first; one wrong value changes
 // nothing.
 func (s *Service) SetValues(ctx context.Context, u *account.User, ref string, memberID int64, values map[string]string) error {
-	return s.DB.InTx(ctx, func(tx *store.Tx) error {
-		ws, v, err := s.as(ctx, tx, u, ref)
-		if err != nil {
-			return err
-		}
-		if memberID != v.MemberID && !v.Has(RoleRegister) {
-			return errForbidden
-		}
-		m, err := memberByID(ctx, tx, ws.ID, memberID)
-		if err != nil {
-			return err
-		}
-		if m.Erased {
-			return problem.New(problem.Gone, "workspace.member_erased")
-		}
-		fields, err := fieldsOf(ctx, tx, ws.ID)
-		if err != nil {
-			return err
-		}
-		parsed, err := checkValues(fields, values)
-		if err != nil {
-			return err
-		}
-		if err := writeValues(ctx, tx, memberID, parsed); err != nil {
-			return err
-		}
-		var keys []string
-		for k := range values {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		return audit.RecordID(ctx, tx, "workspace.member_fields", "workspace_member", memberID, map[string]any{"workspace": ws.ID, "fields": keys})
-	})
+	_, err := s.Change(ctx, u, ref, memberID, Change{Fields: values})
+	return err
+}
+
+func (s *Service) setValues(ctx context.Context, tx store.Querier, ws Workspace, v Viewer, memberID int64, values map[string]string) error {
+	if memberID != v.MemberID && !v.Has(RoleRegister) {
+		return errForbidden
+	}
+	m, err := memberByID(ctx, tx, ws.ID, memberID)
+	if err != nil {
+		return err
+	}
+	if m.Erased {
+		return problem.New(problem.Gone, "workspace.member_erased")
+	}
+	fields, err := fieldsOf(ctx, tx, ws.ID)
+	if err != nil {
+		return err
+	}
+	parsed, err := checkValues(fields, values)
+	if err != nil {
+		return err
+	}
+	if err := writeValues(ctx, tx, memberID, parsed); err != nil {
+		return err
+	}
+	keys := slices.Sorted(maps.Keys(values))
+	return audit.RecordID(ctx, tx, "workspace.member_fields", "workspace_member", memberID, map[string]any{"workspace": ws.ID, "fields": keys})
 }
 
 // attachValues fills Fields of each member with the values of fields.

@@ -439,47 +439,78 @@ type Contact struct {
 // UpdateContact corrects a record's name and contact details: the person's
 // own, or anyone's for the register role.
 func (s *Service) UpdateContact(ctx context.Context, u *account.User, ref string, memberID int64, c Contact) (Member, error) {
-	n, err := NewMember{Circle: Supporters, Name: c.Name, Email: c.Email, Phone: c.Phone, Address: c.Address}.Clean()
-	if err != nil {
-		return Member{}, err
-	}
+	return s.Change(ctx, u, ref, memberID, Change{Contact: &c})
+}
+
+// Change is what one request changes of a record: any of the contact
+// details, the workspace's own fields, the circle.
+type Change struct {
+	Contact *Contact
+	Fields  map[string]string
+	Circle  *Circle
+}
+
+// Change makes every change in ch to a record in one transaction, each by
+// its own rule (contact details and fields: the person or the register;
+// the circle: see Move). One refused or wrong part changes nothing.
+func (s *Service) Change(ctx context.Context, u *account.User, ref string, memberID int64, ch Change) (Member, error) {
 	var m Member
-	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
 		ws, v, err := s.as(ctx, tx, u, ref)
 		if err != nil {
 			return err
 		}
-		if memberID != v.MemberID && !v.Has(RoleRegister) {
-			return errForbidden
-		}
-		old, err := memberByID(ctx, tx, ws.ID, memberID)
-		if err != nil {
-			return err
-		}
-		if old.Erased {
-			return problem.New(problem.Gone, "workspace.member_erased")
-		}
-		if _, err := tx.Exec(ctx, `UPDATE workspace_members SET name = ?, email = ?, phone = ?, address = ?, updated_at = ? WHERE id = ?`,
-			n.Name, n.Email, n.Phone, n.Address, s.Now.Millis(), memberID); err != nil {
-			return err
-		}
-		var changed []string
-		for field, pair := range map[string][2]string{"name": {old.Name, n.Name}, "email": {old.Email, n.Email},
-			"phone": {old.Phone, n.Phone}, "address": {old.Address, n.Address}} {
-			if pair[0] != pair[1] {
-				changed = append(changed, field)
+		if ch.Contact != nil {
+			if err := s.updateContact(ctx, tx, ws, v, memberID, *ch.Contact); err != nil {
+				return err
 			}
 		}
-		slices.Sort(changed)
-		// The audit log names the fields that changed, never their values.
-		if err := audit.RecordID(ctx, tx, "workspace.member_update", "workspace_member", memberID,
-			map[string]any{"workspace": ws.ID, "fields": changed}); err != nil {
-			return err
+		if ch.Fields != nil {
+			if err := s.setValues(ctx, tx, ws, v, memberID, ch.Fields); err != nil {
+				return err
+			}
+		}
+		if ch.Circle != nil {
+			if err := s.move(ctx, tx, ws, v, memberID, *ch.Circle); err != nil {
+				return err
+			}
 		}
 		m, err = memberByID(ctx, tx, ws.ID, memberID)
 		return err
 	})
 	return m, err
+}
+
+func (s *Service) updateContact(ctx context.Context, tx store.Querier, ws Workspace, v Viewer, memberID int64, c Contact) error {
+	if memberID != v.MemberID && !v.Has(RoleRegister) {
+		return errForbidden
+	}
+	n, err := NewMember{Circle: Supporters, Name: c.Name, Email: c.Email, Phone: c.Phone, Address: c.Address}.Clean()
+	if err != nil {
+		return err
+	}
+	old, err := memberByID(ctx, tx, ws.ID, memberID)
+	if err != nil {
+		return err
+	}
+	if old.Erased {
+		return problem.New(problem.Gone, "workspace.member_erased")
+	}
+	if _, err := tx.Exec(ctx, `UPDATE workspace_members SET name = ?, email = ?, phone = ?, address = ?, updated_at = ? WHERE id = ?`,
+		n.Name, n.Email, n.Phone, n.Address, s.Now.Millis(), memberID); err != nil {
+		return err
+	}
+	var changed []string
+	for field, pair := range map[string][2]string{"name": {old.Name, n.Name}, "email": {old.Email, n.Email},
+		"phone": {old.Phone, n.Phone}, "address": {old.Address, n.Address}} {
+		if pair[0] != pair[1] {
+			changed = append(changed, field)
+		}
+	}
+	slices.Sort(changed)
+	// The audit log names the fields that changed, never their values.
+	return audit.RecordID(ctx, tx, "workspace.member_update", "workspace_member", memberID,
+		map[string]any{"workspace": ws.ID, "fields": changed})
 }
 
 // coreCount is how many people are in core now.
@@ -505,45 +536,44 @@ func CanMove(v Viewer, from, to Circle) bool {
 // Move puts a person into another circle. The last core member cannot be
 // moved out of core.
 func (s *Service) Move(ctx context.Context, u *account.User, ref string, memberID int64, to Circle) error {
+	_, err := s.Change(ctx, u, ref, memberID, Change{Circle: &to})
+	return err
+}
+
+func (s *Service) move(ctx context.Context, tx store.Querier, ws Workspace, v Viewer, memberID int64, to Circle) error {
+	// Who may move anyone at all is checked before anything is looked up,
+	// so an outsider learns nothing about the register.
+	if !v.Has(RoleRegister) {
+		return errForbidden
+	}
 	if !to.Valid() {
 		return &problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"circle": "choice.unknown"}}
 	}
-	return s.DB.InTx(ctx, func(tx *store.Tx) error {
-		ws, v, err := s.as(ctx, tx, u, ref)
-		if err != nil {
+	m, err := memberByID(ctx, tx, ws.ID, memberID)
+	if err != nil {
+		return err
+	}
+	if !CanMove(v, m.Circle, to) {
+		return errForbidden
+	}
+	if !m.Active() {
+		return problem.New(problem.Conflict, "workspace.member_left")
+	}
+	if m.Circle == to {
+		return nil
+	}
+	if m.Circle == Core {
+		if n, err := coreCount(ctx, tx, ws.ID); err != nil {
 			return err
+		} else if n <= 1 {
+			return errLastCore
 		}
-		// Who may move anyone at all is checked before anything is
-		// looked up, so an outsider learns nothing about the register.
-		if !v.Has(RoleRegister) {
-			return errForbidden
-		}
-		m, err := memberByID(ctx, tx, ws.ID, memberID)
-		if err != nil {
-			return err
-		}
-		if !CanMove(v, m.Circle, to) {
-			return errForbidden
-		}
-		if !m.Active() {
-			return problem.New(problem.Conflict, "workspace.member_left")
-		}
-		if m.Circle == to {
-			return nil
-		}
-		if m.Circle == Core {
-			if n, err := coreCount(ctx, tx, ws.ID); err != nil {
-				return err
-			} else if n <= 1 {
-				return errLastCore
-			}
-		}
-		if _, err := tx.Exec(ctx, `UPDATE workspace_members SET circle = ?, updated_at = ? WHERE id = ?`, to, s.Now.Millis(), memberID); err != nil {
-			return err
-		}
-		return audit.RecordID(ctx, tx, "workspace.member_move", "workspace_member", memberID,
-			map[string]any{"workspace": ws.ID, "from": string(m.Circle), "to": string(to)})
-	})
+	}
+	if _, err := tx.Exec(ctx, `UPDATE workspace_members SET circle = ?, updated_at = ? WHERE id = ?`, to, s.Now.Millis(), memberID); err != nil {
+		return err
+	}
+	return audit.RecordID(ctx, tx, "workspace.member_move", "workspace_member", memberID,
+		map[string]any{"workspace": ws.ID, "from": string(m.Circle), "to": string(to)})
 }
 
 // Leave ends u's own membership. The register keeps the row with the date
