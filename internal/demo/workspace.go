@@ -50,6 +50,9 @@ func seedWorkspace(ctx context.Context, svc *workspace.Service, member, moderato
 			}
 		}
 	}
+	if err := seedShares(ctx, svc, &member, ws.Slug); err != nil {
+		return fmt.Errorf("demo shares: %w", err)
+	}
 	return nil
 }
 

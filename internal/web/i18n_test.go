@@ -260,6 +260,10 @@ func TestTemplateKeysExist(t *testing.T) {
 		"workspace.role_about.":     wsStrings(workspace.Roles),
 		"workspace.settings.field.": workspace.StandardFields,
 		"workspace.field_type.":     append(wsStrings(workspace.FieldTypes), "legend"),
+		"workspace.status.":         append(wsStrings(workspace.Statuses), "legend"),
+		"workspace.kind.":           {"deposit", "withdrawal", "transfer", "fee", "reversal", "legend"},
+		"workspace.account.":        {"capital", "fees"},
+		"workspace.fees.payers.":    append(wsStrings(workspace.Circles), "legend"),
 	}
 	for _, p := range atlas.Principles {
 		dynamic["atlas.principle."] = append(dynamic["atlas.principle."], p, p+".explain")

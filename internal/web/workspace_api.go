@@ -3,6 +3,7 @@ package web
 import (
 	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -337,5 +338,125 @@ func (s *Server) apiFields(w http.ResponseWriter, r *http.Request) error {
 		out = append(out, apiField{Key: f.Key, Label: f.Label, Type: string(f.Type), Choices: f.Choices, Visibility: string(f.Visibility)})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"fields": out})
+	return nil
+}
+
+type apiParticipation struct {
+	ID         int64     `json:"id"`
+	MemberID   int64     `json:"member_id"`
+	Number     int64     `json:"number"`
+	Name       string    `json:"name"`
+	Class      string    `json:"class"`
+	ClassID    int64     `json:"class_id"`
+	Shares     int       `json:"shares"`
+	Status     string    `json:"status"`
+	ValueCents int64     `json:"value_cents"`
+	PaidCents  int64     `json:"paid_cents"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+func toAPIParticipation(p workspace.Participation) apiParticipation {
+	return apiParticipation{ID: p.ID, MemberID: p.MemberID, Number: p.Number, Name: p.MemberName, Class: p.ClassName, ClassID: p.ClassID,
+		Shares: p.Shares, Status: string(p.Status), ValueCents: p.ValueCents, PaidCents: p.PaidCents, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
+}
+
+// apiParticipations is the register of shares: everyone's for the
+// treasurer, the caller's own for anyone else in the workspace.
+func (s *Server) apiParticipations(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f := workspace.ParticipationFilter{Status: workspace.Status(q.Get("status")), All: q.Get("all") == "true"}
+	if f.Status != "" && !slices.Contains(workspace.Statuses, f.Status) {
+		return problem.Fields{"status": "choice.unknown"}.Err()
+	}
+	var err error
+	if f.MemberID, err = queryInt(q.Get("member"), "member"); err != nil {
+		return err
+	}
+	ps, err := s.workspaces.Participations(r.Context(), userFrom(r.Context()), r.PathValue("ws"), f)
+	if err != nil {
+		return err
+	}
+	out := make([]apiParticipation, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, toAPIParticipation(p))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"participations": out})
+	return nil
+}
+
+func (s *Server) apiAddParticipation(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		MemberID int64  `json:"member_id"`
+		ClassID  int64  `json:"class_id"`
+		Shares   int    `json:"shares"`
+		Status   string `json:"status"`
+	}
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	p, err := s.workspaces.AddParticipation(r.Context(), userFrom(r.Context()), r.PathValue("ws"), workspace.NewParticipation{
+		MemberID: in.MemberID, ClassID: in.ClassID, Shares: in.Shares, Status: workspace.Status(in.Status)})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, toAPIParticipation(p))
+	return nil
+}
+
+type apiEntry struct {
+	ID              int64  `json:"id"`
+	MemberID        int64  `json:"member_id"`
+	Number          int64  `json:"number"`
+	ParticipationID *int64 `json:"participation_id"`
+	Account         string `json:"account"`
+	Kind            string `json:"kind"`
+	AmountCents     int64  `json:"amount_cents"`
+	BookedOn        string `json:"booked_on"`
+	Description     string `json:"description"`
+	ReversesID      *int64 `json:"reverses_id"`
+	ReversedBy      *int64 `json:"reversed_by"`
+}
+
+// apiLedger lists ledger entries, newest first: every entry for the
+// treasurer, the caller's own for anyone else in the workspace.
+func (s *Server) apiLedger(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f := workspace.LedgerFilter{Account: workspace.Account(q.Get("account"))}
+	if f.Account != "" && f.Account != workspace.Capital && f.Account != workspace.Fees {
+		return problem.Fields{"account": "choice.unknown"}.Err()
+	}
+	var err error
+	if f.Before, err = queryInt(q.Get("cursor"), "cursor"); err != nil {
+		return err
+	}
+	limit, err := queryInt(q.Get("limit"), "limit")
+	if err != nil {
+		return err
+	}
+	if limit > workspace.MaxPage {
+		return problem.Fields{"limit": "limit.out_of_range"}.Err()
+	}
+	f.Limit = int(limit)
+	entries, next, err := s.workspaces.Ledger(r.Context(), userFrom(r.Context()), r.PathValue("ws"), f)
+	if err != nil {
+		return err
+	}
+	opt := func(id int64) *int64 {
+		if id == 0 {
+			return nil
+		}
+		return &id
+	}
+	out := make([]apiEntry, 0, len(entries))
+	for _, e := range entries {
+		out = append(out, apiEntry{ID: e.ID, MemberID: e.MemberID, Number: e.Number, ParticipationID: opt(e.ParticipationID), Account: string(e.Account),
+			Kind: string(e.Kind), AmountCents: e.AmountCents, BookedOn: e.BookedOn, Description: e.Description, ReversesID: opt(e.ReversesID), ReversedBy: opt(e.ReversedBy)})
+	}
+	resp := map[string]any{"entries": out, "next_cursor": nil}
+	if next != 0 {
+		resp["next_cursor"] = next
+	}
+	writeJSON(w, http.StatusOK, resp)
 	return nil
 }

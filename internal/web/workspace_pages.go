@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"samen/internal/problem"
 	"samen/internal/workspace"
@@ -20,6 +21,10 @@ var workspaceFuncs = template.FuncMap{
 	// circles are the circles the viewer may put someone into.
 	"circles": circleChoices,
 	"hasRole": func(roles []workspace.Role, r workspace.Role) bool { return slices.Contains(roles, r) },
+	// money writes cents as euros for the reader: "€ 1.250,00", "€1,250.00".
+	"money": workspace.FormatCents,
+	// today is the date in Amsterdam, for printed registers.
+	"today": func() string { return time.Now().In(amsterdam).Format(time.DateOnly) },
 }
 
 // errWorkspaceForbidden is the workspace's own refusal, for pages that

@@ -432,3 +432,24 @@ func (s *Service) Advance(ctx context.Context, u *account.User, ref string, id i
 			map[string]any{"participation": id, "from": string(p.Status), "to": string(to)})
 	})
 }
+
+// MemberByNumber finds a row of the register by its membership number, for
+// those who keep the register or the books (they type numbers into forms).
+func (s *Service) MemberByNumber(ctx context.Context, u *account.User, ref string, number int64) (Member, error) {
+	ws, v, err := s.as(ctx, s.DB, u, ref)
+	if err != nil {
+		return Member{}, err
+	}
+	if !v.Has(RoleTreasurer) && !v.Has(RoleRegister) {
+		return Member{}, errForbidden
+	}
+	var id int64
+	err = s.DB.QueryRow(ctx, `SELECT id FROM workspace_members WHERE workspace_id = ? AND number = ?`, ws.ID, number).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Member{}, &problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"number": "member.unknown"}}
+	}
+	if err != nil {
+		return Member{}, err
+	}
+	return memberByID(ctx, s.DB, ws.ID, id)
+}
