@@ -16,15 +16,23 @@ const MaxCents = 1_000_000_000_000
 // decimal separator. It returns cents, or a field code saying what is
 // wrong.
 func ParseCents(s string) (int64, string) {
-	s = strings.TrimSpace(s)
-	s = strings.TrimPrefix(s, "€")
-	s = strings.TrimSpace(strings.TrimPrefix(s, "EUR"))
-	s = strings.ReplaceAll(strings.ReplaceAll(s, " ", ""), "\u00a0", "")
+	s = strings.ReplaceAll(strings.ReplaceAll(strings.TrimSpace(s), " ", ""), "\u00a0", "")
+	// A minus sign (or the typographic one FormatCents writes) may come
+	// before or after the currency.
+	neg := false
+	minus := func() {
+		for _, m := range []string{"-", "−"} {
+			if rest, ok := strings.CutPrefix(s, m); ok && !neg {
+				neg, s = true, rest
+			}
+		}
+	}
+	minus()
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "€"), "EUR")
+	minus()
 	if s == "" {
 		return 0, "required"
 	}
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
 	whole, frac := s, ""
 	lastDot, lastComma := strings.LastIndexByte(s, '.'), strings.LastIndexByte(s, ',')
 	switch {

@@ -37,3 +37,50 @@ func TestFormatCents(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseCents: whatever people type, an amount read is one that writes
+// back and reads again as itself, in both languages.
+func FuzzParseCents(f *testing.F) {
+	for _, s := range []string{"12,50", "1.250,00", "€ 1250", "-25", "1,250.00", "0,05", "1.2.3", "", "€", "９"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		cents, code := ParseCents(s)
+		if code != "" {
+			if cents != 0 {
+				t.Fatalf("%q: code %q with %d cents", s, code, cents)
+			}
+			return
+		}
+		if cents > MaxCents || cents < -MaxCents {
+			t.Fatalf("%q: %d is beyond the limit", s, cents)
+		}
+		for _, lang := range []string{"nl", "en"} {
+			back, code := ParseCents(FormatCents(cents, lang))
+			if code != "" || back != cents {
+				t.Fatalf("%q → %d → %q → %d %q", s, cents, FormatCents(cents, lang), back, code)
+			}
+		}
+	})
+}
+
+// FuzzFieldParse: a value a field accepts is stored in a form the field
+// accepts again unchanged.
+func FuzzFieldParse(f *testing.F) {
+	for _, s := range []string{"12,50", "7-3-1990", "vegan", "  Noord ", "1e9", "2026-02-30"} {
+		f.Add(s)
+	}
+	fields := []Field{{Type: FieldText}, {Type: FieldNumber}, {Type: FieldDate}, {Type: FieldChoice, Choices: []string{"Vegan", "Alles"}}}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, fd := range fields {
+			v, code := fd.Parse(s)
+			if code != "" {
+				continue
+			}
+			again, code := fd.Parse(v)
+			if code != "" || again != v {
+				t.Fatalf("%s: %q → %q → %q %q", fd.Type, s, v, again, code)
+			}
+		}
+	})
+}
