@@ -17,9 +17,10 @@ import (
 
 // Ref is an initiative as another part names it.
 type Ref struct {
-	ID     int64
-	Name   string
-	Status Status
+	ID        int64
+	Name      string
+	Status    Status
+	CreatedBy int64 // the account that proposed it; 0 when unknown or erased
 }
 
 // Public reports whether the initiative's page is public: published or
@@ -30,7 +31,7 @@ func (r Ref) Public() bool { return r.Status == Published || r.Status == Archive
 // errNotFound when there is none.
 func Lookup(ctx context.Context, q store.Querier, id int64) (Ref, error) {
 	r := Ref{ID: id}
-	err := q.QueryRow(ctx, `SELECT name, status FROM initiatives WHERE id = ?`, id).Scan(&r.Name, &r.Status)
+	err := q.QueryRow(ctx, `SELECT name, status, COALESCE(created_by, 0) FROM initiatives WHERE id = ?`, id).Scan(&r.Name, &r.Status, &r.CreatedBy)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, errNotFound
 	}

@@ -27,6 +27,9 @@ type initiativeForm struct {
 	// HideEmail leaves the contact address out of the form: only the
 	// initiative's editors and moderators see it.
 	HideEmail bool
+	// Workspace is the slug of the workspace that puts itself on the atlas
+	// with this new entry ("" for none).
+	Workspace string
 }
 
 // recordValues writes a record into form values, named as the record's
@@ -221,7 +224,22 @@ func (s *Server) renderInitiativeForm(w http.ResponseWriter, r *http.Request, st
 func (s *Server) newInitiativeForm(w http.ResponseWriter, r *http.Request) error {
 	v := url.Values{}
 	v.Set("location.city", "Amsterdam")
-	return s.renderInitiativeForm(w, r, http.StatusOK, &initiativeForm{New: true, Action: "/atlas/new", Publishes: isModerator(userFrom(r.Context()))}, v, nil)
+	d := &initiativeForm{New: true, Action: "/atlas/new", Publishes: isModerator(userFrom(r.Context()))}
+	// A workspace that puts itself on the atlas starts from its own name
+	// and description.
+	if ref := r.URL.Query().Get("workspace"); ref != "" {
+		ws, err := s.workspaces.Open(r.Context(), userFrom(r.Context()), ref)
+		if err != nil {
+			return err
+		}
+		if !ws.Viewer.Core() {
+			return errWorkspaceForbidden
+		}
+		d.Workspace = ws.Slug
+		v.Set("name", ws.Name)
+		v.Set("description.nl", ws.Description)
+	}
+	return s.renderInitiativeForm(w, r, http.StatusOK, d, v, nil)
 }
 
 func (s *Server) createInitiative(w http.ResponseWriter, r *http.Request) error {
@@ -229,7 +247,21 @@ func (s *Server) createInitiative(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	u := userFrom(r.Context())
-	d := &initiativeForm{New: true, Action: "/atlas/new", Publishes: isModerator(u)}
+	d := &initiativeForm{New: true, Action: "/atlas/new", Publishes: isModerator(u), Workspace: r.PostForm.Get("workspace")}
+	if d.Workspace != "" {
+		// Checked before the entry is proposed, so that a workspace that
+		// may not link leaves no entry behind.
+		ws, err := s.workspaces.Open(r.Context(), u, d.Workspace)
+		if err != nil {
+			return err
+		}
+		if !ws.Viewer.Core() {
+			return errWorkspaceForbidden
+		}
+		if ws.InitiativeID != 0 {
+			return problem.New(problem.Conflict, "workspace.on_atlas")
+		}
+	}
 	rec, values, err := parseRecord(r.PostForm, atlas.Record{})
 	err = mergeProblems(err, checkRecord(rec, err))
 	if err == nil {
@@ -240,6 +272,11 @@ func (s *Server) createInitiative(w http.ResponseWriter, r *http.Request) error 
 			notice := "initiative_proposed"
 			if in.Status == atlas.Published {
 				notice = "initiative_published"
+			}
+			if d.Workspace != "" {
+				if err := s.workspaces.LinkInitiative(r.Context(), u, d.Workspace, in.ID); err != nil {
+					return err
+				}
 			}
 			redirectNotice(w, r, atlasLink(in.ID), notice)
 			return nil

@@ -222,6 +222,14 @@ func memberID(r *http.Request) (int64, error) {
 }
 
 func (s *Server) apiMember(w http.ResponseWriter, r *http.Request) error {
+	// "me" is the caller's own row: the member portal's way in.
+	if r.PathValue("id") == "me" {
+		self, err := s.workspaces.Self(r.Context(), userFrom(r.Context()), r.PathValue("ws"))
+		if err != nil {
+			return err
+		}
+		r.SetPathValue("id", strconv.FormatInt(self.ID, 10))
+	}
 	id, err := memberID(r)
 	if err != nil {
 		return err

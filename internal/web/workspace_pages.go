@@ -122,11 +122,9 @@ func (s *Server) renderWorkspaceHome(w http.ResponseWriter, r *http.Request, sta
 		}
 	}
 	if v.Viewer.Has(workspace.RoleRegister) {
-		reqs, err := s.workspaces.JoinRequests(ctx, u, v.Slug)
-		if err != nil {
+		if data.Open, err = s.workspaces.OpenRequests(ctx, u, v.Slug); err != nil {
 			return err
 		}
-		data.Open = len(reqs)
 	}
 	p := s.newPage(r, "workspace.home.title")
 	p.RawTitle = v.Name

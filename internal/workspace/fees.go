@@ -176,7 +176,15 @@ func (s *Service) Fees(ctx context.Context, u *account.User, ref string, periodI
 		}
 		out = append(out, f)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if periodID == 0 {
+		return out, nil
+	}
+	// Who paid and who did not is personal: the treasurer's read is
+	// recorded.
+	return out, audit.RecordID(ctx, s.DB, "workspace.fees_read", "workspace", ws.ID, map[string]any{"period": periodID, "fees": len(out)})
 }
 
 // PayFee books a fee as paid on bookedOn ("" today): an entry on the fees

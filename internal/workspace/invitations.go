@@ -144,7 +144,11 @@ func (s *Service) Invitations(ctx context.Context, u *account.User, ref string) 
 		}
 		out = append(out, i)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil || len(out) == 0 {
+		return out, err
+	}
+	// The invitations name addresses: the read is recorded.
+	return out, audit.RecordID(ctx, s.DB, "workspace.invitations_read", "workspace", ws.ID, map[string]any{"invitations": len(out)})
 }
 
 // RevokeInvitation withdraws an open invitation. The register role may.

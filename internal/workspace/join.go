@@ -102,7 +102,13 @@ func (s *Service) JoinRequests(ctx context.Context, u *account.User, ref string)
 	if !v.Has(RoleRegister) {
 		return nil, errForbidden
 	}
-	return joinRequests(ctx, s.DB, `workspace_id = ? AND decided_at IS NULL`, ws.ID)
+	out, err := joinRequests(ctx, s.DB, `workspace_id = ? AND decided_at IS NULL`, ws.ID)
+	if err != nil || len(out) == 0 {
+		return out, err
+	}
+	// The requests name people and carry their messages: the read is
+	// recorded.
+	return out, audit.RecordID(ctx, s.DB, "workspace.requests_read", "workspace", ws.ID, map[string]any{"requests": len(out)})
 }
 
 // MyRequest returns u's open request to join ref, if there is one.
@@ -227,4 +233,19 @@ func (s *Service) WithdrawRequest(ctx context.Context, u *account.User, ref stri
 		}
 		return audit.RecordID(ctx, tx, "workspace.join_withdrawn", "workspace", ws.ID, nil)
 	})
+}
+
+// OpenRequests counts the open requests to join, for the register: a
+// number, not the people, so it is not an audited read.
+func (s *Service) OpenRequests(ctx context.Context, u *account.User, ref string) (int, error) {
+	ws, v, err := s.as(ctx, s.DB, u, ref)
+	if err != nil {
+		return 0, err
+	}
+	if !v.Has(RoleRegister) {
+		return 0, errForbidden
+	}
+	var n int
+	err = s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM workspace_join_requests WHERE workspace_id = ? AND decided_at IS NULL`, ws.ID).Scan(&n)
+	return n, err
 }

@@ -148,7 +148,12 @@ func (s *Service) Ledger(ctx context.Context, u *account.User, ref string, f Led
 			out = out[:f.Limit]
 			next = out[len(out)-1].ID
 		}
-		return nil
+		if f.MemberID == v.MemberID && v.MemberID != 0 {
+			return nil
+		}
+		// Other people's money is personal data: the read is recorded.
+		return audit.RecordID(ctx, tx, "workspace.ledger_read", "workspace", ws.ID,
+			map[string]any{"entries": len(out), "member": f.MemberID, "account": string(f.Account)})
 	})
 	return out, next, err
 }
