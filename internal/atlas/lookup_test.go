@@ -30,7 +30,7 @@ func TestLookup(t *testing.T) {
 			t.Fatalf("Count = %d, %v; want 3, the pending one too", n, err)
 		}
 		got, err := atlas.Lookup(ctx, db, cafe.ID)
-		if err != nil || got != (atlas.Ref{ID: cafe.ID, Name: "Repair Café Oost", Status: atlas.Published}) || !got.Public() {
+		if err != nil || got != (atlas.Ref{ID: cafe.ID, Name: "Repair Café Oost", Status: atlas.Published, CreatedBy: f.moderator.ID}) || !got.Public() {
 			t.Fatalf("Lookup = %+v, %v", got, err)
 		}
 		if _, err := atlas.Lookup(ctx, db, 9999); !problem.Is(err, problem.NotFound) {
