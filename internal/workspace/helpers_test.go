@@ -11,6 +11,7 @@ import (
 	"samen/internal/mail"
 	"samen/internal/problem"
 	"samen/internal/store"
+	"samen/internal/store/storetest"
 )
 
 // letters writes plain mails; the tests read them from the outbox, as a
@@ -98,4 +99,27 @@ func auditActions(t *testing.T, db *store.DB, prefix string) []audit.Entry {
 		t.Fatal(err)
 	}
 	return entries
+}
+
+// benchDB is a fresh database of the engine for a benchmark.
+func benchDB(b *testing.B, engine string) *store.DB {
+	b.Helper()
+	if engine == "postgres" {
+		return storetest.Postgres(b)
+	}
+	return storetest.SQLite(b)
+}
+
+// benchService is a workspace service on db with one account, anna's, to
+// run the benchmark as.
+func benchService(b *testing.B, db *store.DB) (*Service, *account.User) {
+	b.Helper()
+	c := &clock{time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC)}
+	svc := &Service{DB: db, Letters: letters{}, Now: c.now, Files: b.TempDir()}
+	u, err := (&account.Service{DB: db}).Add(context.Background(), account.NewUser{Email: "anna@example.org", Name: "anna",
+		Password: "a long enough password", Role: account.Member})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return svc, &u
 }
