@@ -230,7 +230,9 @@ func TestSeveralProcessesShareOneDatabase(t *testing.T) {
 			if engine == store.Postgres {
 				dbURL = storetest.PostgresURL(t)
 			}
-			e := env("SAMEN_DATABASE_URL", dbURL, "SAMEN_ADDR", "127.0.0.1:0")
+			// Both share the data directory too (the demo's files), as
+			// processes behind a load balancer share a volume.
+			e := env("SAMEN_DATABASE_URL", dbURL, "SAMEN_ADDR", "127.0.0.1:0", "SAMEN_DATA_DIR", t.TempDir())
 			a := startServe(t, e, "--demo")
 			b := startServe(t, e)
 

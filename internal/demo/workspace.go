@@ -53,6 +53,12 @@ func seedWorkspace(ctx context.Context, svc *workspace.Service, member, moderato
 	if err := seedShares(ctx, svc, &member, ws.Slug); err != nil {
 		return fmt.Errorf("demo shares: %w", err)
 	}
+	if err := seedComms(ctx, svc, &member, ws.Slug); err != nil {
+		return err
+	}
+	if err := seedFiles(ctx, svc, &member, ws.Slug); err != nil {
+		return err
+	}
 	return nil
 }
 

@@ -16,6 +16,7 @@ CREATE TABLE workspaces (
     description   TEXT NOT NULL DEFAULT '',
     initiative_id BIGINT UNIQUE REFERENCES initiatives(id) ON DELETE SET NULL,
     settings      TEXT NOT NULL DEFAULT '{}',   -- JSON: visibilities, quota, numbering
+    mail_key      TEXT NOT NULL DEFAULT '',     -- base64 of 32 random bytes: HMAC key of the unsubscribe links ('' until the first announcement)
     created_by    BIGINT REFERENCES users(id) ON DELETE SET NULL,
     created_at    BIGINT NOT NULL,
     updated_at    BIGINT NOT NULL
@@ -257,6 +258,9 @@ CREATE INDEX workspace_channels_ws ON workspace_channels(workspace_id, position)
 
 -- Files: a name with versions; each version's bytes live under the data
 -- directory by SHA-256, so two uploads of one file are stored once.
+-- Removing a file sets deleted_at (and deleted_by): core may restore it for
+-- 30 days, after which its rows go, and with them the bytes no other
+-- version names. Until then its versions count against the quota.
 CREATE TABLE workspace_files (
     id           INTEGER PRIMARY KEY AUTOINCREMENT,
     workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
@@ -264,7 +268,8 @@ CREATE TABLE workspace_files (
     visibility   TEXT NOT NULL CHECK (visibility IN ('public', 'supporters', 'members', 'contributors', 'core')),
     created_by   BIGINT REFERENCES users(id) ON DELETE SET NULL,
     created_at   BIGINT NOT NULL,
-    deleted_at   BIGINT
+    deleted_at   BIGINT,
+    deleted_by   BIGINT REFERENCES users(id) ON DELETE SET NULL
 );
 CREATE INDEX workspace_files_ws ON workspace_files(workspace_id, name);
 
