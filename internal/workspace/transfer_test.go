@@ -55,6 +55,7 @@ func TestReadMembersCSV(t *testing.T) {
 		{"latin-1", "naam;email\nJos\xe9;j@example.org\n", Problem{Row: 2, Code: "file.encoding"}},
 		{"utf-16", "\xff\xfen\x00a\x00", Problem{Code: "file.encoding"}},
 		{"empty", "\xef\xbb\xbf \n", Problem{Code: "file.empty"}},
+		{"blank cells", ";\n ; \n", Problem{Code: "file.empty"}},
 		{"old excel", "\xd0\xcf\x11\xe0rest", Problem{Code: "file.old_excel"}},
 		{"open quote", "name\n\"Ann\nBob\n", Problem{Row: 2, Code: "csv.quote"}},
 		{"bare quote", "name\nAn\"n\n", Problem{Row: 2, Code: "csv.bare_quote"}},
