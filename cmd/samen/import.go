@@ -16,13 +16,16 @@ import (
 // in the open formats: CSV, GeoJSON and (export only) JSON-LD.
 
 const (
-	importUsage = "usage: samen import initiatives FILE (.csv, .geojson or .json)"
+	importUsage = "usage: samen import initiatives FILE (.csv, .geojson or .json), or samen import members WORKSPACE FILE (.csv or .xlsx)"
 	exportUsage = "usage: samen export initiatives FILE (.csv, .geojson or .jsonld)"
 )
 
 // importCmd runs "samen import initiatives FILE": every row is checked
 // first, and a file with a bad row imports nothing.
 func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	if len(args) > 0 && args[0] == "members" {
+		return importMembersCmd(ctx, args[1:], stdout, stderr, getenv)
+	}
 	if len(args) == 0 || args[0] != "initiatives" {
 		return errors.New(importUsage)
 	}

@@ -59,6 +59,11 @@ Usage:
                                          add or update initiatives from a
                                          .csv or .geojson file; a file with
                                          a bad row imports nothing
+  samen import members WORKSPACE FILE [--dry-run] [--skip-unknown] [settings]
+                                         add the people of a .csv or .xlsx
+                                         file to a workspace's register (id
+                                         or slug); a file with a bad row
+                                         imports nothing
   samen export initiatives FILE [settings]
                                          write the published initiatives to
                                          a new .csv, .geojson or .jsonld file

@@ -1,11 +1,12 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 	"strconv"
+	"strings"
 
 	"samen/internal/problem"
 	"samen/internal/workspace"
@@ -20,9 +21,11 @@ type registerPage struct {
 	Members []workspace.Member
 	Fields  []workspace.Field // the workspace's own fields that any shown row has
 	Shows   map[string]bool   // which standard fields any shown row has
-	Next    string          // the link to the next page, "" at the end
+	Next    string            // the link to the next page, "" at the end
 	Filter  workspace.Filter
 	Circles []workspace.Circle
+	// ExportQuery is the filter for the export links, as a query.
+	ExportQuery template.URL
 }
 
 func (s *Server) workspaceRegister(w http.ResponseWriter, r *http.Request) error {
@@ -57,6 +60,16 @@ func (s *Server) workspaceRegister(w http.ResponseWriter, r *http.Request) error
 			data.Fields = append(data.Fields, f)
 		}
 	}
+	eq := url.Values{}
+	for k, v := range map[string]string{"circle": string(f.Circle), "q": f.Query} {
+		if v != "" {
+			eq.Set(k, v)
+		}
+	}
+	if f.Left {
+		eq.Set("left", "1")
+	}
+	data.ExportQuery = template.URL(eq.Encode())
 	if next != 0 {
 		nq := url.Values{}
 		for k, vs := range q {
@@ -86,6 +99,10 @@ type personPage struct {
 	Fields []workspace.Field
 	// The consent texts in force, with the person's answer to each.
 	Consents []consentRow
+	// Their participations and (their own) fees: for the person and the
+	// treasurer.
+	Participations []workspace.Participation
+	Fees           []workspace.Fee
 }
 
 // fieldWidget is one of the workspace's own fields on a form: a select for
@@ -168,6 +185,16 @@ func (s *Server) renderPerson(w http.ResponseWriter, r *http.Request, status int
 				}
 			}
 			d.Consents = append(d.Consents, row)
+		}
+	}
+	if own || v.Viewer.Has(workspace.RoleTreasurer) {
+		if d.Participations, err = s.workspaces.Participations(ctx, u, v.Slug, workspace.ParticipationFilter{MemberID: m.ID, All: true}); err != nil {
+			return err
+		}
+	}
+	if own {
+		if d.Fees, err = s.workspaces.Fees(ctx, u, v.Slug, 0, false); err != nil {
+			return err
 		}
 	}
 	p.Data = d

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"samen/internal/workspace"
+)
+
+const importMembersUsage = "usage: samen import members WORKSPACE FILE [--dry-run] [--skip-unknown] (WORKSPACE: id or slug; FILE: .csv or .xlsx)"
+
+// importMembersCmd runs "samen import members WORKSPACE FILE": the rules of
+// the import page, as the system (no account; the audit log says so).
+// Every row is checked first; a file with one problem imports nothing, and
+// each problem is named with its row and column in the terminal's
+// language. --dry-run shows what would be imported.
+func importMembersCmd(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	var opt workspace.ImportOptions
+	var positional, settings []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch strings.TrimLeft(a, "-") {
+		case "dry-run":
+			if strings.HasPrefix(a, "-") {
+				opt.DryRun = true
+				continue
+			}
+		case "skip-unknown":
+			if strings.HasPrefix(a, "-") {
+				opt.SkipUnknown = true
+				continue
+			}
+		}
+		switch {
+		case strings.HasPrefix(a, "-"):
+			settings = append(settings, a)
+			if !strings.Contains(a, "=") && i+1 < len(args) {
+				settings = append(settings, args[i+1])
+				i++
+			}
+		default:
+			positional = append(positional, a)
+		}
+	}
+	if len(positional) != 2 {
+		return errors.New(importMembersUsage)
+	}
+	ref, file := positional[0], positional[1]
+	_, rest, db, err := open(ctx, settings, getenv)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if len(rest) > 0 {
+		return fmt.Errorf("unexpected argument %q; %s", rest[0], importMembersUsage)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	svc := &workspace.Service{DB: db}
+	sheet, err := workspace.ReadSheet(data)
+	var plan workspace.ImportPlan
+	if err == nil {
+		plan, err = svc.ImportMembersAsSystem(ctx, ref, sheet, opt)
+	}
+	w := newWords(getenv)
+	if problems := workspace.ImportProblems(err); problems != nil {
+		for _, p := range problems {
+			fmt.Fprintln(stderr, w.importProblem(p))
+		}
+		return fmt.Errorf("%s has %d problem(s); nothing was imported", file, len(problems))
+	}
+	if err != nil {
+		return errors.New(w.describe(err))
+	}
+	var cols []string
+	for _, c := range plan.Columns {
+		cols = append(cols, c.Letter()+" "+c.Header+" → "+c.Field)
+	}
+	for _, c := range plan.Skipped {
+		cols = append(cols, c.Letter()+" "+c.Header+" (left out)")
+	}
+	fmt.Fprintf(stdout, "columns: %s\n", strings.Join(cols, "; "))
+	if !plan.Applied {
+		for _, m := range plan.Sample {
+			fmt.Fprintf(stdout, "  %d\t%s\t%s\t%s\t%s\n", m.Number, m.Name, m.Circle, m.Email, m.Joined)
+		}
+		fmt.Fprintf(stdout, "%s: %d row(s) would be imported, %d linked to an account; nothing was stored (--dry-run)\n", file, plan.Rows, plan.Linked)
+		return nil
+	}
+	fmt.Fprintf(stdout, "imported %s: %d row(s), %d linked to an account\n", file, plan.Rows, plan.Linked)
+	return nil
+}
+
+// importProblem places a problem of an import file as the import page
+// does: "Row 3, column B (“email”): …".
+func (w words) importProblem(p workspace.Problem) string {
+	msg := w.field("", p.Code)
+	switch {
+	case p.Row == 0:
+		return msg
+	case p.Column == 0:
+		return w.msgs.T(w.lang, "workspace.import.at_row", "row", p.Row, "problem", msg)
+	case p.Header == "":
+		return w.msgs.T(w.lang, "workspace.import.at_column", "row", p.Row, "column", workspace.ColumnName(p.Column), "problem", msg)
+	}
+	return w.msgs.T(w.lang, "workspace.import.at_cell", "row", p.Row, "column", workspace.ColumnName(p.Column), "header", p.Header, "problem", msg)
+}
