@@ -86,6 +86,42 @@ func Names(ctx context.Context, q store.Querier, ids []int64) (map[int64]string,
 	return names, nil
 }
 
+// MailLanguages returns the language each account among ids reads mail in
+// ("nl", "en"), by id; accounts that have not chosen one, and ids without
+// an account, have no entry. It reads in chunks, so that a workspace's
+// announcement to ten thousand people is a handful of queries.
+func MailLanguages(ctx context.Context, q store.Querier, ids []int64) (map[int64]string, error) {
+	ids = slices.DeleteFunc(slices.Clone(ids), func(id int64) bool { return id == 0 })
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	out := make(map[int64]string, len(ids))
+	for chunk := range slices.Chunk(ids, 1000) {
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		rows, err := q.Query(ctx, `SELECT id, language FROM users WHERE language <> '' AND id IN (`+
+			strings.TrimSuffix(strings.Repeat("?, ", len(chunk)), ", ")+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			var lang string
+			if err := rows.Scan(&id, &lang); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = lang
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // ByEmail returns the account with an e-mail address (lower-cased and
 // trimmed by the caller), closed or not: the command line names people by
 // address.

@@ -8,10 +8,12 @@ package mail
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/mail"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -30,6 +32,16 @@ type Message struct {
 	// ReplyTo is where answers go when that is not the sender: a visitor
 	// who wrote through a contact form.
 	ReplyTo string
+	// ListUnsubscribe is where the recipient stops mail of this kind (a
+	// workspace's announcements): an absolute http or https URL, sent as
+	// the List-Unsubscribe header (RFC 2369). Empty for mail one cannot
+	// unsubscribe from (a password reset).
+	ListUnsubscribe string
+	// OneClick adds List-Unsubscribe-Post: List-Unsubscribe=One-Click
+	// (RFC 8058): a POST to ListUnsubscribe unsubscribes at once, without
+	// a session or another page, so mail programs can offer their own
+	// button.
+	OneClick bool
 }
 
 // Queued is a message as stored in the outbox.
@@ -46,6 +58,12 @@ type Queued struct {
 // Enqueue writes msg to the outbox. Call it in the transaction of the change
 // that causes the mail.
 func Enqueue(ctx context.Context, q store.Querier, msg Message) error {
+	return EnqueueMany(ctx, q, []Message{msg})
+}
+
+// check refuses a message that cannot be sent as it is, or whose headers
+// would let its text add headers of its own.
+func check(msg Message) error {
 	if _, err := mail.ParseAddress(msg.To); err != nil {
 		return fmt.Errorf("mail to %q: %w", msg.To, err)
 	}
@@ -57,15 +75,80 @@ func Enqueue(ctx context.Context, q store.Querier, msg Message) error {
 			return fmt.Errorf("mail reply-to %q: %w", msg.ReplyTo, err)
 		}
 	}
+	if msg.ListUnsubscribe != "" {
+		// Header text: no line breaks, nothing that ends the <…> around the
+		// URL, no spaces or controls.
+		if strings.ContainsFunc(msg.ListUnsubscribe, func(r rune) bool { return r <= ' ' || r == '<' || r == '>' || r == 0x7f || r > 0x7e }) {
+			return fmt.Errorf("mail list-unsubscribe %q: not a plain URL", msg.ListUnsubscribe)
+		}
+		u, err := url.Parse(msg.ListUnsubscribe)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return fmt.Errorf("mail list-unsubscribe %q: not an absolute http(s) URL", msg.ListUnsubscribe)
+		}
+	} else if msg.OneClick {
+		return errors.New("mail one-click unsubscribe without a List-Unsubscribe URL")
+	}
+	return nil
+}
+
+// enqueueBatch is how many mails one INSERT writes: 500 rows of 8 values
+// stay far below both engines' limit on placeholders (32766 for SQLite,
+// 65535 for PostgreSQL) while a 10,000-mail announcement takes 20
+// statements instead of 10,000.
+const enqueueBatch = 500
+
+// EnqueueMany writes msgs to the outbox with multi-row INSERTs, in the
+// caller's transaction: all of them or, when one is refused, none (nothing
+// is written before every message is checked).
+func EnqueueMany(ctx context.Context, q store.Querier, msgs []Message) error {
+	for _, msg := range msgs {
+		if err := check(msg); err != nil {
+			return err
+		}
+	}
 	now := store.Now()
-	_, err := q.Exec(ctx, `INSERT INTO mail_outbox (created_at, to_addr, subject, body, reply_to, next_try_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		now, msg.To, msg.Subject, msg.Body, msg.ReplyTo, now)
-	return err
+	const row = "(?, ?, ?, ?, ?, ?, ?, ?)"
+	for len(msgs) > 0 {
+		batch := msgs[:min(len(msgs), enqueueBatch)]
+		msgs = msgs[len(batch):]
+		var b strings.Builder
+		b.WriteString(`INSERT INTO mail_outbox (created_at, to_addr, subject, body, reply_to, next_try_at, list_unsubscribe, one_click) VALUES `)
+		args := make([]any, 0, 8*len(batch))
+		for i, msg := range batch {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(row)
+			oneClick := 0
+			if msg.OneClick {
+				oneClick = 1
+			}
+			args = append(args, now, msg.To, msg.Subject, msg.Body, msg.ReplyTo, now, msg.ListUnsubscribe, oneClick)
+		}
+		if _, err := q.Exec(ctx, b.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const queuedColumns = `id, created_at, to_addr, subject, body, reply_to, list_unsubscribe, one_click, status, attempts, last_error, COALESCE(sent_at, 0)`
+
+func scanQueued(rows *sql.Rows) (Queued, error) {
+	var m Queued
+	var created, sent int64
+	var oneClick int
+	err := rows.Scan(&m.ID, &created, &m.To, &m.Subject, &m.Body, &m.ReplyTo, &m.ListUnsubscribe, &oneClick, &m.Status, &m.Attempts, &m.LastError, &sent)
+	m.CreatedAt, m.OneClick = store.Time(created), oneClick == 1
+	if sent != 0 {
+		m.SentAt = store.Time(sent)
+	}
+	return m, err
 }
 
 // List returns the newest messages in the outbox, newest first.
 func List(ctx context.Context, q store.Querier, limit int) ([]Queued, error) {
-	rows, err := q.Query(ctx, `SELECT id, created_at, to_addr, subject, body, reply_to, status, attempts, last_error, COALESCE(sent_at, 0)
+	rows, err := q.Query(ctx, `SELECT `+queuedColumns+`
 		FROM mail_outbox ORDER BY id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, err
@@ -73,14 +156,9 @@ func List(ctx context.Context, q store.Querier, limit int) ([]Queued, error) {
 	defer rows.Close()
 	var out []Queued
 	for rows.Next() {
-		var m Queued
-		var created, sent int64
-		if err := rows.Scan(&m.ID, &created, &m.To, &m.Subject, &m.Body, &m.ReplyTo, &m.Status, &m.Attempts, &m.LastError, &sent); err != nil {
+		m, err := scanQueued(rows)
+		if err != nil {
 			return nil, err
-		}
-		m.CreatedAt = store.Time(created)
-		if sent != 0 {
-			m.SentAt = store.Time(sent)
 		}
 		out = append(out, m)
 	}
@@ -100,7 +178,7 @@ func SentTo(ctx context.Context, q store.Querier, addr string, since int64) (int
 // outbox, for the export of their data. addr is lower case, as accounts
 // store it.
 func About(ctx context.Context, q store.Querier, addr string) ([]Queued, error) {
-	rows, err := q.Query(ctx, `SELECT id, created_at, to_addr, subject, body, reply_to, status, attempts, last_error, COALESCE(sent_at, 0)
+	rows, err := q.Query(ctx, `SELECT `+queuedColumns+`
 		FROM mail_outbox WHERE lower(to_addr) = ? OR lower(reply_to) = ? ORDER BY id`, addr, addr)
 	if err != nil {
 		return nil, err
@@ -108,14 +186,9 @@ func About(ctx context.Context, q store.Querier, addr string) ([]Queued, error) 
 	defer rows.Close()
 	var out []Queued
 	for rows.Next() {
-		var m Queued
-		var created, sent int64
-		if err := rows.Scan(&m.ID, &created, &m.To, &m.Subject, &m.Body, &m.ReplyTo, &m.Status, &m.Attempts, &m.LastError, &sent); err != nil {
+		m, err := scanQueued(rows)
+		if err != nil {
 			return nil, err
-		}
-		m.CreatedAt = store.Time(created)
-		if sent != 0 {
-			m.SentAt = store.Time(sent)
 		}
 		out = append(out, m)
 	}
@@ -205,6 +278,13 @@ func (s SMTP) Deliver(ctx context.Context, m Message) (string, error) {
 	if m.ReplyTo != "" {
 		if err := msg.ReplyTo(m.ReplyTo); err != nil {
 			return "", err
+		}
+	}
+	if m.ListUnsubscribe != "" {
+		// Checked by Enqueue: a plain URL, written as it is.
+		msg.SetGenHeaderPreformatted(gomail.HeaderListUnsubscribe, "<"+m.ListUnsubscribe+">")
+		if m.OneClick {
+			msg.SetGenHeaderPreformatted(gomail.HeaderListUnsubscribePost, "List-Unsubscribe=One-Click")
 		}
 	}
 	msg.SetBodyString(gomail.TypeTextPlain, m.Body)
@@ -337,11 +417,12 @@ func (w *Worker) deliverOne(ctx context.Context, id int64) (bool, error) {
 		return false, nil // another process has it
 	}
 	var m Message
-	var attempts int
-	if err := w.DB.QueryRow(ctx, "SELECT to_addr, subject, body, reply_to, attempts FROM mail_outbox WHERE id = ?", id).
-		Scan(&m.To, &m.Subject, &m.Body, &m.ReplyTo, &attempts); err != nil {
+	var attempts, oneClick int
+	if err := w.DB.QueryRow(ctx, "SELECT to_addr, subject, body, reply_to, list_unsubscribe, one_click, attempts FROM mail_outbox WHERE id = ?", id).
+		Scan(&m.To, &m.Subject, &m.Body, &m.ReplyTo, &m.ListUnsubscribe, &oneClick, &attempts); err != nil {
 		return false, err
 	}
+	m.OneClick = oneClick == 1
 	dctx, cancel := context.WithTimeout(ctx, time.Minute)
 	status, derr := w.Deliverer.Deliver(dctx, m)
 	cancel()

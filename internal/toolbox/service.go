@@ -179,6 +179,20 @@ func (s *Service) catalogueIn(ctx context.Context, q store.Querier) (*Catalogue,
 	return NewCatalogue(tools), nil
 }
 
+// Lookup returns the catalogue's entry with this id, in the caller's
+// transaction, for other parts that name a tool (a workspace's channels).
+// An unknown id is NotFound.
+func Lookup(ctx context.Context, q store.Querier, id string) (Tool, error) {
+	tools, err := decodeAll[Tool](ctx, q, `SELECT data FROM tools WHERE id = ?`, id)
+	if err != nil {
+		return Tool{}, err
+	}
+	if len(tools) == 0 {
+		return Tool{}, errNotFound
+	}
+	return tools[0], nil
+}
+
 // writeTool stores t as current, with its keys and a revision.
 func (s *Service) writeTool(ctx context.Context, tx *store.Tx, t Tool, note string, u *account.User, now int64, create bool) error {
 	data, err := json.Marshal(t)

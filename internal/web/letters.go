@@ -1,8 +1,10 @@
 package web
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"samen/internal/account"
@@ -18,6 +20,12 @@ import (
 type Letters struct {
 	base *url.URL
 	msgs i18n.Catalogue
+	// texts keeps the last announcement's texts (see Announcement).
+	texts struct {
+		sync.Mutex
+		key  string
+		text announcementText
+	}
 }
 
 // NewLetters makes the mail writer for a site at baseURL (absolute, without
@@ -126,4 +134,59 @@ func (l *Letters) JoinDecided(ws workspace.Workspace, to account.User, accepted 
 		key = "ws_join_accepted"
 	}
 	return l.write(to, key, "workspace", ws.Name, "link", l.link(workspaceLink(ws), nil))
+}
+
+// Announcement is one person's copy of an announcement: the text as the
+// sender wrote it, then who sent it and how to stop these mails, in the
+// reader's language when the register knows it (they have an account and
+// chose one) and in both otherwise. The unsubscribe link is also the
+// List-Unsubscribe header, with one-click (RFC 8058). An announcement is
+// written for thousands of people in a row, who differ only in language
+// and link: the texts are made once per announcement and language, and
+// only the link is put in for each person.
+func (l *Letters) Announcement(ws workspace.Workspace, a workspace.Announcement, from string, to workspace.Recipient) mail.Message {
+	langs := i18n.Languages
+	if lang := i18n.Supported(to.Language); lang != "" {
+		langs = []string{lang}
+	}
+	unsubscribe := l.link(workspaceLink(ws)+"/unsubscribe", url.Values{"token": {to.Token}})
+	text := l.announcementText(ws, a, from, langs)
+	return mail.Message{
+		To:              to.Email,
+		Subject:         text.subject,
+		Body:            strings.Join(text.body, unsubscribe),
+		ListUnsubscribe: unsubscribe,
+		OneClick:        true,
+	}
+}
+
+// announcementText is an announcement's mail without the person's link,
+// which goes between the pieces of body.
+type announcementText struct {
+	subject string
+	body    []string
+}
+
+// unsubscribeMark stands for the link while the text is made.
+const unsubscribeMark = "\x00unsubscribe\x00"
+
+func (l *Letters) announcementText(ws workspace.Workspace, a workspace.Announcement, from string, langs []string) announcementText {
+	key := fmt.Sprint(ws.ID, "/", a.ID, "/", a.CreatedAt.UnixNano(), "/", len(a.Body), "/", from, "/", strings.Join(langs, "+"))
+	l.texts.Lock()
+	defer l.texts.Unlock()
+	if l.texts.key == key {
+		return l.texts.text
+	}
+	var signed, footer []string
+	for _, lang := range langs {
+		args := []any{"workspace", ws.Name, "from", from, "site", l.msgs.T(lang, "site.name"),
+			"page", l.link(workspaceLink(ws)+"/announcements", nil), "unsubscribe", unsubscribeMark}
+		signed = append(signed, l.msgs.T(lang, "mail.ws_announcement.signed", args...))
+		footer = append(footer, l.msgs.T(lang, "mail.ws_announcement.footer", args...))
+	}
+	body := a.Title + "\n\n" + a.Body + "\n\n" + strings.Join(signed, " / ") + "\n\n-----\n\n" + strings.Join(footer, "\n\n")
+	text := announcementText{subject: l.msgs.T(langs[0], "mail.ws_announcement.subject", "workspace", ws.Name, "title", a.Title),
+		body: strings.Split(body, unsubscribeMark)}
+	l.texts.key, l.texts.text = key, text
+	return text
 }

@@ -170,6 +170,16 @@ func (s *Server) scanPage(w http.ResponseWriter, r *http.Request) error {
 			v.Set("initiative", target)
 		}
 	}
+	// From a workspace's channels (or any link that names tools): those
+	// tools are ticked, by id or name; names the catalogue does not know
+	// go under "other tools".
+	if tools := r.URL.Query()["tools"]; len(tools) > 0 && len(v) == 0 {
+		c, err := s.toolbox.Catalogue(r.Context())
+		if err != nil {
+			return err
+		}
+		v = scanValues(toolbox.ScanInput{Tools: tools[:min(len(tools), 100)]}, c)
+	}
 	return s.renderScanForm(w, r, http.StatusOK, v, nil)
 }
 

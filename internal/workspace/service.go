@@ -24,6 +24,11 @@ type Letters interface {
 	JoinRequested(ws Workspace, to account.User, who string) mail.Message
 	// JoinDecided tells someone what became of their request.
 	JoinDecided(ws Workspace, to account.User, accepted bool) mail.Message
+	// Announcement is an announcement, sent by from, to one person of the
+	// register, in their language when known (both otherwise), with a link
+	// carrying to.Token that unsubscribes them, also as the
+	// List-Unsubscribe header with one-click.
+	Announcement(ws Workspace, a Announcement, from string, to Recipient) mail.Message
 }
 
 // Service is the workspace part of samen.
@@ -142,8 +147,9 @@ func (s *Service) Open(ctx context.Context, u *account.User, ref string) (View, 
 // people are in each circle.
 type Summary struct {
 	Workspace
-	Circle Circle // the viewer's
-	Counts map[Circle]int
+	Circle   Circle // the viewer's
+	MemberID int64  // the viewer's row of its register
+	Counts   map[Circle]int
 }
 
 // Mine lists the workspaces u is in, by name. Rows of the register that
@@ -156,7 +162,7 @@ func (s *Service) Mine(ctx context.Context, u *account.User) ([]Summary, error) 
 	if err := s.claim(ctx, u); err != nil {
 		return nil, err
 	}
-	rows, err := s.DB.Query(ctx, `SELECT w.id, w.slug, w.name, w.description, COALESCE(w.initiative_id, 0), w.settings, w.created_at, w.updated_at, m.circle FROM workspace_members m
+	rows, err := s.DB.Query(ctx, `SELECT w.id, w.slug, w.name, w.description, COALESCE(w.initiative_id, 0), w.settings, w.created_at, w.updated_at, m.circle, m.id FROM workspace_members m
 		JOIN workspaces w ON w.id = m.workspace_id
 		WHERE m.user_id = ? AND m.left_on IS NULL AND m.erased_at IS NULL ORDER BY w.name, w.id`, u.ID)
 	if err != nil {
@@ -167,7 +173,7 @@ func (s *Service) Mine(ctx context.Context, u *account.User) ([]Summary, error) 
 		var sm Summary
 		var settings string
 		var created, updated int64
-		if err := rows.Scan(&sm.ID, &sm.Slug, &sm.Name, &sm.Description, &sm.InitiativeID, &settings, &created, &updated, &sm.Circle); err != nil {
+		if err := rows.Scan(&sm.ID, &sm.Slug, &sm.Name, &sm.Description, &sm.InitiativeID, &settings, &created, &updated, &sm.Circle, &sm.MemberID); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -434,4 +440,42 @@ func (s *Service) For(ctx context.Context, initiativeID int64) (Workspace, bool,
 // are in a workspace is not personal: anyone may see it.
 func (s *Service) Counts(ctx context.Context, wsID int64) (map[Circle]int, error) {
 	return circleCounts(ctx, s.DB, wsID)
+}
+
+// LinkInitiative puts a workspace on the atlas: it becomes the workspace of
+// the entry initiativeID, which u proposed or edits (a group that started
+// without an entry and has now proposed one). Core only; a workspace has
+// one entry and an entry one workspace.
+func (s *Service) LinkInitiative(ctx context.Context, u *account.User, ref string, initiativeID int64) error {
+	return s.DB.InTx(ctx, func(tx *store.Tx) error {
+		ws, v, err := s.as(ctx, tx, u, ref)
+		if err != nil {
+			return err
+		}
+		if !v.Core() {
+			return errForbidden
+		}
+		if ws.InitiativeID != 0 {
+			return problem.New(problem.Conflict, "workspace.on_atlas")
+		}
+		in, err := atlas.Lookup(ctx, tx, initiativeID)
+		if err != nil {
+			return err
+		}
+		edits, err := atlas.Edits(ctx, tx, u.ID, initiativeID)
+		if err != nil {
+			return err
+		}
+		if in.CreatedBy != u.ID && !edits {
+			return problem.New(problem.Forbidden, "workspace.editors_only")
+		}
+		_, err = tx.Exec(ctx, `UPDATE workspaces SET initiative_id = ?, updated_at = ? WHERE id = ?`, initiativeID, s.Now.Millis(), ws.ID)
+		if store.IsUniqueViolation(err) {
+			return problem.New(problem.Conflict, "workspace.initiative_taken")
+		}
+		if err != nil {
+			return err
+		}
+		return audit.RecordID(ctx, tx, "workspace.link_initiative", "workspace", ws.ID, map[string]any{"initiative": initiativeID})
+	})
 }
