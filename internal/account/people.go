@@ -128,3 +128,35 @@ func MailLanguages(ctx context.Context, q store.Querier, ids []int64) (map[int64
 func ByEmail(ctx context.Context, q store.Querier, email string) (User, error) {
 	return userByEmail(ctx, q, email)
 }
+
+// ActiveIDs returns the ids of the open accounts among the addresses
+// (lower-cased and trimmed by the caller), by address; addresses without
+// one are left out. For imports that link many rows at once.
+func ActiveIDs(ctx context.Context, q store.Querier, emails []string) (map[string]int64, error) {
+	out := map[string]int64{}
+	for batch := range slices.Chunk(emails, 500) {
+		args := make([]any, len(batch))
+		for i, a := range batch {
+			args[i] = a
+		}
+		rows, err := q.Query(ctx, `SELECT id, email FROM users WHERE disabled_at IS NULL AND email IN (`+
+			strings.TrimSuffix(strings.Repeat("?, ", len(batch)), ", ")+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			var email string
+			if err := rows.Scan(&id, &email); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[email] = id
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

@@ -672,7 +672,7 @@ func (s *Service) planImport(ctx context.Context, tx store.Querier, ws Workspace
 			addrs = append(addrs, rows[i].Email)
 		}
 	}
-	accounts, err := accountsByEmail(ctx, tx, addrs)
+	accounts, err := account.ActiveIDs(ctx, tx, addrs)
 	if err != nil {
 		return plan, nil, err
 	}
@@ -761,35 +761,7 @@ func registerKeys(ctx context.Context, q store.Querier, wsID int64) (emails map[
 	return
 }
 
-// accountsByEmail finds the open accounts among addrs.
-func accountsByEmail(ctx context.Context, q store.Querier, addrs []string) (map[string]int64, error) {
-	out := map[string]int64{}
-	for batch := range slices.Chunk(addrs, 500) {
-		args := make([]any, len(batch))
-		for i, a := range batch {
-			args[i] = a
-		}
-		rows, err := q.Query(ctx, `SELECT id, email FROM users WHERE disabled_at IS NULL AND email IN (`+placeholders(len(batch))+`)`, args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var id int64
-			var email string
-			if err := rows.Scan(&id, &email); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[email] = id
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
-
+// placeholders is n question marks for an IN list or a VALUES row.
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
