@@ -250,4 +250,3 @@ func (s *Service) AddFee(ctx context.Context, u *account.User, ref string, perio
 		return audit.RecordID(ctx, tx, "workspace.fee_add", "workspace", ws.ID, map[string]any{"period": periodID, "member": memberID})
 	})
 }
-

@@ -57,19 +57,19 @@ func CanTransition(from, to Status) bool {
 
 // Participation is one member's holding of shares of one class.
 type Participation struct {
-	ID          int64
-	MemberID    int64
-	MemberName  string
-	Number      int64 // the member's membership number
-	ClassID     int64
-	ClassName   string
-	Shares      int
-	Status      Status
-	ValueCents  int64 // shares × nominal value
-	PaidCents   int64 // what the capital ledger holds for it
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
-	History     []StatusChange
+	ID         int64
+	MemberID   int64
+	MemberName string
+	Number     int64 // the member's membership number
+	ClassID    int64
+	ClassName  string
+	Shares     int
+	Status     Status
+	ValueCents int64 // shares × nominal value
+	PaidCents  int64 // what the capital ledger holds for it
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	History    []StatusChange
 }
 
 // StatusChange is one step of a participation's history.
