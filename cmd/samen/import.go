@@ -16,7 +16,7 @@ import (
 // in the open formats: CSV, GeoJSON and (export only) JSON-LD.
 
 const (
-	importUsage = "usage: samen import initiatives FILE (.csv, .geojson or .json), or samen import members WORKSPACE FILE (.csv or .xlsx)"
+	importUsage = "usage: samen import initiatives FILE (.csv, .geojson or .json), samen import members WORKSPACE FILE or samen import participations WORKSPACE FILE (.csv or .xlsx)"
 	exportUsage = "usage: samen export initiatives FILE (.csv, .geojson or .jsonld)"
 )
 
@@ -25,6 +25,9 @@ const (
 func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	if len(args) > 0 && args[0] == "members" {
 		return importMembersCmd(ctx, args[1:], stdout, stderr, getenv)
+	}
+	if len(args) > 0 && args[0] == "participations" {
+		return importParticipationsCmd(ctx, args[1:], stdout, stderr, getenv)
 	}
 	if len(args) == 0 || args[0] != "initiatives" {
 		return errors.New(importUsage)

@@ -19,33 +19,7 @@ const importMembersUsage = "usage: samen import members WORKSPACE FILE [--dry-ru
 // each problem is named with its row and column in the terminal's
 // language. --dry-run shows what would be imported.
 func importMembersCmd(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	var opt workspace.ImportOptions
-	var positional, settings []string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		switch strings.TrimLeft(a, "-") {
-		case "dry-run":
-			if strings.HasPrefix(a, "-") {
-				opt.DryRun = true
-				continue
-			}
-		case "skip-unknown":
-			if strings.HasPrefix(a, "-") {
-				opt.SkipUnknown = true
-				continue
-			}
-		}
-		switch {
-		case strings.HasPrefix(a, "-"):
-			settings = append(settings, a)
-			if !strings.Contains(a, "=") && i+1 < len(args) {
-				settings = append(settings, args[i+1])
-				i++
-			}
-		default:
-			positional = append(positional, a)
-		}
-	}
+	opt, positional, settings := importArgs(args)
 	if len(positional) != 2 {
 		return errors.New(importMembersUsage)
 	}
@@ -110,4 +84,86 @@ func (w words) importProblem(p workspace.Problem) string {
 		return w.msgs.T(w.lang, "workspace.import.at_column", "row", p.Row, "column", workspace.ColumnName(p.Column), "problem", msg)
 	}
 	return w.msgs.T(w.lang, "workspace.import.at_cell", "row", p.Row, "column", workspace.ColumnName(p.Column), "header", p.Header, "problem", msg)
+}
+
+// importArgs splits the arguments of an import of a workspace's file: the
+// import's own flags, the positional arguments and samen's settings.
+func importArgs(args []string) (workspace.ImportOptions, []string, []string) {
+	var opt workspace.ImportOptions
+	var positional, settings []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch strings.TrimLeft(a, "-") {
+		case "dry-run":
+			if strings.HasPrefix(a, "-") {
+				opt.DryRun = true
+				continue
+			}
+		case "skip-unknown":
+			if strings.HasPrefix(a, "-") {
+				opt.SkipUnknown = true
+				continue
+			}
+		}
+		switch {
+		case strings.HasPrefix(a, "-"):
+			settings = append(settings, a)
+			if !strings.Contains(a, "=") && i+1 < len(args) {
+				settings = append(settings, args[i+1])
+				i++
+			}
+		default:
+			positional = append(positional, a)
+		}
+	}
+	return opt, positional, settings
+}
+
+const importParticipationsUsage = "usage: samen import participations WORKSPACE FILE [--dry-run] [--skip-unknown] (WORKSPACE: id or slug; FILE: .csv or .xlsx)"
+
+// importParticipationsCmd runs "samen import participations WORKSPACE
+// FILE": the rules of the import page on the shares, as the system.
+func importParticipationsCmd(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	opt, positional, settings := importArgs(args)
+	if len(positional) != 2 {
+		return errors.New(importParticipationsUsage)
+	}
+	ref, file := positional[0], positional[1]
+	_, rest, db, err := open(ctx, settings, getenv)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if len(rest) > 0 {
+		return fmt.Errorf("unexpected argument %q; %s", rest[0], importParticipationsUsage)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	svc := &workspace.Service{DB: db}
+	sheet, err := workspace.ReadSheet(data)
+	var plan workspace.ParticipationPlan
+	if err == nil {
+		plan, err = svc.ImportParticipationsAsSystem(ctx, ref, sheet, opt)
+	}
+	w := newWords(getenv)
+	if problems := workspace.ImportProblems(err); problems != nil {
+		for _, p := range problems {
+			fmt.Fprintln(stderr, w.importProblem(p))
+		}
+		return fmt.Errorf("%s has %d problem(s); nothing was imported", file, len(problems))
+	}
+	if err != nil {
+		return errors.New(w.describe(err))
+	}
+	for _, p := range plan.Sample {
+		fmt.Fprintf(stdout, "  %d\t%s\t%s\t%d\t%s\t%d\n", p.Number, p.MemberName, p.ClassName, p.Shares, p.Status, p.PaidCents)
+	}
+	if !plan.Applied {
+		fmt.Fprintf(stdout, "%s: %d participation(s) would be imported, %d cents of capital booked; nothing was stored (--dry-run)\n", file, plan.Rows, plan.PaidCents)
+		return nil
+	}
+	fmt.Fprintf(stdout, "imported %s: %d participation(s), %d cents of capital booked\n", file, plan.Rows, plan.PaidCents)
+	return nil
 }

@@ -108,6 +108,26 @@ func TestImportMembers(t *testing.T) {
 			if code, _, errOut := samen(t, getenv, "", "import", "members", ws.Slug); code == 0 || !strings.Contains(errOut, "usage") {
 				t.Errorf("no file: code %d, err %q", code, errOut)
 			}
+
+			// Participations, by membership number: a bad row is named and
+			// nothing is stored; the good file books what is paid.
+			if _, err := svc.AddShareClass(ctx, &u, ws.Slug, workspace.ShareClass{Name: "Zonnedak", NominalCents: 25000, MinShares: 1, MaxShares: 4}); err != nil {
+				t.Fatal(err)
+			}
+			shares := filepath.Join(dir, "aandelen.csv")
+			os.WriteFile(shares, []byte("lidnummer;soort;aandelen;status;betaald\n2;Zonnedak;2;definitief;500\n3;Zonnedak;9;;\n"), 0o644)
+			code, out, errOut = samen(t, getenv, "", "import", "participations", ws.Slug, shares)
+			if code != 1 || !strings.Contains(errOut, "Rij 3, kolom C (“aandelen”)") {
+				t.Errorf("a participations file with a bad row: code %d, out %q, err %q", code, out, errOut)
+			}
+			os.WriteFile(shares, []byte("lidnummer;soort;aandelen;status;betaald\n2;Zonnedak;2;definitief;500\n3;Zonnedak;4;;\n"), 0o644)
+			code, out, errOut = samen(t, getenv, "", "import", "participations", ws.Slug, shares)
+			if code != 0 || !strings.Contains(out, "imported "+shares+": 2 participation(s), 50000 cents") {
+				t.Fatalf("a good participations file: code %d, out %q, err %q", code, out, errOut)
+			}
+			if ps, err := svc.Participations(ctx, &u, ws.Slug, workspace.ParticipationFilter{}); err != nil || len(ps) != 2 {
+				t.Errorf("participations after the import: %+v %v", ps, err)
+			}
 		})
 	}
 }

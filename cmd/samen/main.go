@@ -64,6 +64,10 @@ Usage:
                                          file to a workspace's register (id
                                          or slug); a file with a bad row
                                          imports nothing
+  samen import participations WORKSPACE FILE [--dry-run] [--skip-unknown] [settings]
+                                         add the holdings of a .csv or .xlsx
+                                         file to a workspace's shares (and
+                                         book what is paid); all or nothing
   samen export initiatives FILE [settings]
                                          write the published initiatives to
                                          a new .csv, .geojson or .jsonld file

@@ -203,6 +203,8 @@ func (s *Server) workspaceRoutes() {
 	s.handle("POST /workspaces/{ws}/consents", signedIn, s.publishConsent)
 	s.handle("GET /workspaces/{ws}/shares", signedIn, s.workspaceShares)
 	s.handle("POST /workspaces/{ws}/shares/{action}", signedIn, s.sharesAction)
+	s.handle("GET /workspaces/{ws}/shares/import", signedIn, s.sharesImportForm)
+	s.handle("POST /workspaces/{ws}/shares/import", signedIn, s.sharesImport)
 	s.handle("GET /workspaces/{ws}/shares/{id}", signedIn, s.workspaceParticipation)
 	s.handle("POST /workspaces/{ws}/shares/{id}/{action}", signedIn, s.participationAction)
 	s.handle("GET /workspaces/{ws}/ledger", signedIn, s.workspaceLedger)

@@ -398,6 +398,8 @@ func TestWorkspaceRoutesAreAuthorised(t *testing.T) {
 			"POST /workspaces/{ws}/members/{id}/{action}": {allowed: ownOrRegister, form: func() url.Values { return url.Values{"name": {"Supporter"}} }}, // contact
 			"GET /workspaces/{ws}/shares":                 {allowed: inside},
 			"POST /workspaces/{ws}/shares/{action}":       {allowed: isTreasurer},
+			"GET /workspaces/{ws}/shares/import":          {allowed: isTreasurer},
+			"POST /workspaces/{ws}/shares/import":         {allowed: isTreasurer}, // no file: a form to mend
 			"GET /workspaces/{ws}/shares/{id}":            {allowed: isTreasurer},
 			"POST /workspaces/{ws}/shares/{id}/{action}":  {allowed: isTreasurer},
 			"GET /workspaces/{ws}/ledger":                 {allowed: inside},
