@@ -158,8 +158,16 @@ func TestEraseLeavesNoTrace(t *testing.T) {
 		must(t, err)
 		_, err = p.ws.Invite(asSteward, steward, other.Slug, zoeEmail, workspace.Supporters)
 		must(t, err)
-		_, err = db.Exec(ctx, `INSERT INTO workspace_announcements (workspace_id, title, body, visibility, created_at) VALUES (?, ?, ?, 'members', 0)`,
-			ws.ID, "Welcome "+zoeName, "Say hello to "+zoeName+" on Saturday.")
+		_, err = p.ws.Announce(asSteward, steward, ws.Slug, workspace.NewAnnouncement{Title: "Welcome " + zoeName,
+			Body: "Say hello to " + zoeName + " on Saturday.", Visibility: workspace.Visibility(workspace.Members)})
+		must(t, err)
+		_, err = p.ws.UploadFile(asSteward, steward, ws.Slug, workspace.Upload{Name: "Notes of " + zoeName + ".txt",
+			Visibility: workspace.Visibility(workspace.Core), Body: strings.NewReader("minutes")})
+		must(t, err)
+		// She keeps the minutes too, and tells the members.
+		must(t, p.ws.Grant(asSteward, steward, ws.Slug, zoeRow.ID, workspace.RoleFiles))
+		_, err = p.ws.UploadFile(asZoe, zoe, ws.Slug, workspace.Upload{Name: "Minutes May.txt", Visibility: workspace.Visibility(workspace.Members),
+			Body: strings.NewReader("we met")})
 		must(t, err)
 
 		// The outbox: a mail to someone else that names her.
@@ -173,7 +181,7 @@ func TestEraseLeavesNoTrace(t *testing.T) {
 		doc, _ := json.Marshal(parts)
 		for _, want := range []string{zoeEmail, zoeName, "Firefox", "https://id.example", "Repair Café Oost", "adds the opening",
 			"the hours are wrong", "wiki", "Checked by", "user.erasure_request", "/password/reset",
-			"Kastanjeplein 7", "NL02ZOEQ0123456789", "Photos of Zoë may be shown.", "energie-oost", "voedselcoop-west"} {
+			"Kastanjeplein 7", "NL02ZOEQ0123456789", "Photos of Zoë may be shown.", "energie-oost", "voedselcoop-west", "Minutes May.txt"} {
 			if !strings.Contains(string(doc), want) {
 				t.Errorf("the export lacks %q", want)
 			}

@@ -12,8 +12,9 @@ import (
 
 // The workspaces' side of a person's rights over their data. The export
 // holds their rows of every register (with the workspace's own fields and
-// their consents), their requests to join and the invitations sent to
-// their address. Erasure blanks their name and contact details in every
+// their consents), their requests to join, the invitations sent to their
+// address, the announcements they sent and the file versions they
+// uploaded. Erasure blanks their name and contact details in every
 // register, removes their field values and consents and ends their
 // memberships; the rows stay, with their membership number, dates and
 // circle, because a co-operative or association must keep its register
@@ -137,7 +138,41 @@ func (s *Service) ExportPerson(ctx context.Context, q store.Querier, userID int6
 	if err != nil {
 		return nil, err
 	}
-	return []personal.Table{members, values, consents, requests, invitations}, nil
+	// What they put in workspaces: announcements they sent, file versions
+	// they uploaded.
+	sent := personal.Table{Name: "workspace_announcements", Columns: []string{"workspace", "title", "body", "visibility", "recipients", "created_at"}}
+	err = personal.EachRow(ctx, q, `SELECT w.slug, a.title, a.body, a.visibility, a.recipients, a.created_at FROM workspace_announcements a
+		JOIN workspaces w ON w.id = a.workspace_id WHERE a.author_id = ? ORDER BY a.created_at`, []any{userID},
+		func(scan func(...any) error) error {
+			var slug, title, body, vis string
+			var recipients int
+			var created int64
+			if err := scan(&slug, &title, &body, &vis, &recipients, &created); err != nil {
+				return err
+			}
+			sent.Rows = append(sent.Rows, []string{slug, title, body, vis, strconv.Itoa(recipients), personal.Millis(created)})
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	uploads := personal.Table{Name: "workspace_file_versions", Columns: []string{"workspace", "file", "name", "version", "size", "sha256", "uploaded_at"}}
+	err = personal.EachRow(ctx, q, `SELECT w.slug, f.id, f.name, v.version, v.size, v.sha256, v.uploaded_at FROM workspace_file_versions v
+		JOIN workspace_files f ON f.id = v.file_id JOIN workspaces w ON w.id = f.workspace_id WHERE v.uploaded_by = ? ORDER BY v.uploaded_at`, []any{userID},
+		func(scan func(...any) error) error {
+			var slug, name, hash string
+			var id, size, uploaded int64
+			var version int
+			if err := scan(&slug, &id, &name, &version, &size, &hash, &uploaded); err != nil {
+				return err
+			}
+			uploads.Rows = append(uploads.Rows, []string{slug, personal.ID(id), name, strconv.Itoa(version), strconv.FormatInt(size, 10), hash, personal.Millis(uploaded)})
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	return []personal.Table{members, values, consents, requests, invitations, sent, uploads}, nil
 }
 
 // ErasePerson blanks the person in every register and removes what is
@@ -214,6 +249,29 @@ func (s *Service) ErasePerson(ctx context.Context, q store.Querier, p personal.P
 		})
 	if err != nil {
 		return err
+	}
+	// File names that name the person (the bytes are the group's
+	// documents; a name like "Minutes, with Zoë's address" is not).
+	var files []change
+	err = personal.EachRow(ctx, q, `SELECT id, name FROM workspace_files WHERE lower(name) LIKE ? OR lower(name) LIKE ?`, like,
+		func(scan func(...any) error) error {
+			var c change
+			if err := scan(&c.id, &c.title); err != nil {
+				return err
+			}
+			var changed bool
+			if c.title, changed = other.Scrub(c.title); changed {
+				files = append(files, c)
+			}
+			return nil
+		})
+	if err != nil {
+		return err
+	}
+	for _, c := range files {
+		if _, err := q.Exec(ctx, `UPDATE workspace_files SET name = ? WHERE id = ?`, c.title, c.id); err != nil {
+			return err
+		}
 	}
 	for _, c := range requests {
 		if _, err := q.Exec(ctx, `UPDATE workspace_join_requests SET message = ? WHERE id = ?`, c.body, c.id); err != nil {
