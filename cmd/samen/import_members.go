@@ -19,9 +19,42 @@ const importMembersUsage = "usage: samen import members WORKSPACE FILE [--dry-ru
 // each problem is named with its row and column in the terminal's
 // language. --dry-run shows what would be imported.
 func importMembersCmd(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	return importSheet(ctx, args, importMembersUsage, stdout, stderr, getenv,
+		func(svc *workspace.Service, ref string, sheet *workspace.Sheet, opt workspace.ImportOptions) (string, error) {
+			plan, err := svc.ImportMembersAsSystem(ctx, ref, sheet, opt)
+			if err != nil {
+				return "", err
+			}
+			var b strings.Builder
+			var cols []string
+			for _, c := range plan.Columns {
+				cols = append(cols, c.Letter()+" "+c.Header+" → "+c.Field)
+			}
+			for _, c := range plan.Skipped {
+				cols = append(cols, c.Letter()+" "+c.Header+" (left out)")
+			}
+			fmt.Fprintf(&b, "columns: %s\n", strings.Join(cols, "; "))
+			if !plan.Applied {
+				for _, m := range plan.Sample {
+					fmt.Fprintf(&b, "  %d\t%s\t%s\t%s\t%s\n", m.Number, m.Name, m.Circle, m.Email, m.Joined)
+				}
+				fmt.Fprintf(&b, "%d row(s) would be imported, %d linked to an account; nothing was stored (--dry-run)", plan.Rows, plan.Linked)
+				return b.String(), nil
+			}
+			fmt.Fprintf(&b, "%d row(s), %d linked to an account", plan.Rows, plan.Linked)
+			return b.String(), nil
+		})
+}
+
+// importSheet is what the imports of a workspace's spreadsheets share: the
+// arguments, the database, reading the file, the problems by row and
+// column in the terminal's language, and the last line. run imports (or,
+// with --dry-run, plans) and says what it did.
+func importSheet(ctx context.Context, args []string, usage string, stdout, stderr io.Writer, getenv func(string) string,
+	run func(svc *workspace.Service, ref string, sheet *workspace.Sheet, opt workspace.ImportOptions) (string, error)) error {
 	opt, positional, settings := importArgs(args)
 	if len(positional) != 2 {
-		return errors.New(importMembersUsage)
+		return errors.New(usage)
 	}
 	ref, file := positional[0], positional[1]
 	_, rest, db, err := open(ctx, settings, getenv)
@@ -30,17 +63,16 @@ func importMembersCmd(ctx context.Context, args []string, stdout, stderr io.Writ
 	}
 	defer db.Close()
 	if len(rest) > 0 {
-		return fmt.Errorf("unexpected argument %q; %s", rest[0], importMembersUsage)
+		return fmt.Errorf("unexpected argument %q; %s", rest[0], usage)
 	}
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return err
 	}
-	svc := &workspace.Service{DB: db}
 	sheet, err := workspace.ReadSheet(data)
-	var plan workspace.ImportPlan
+	var said string
 	if err == nil {
-		plan, err = svc.ImportMembersAsSystem(ctx, ref, sheet, opt)
+		said, err = run(&workspace.Service{DB: db}, ref, sheet, opt)
 	}
 	w := newWords(getenv)
 	if problems := workspace.ImportProblems(err); problems != nil {
@@ -52,22 +84,13 @@ func importMembersCmd(ctx context.Context, args []string, stdout, stderr io.Writ
 	if err != nil {
 		return errors.New(w.describe(err))
 	}
-	var cols []string
-	for _, c := range plan.Columns {
-		cols = append(cols, c.Letter()+" "+c.Header+" → "+c.Field)
-	}
-	for _, c := range plan.Skipped {
-		cols = append(cols, c.Letter()+" "+c.Header+" (left out)")
-	}
-	fmt.Fprintf(stdout, "columns: %s\n", strings.Join(cols, "; "))
-	if !plan.Applied {
-		for _, m := range plan.Sample {
-			fmt.Fprintf(stdout, "  %d\t%s\t%s\t%s\t%s\n", m.Number, m.Name, m.Circle, m.Email, m.Joined)
-		}
-		fmt.Fprintf(stdout, "%s: %d row(s) would be imported, %d linked to an account; nothing was stored (--dry-run)\n", file, plan.Rows, plan.Linked)
+	if opt.DryRun {
+		i := strings.LastIndexByte(said, '\n') + 1
+		fmt.Fprintf(stdout, "%s%s: %s\n", said[:i], file, said[i:])
 		return nil
 	}
-	fmt.Fprintf(stdout, "imported %s: %d row(s), %d linked to an account\n", file, plan.Rows, plan.Linked)
+	i := strings.LastIndexByte(said, '\n') + 1
+	fmt.Fprintf(stdout, "%simported %s: %s\n", said[:i], file, said[i:])
 	return nil
 }
 
@@ -124,46 +147,21 @@ const importParticipationsUsage = "usage: samen import participations WORKSPACE 
 // importParticipationsCmd runs "samen import participations WORKSPACE
 // FILE": the rules of the import page on the shares, as the system.
 func importParticipationsCmd(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	opt, positional, settings := importArgs(args)
-	if len(positional) != 2 {
-		return errors.New(importParticipationsUsage)
-	}
-	ref, file := positional[0], positional[1]
-	_, rest, db, err := open(ctx, settings, getenv)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if len(rest) > 0 {
-		return fmt.Errorf("unexpected argument %q; %s", rest[0], importParticipationsUsage)
-	}
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return err
-	}
-	svc := &workspace.Service{DB: db}
-	sheet, err := workspace.ReadSheet(data)
-	var plan workspace.ParticipationPlan
-	if err == nil {
-		plan, err = svc.ImportParticipationsAsSystem(ctx, ref, sheet, opt)
-	}
-	w := newWords(getenv)
-	if problems := workspace.ImportProblems(err); problems != nil {
-		for _, p := range problems {
-			fmt.Fprintln(stderr, w.importProblem(p))
-		}
-		return fmt.Errorf("%s has %d problem(s); nothing was imported", file, len(problems))
-	}
-	if err != nil {
-		return errors.New(w.describe(err))
-	}
-	for _, p := range plan.Sample {
-		fmt.Fprintf(stdout, "  %d\t%s\t%s\t%d\t%s\t%d\n", p.Number, p.MemberName, p.ClassName, p.Shares, p.Status, p.PaidCents)
-	}
-	if !plan.Applied {
-		fmt.Fprintf(stdout, "%s: %d participation(s) would be imported, %d cents of capital booked; nothing was stored (--dry-run)\n", file, plan.Rows, plan.PaidCents)
-		return nil
-	}
-	fmt.Fprintf(stdout, "imported %s: %d participation(s), %d cents of capital booked\n", file, plan.Rows, plan.PaidCents)
-	return nil
+	return importSheet(ctx, args, importParticipationsUsage, stdout, stderr, getenv,
+		func(svc *workspace.Service, ref string, sheet *workspace.Sheet, opt workspace.ImportOptions) (string, error) {
+			plan, err := svc.ImportParticipationsAsSystem(ctx, ref, sheet, opt)
+			if err != nil {
+				return "", err
+			}
+			var b strings.Builder
+			for _, p := range plan.Sample {
+				fmt.Fprintf(&b, "  %d\t%s\t%s\t%d\t%s\t%d\n", p.Number, p.MemberName, p.ClassName, p.Shares, p.Status, p.PaidCents)
+			}
+			if !plan.Applied {
+				fmt.Fprintf(&b, "%d participation(s) would be imported, %d cents of capital booked; nothing was stored (--dry-run)", plan.Rows, plan.PaidCents)
+				return b.String(), nil
+			}
+			fmt.Fprintf(&b, "%d participation(s), %d cents of capital booked", plan.Rows, plan.PaidCents)
+			return b.String(), nil
+		})
 }

@@ -13,12 +13,14 @@ import (
 // copy kept in between. The treasurer's.
 
 type importSharesPage struct {
+	importForm
 	View     workspace.View
 	Plan     *workspace.ParticipationPlan
-	Problems []string
-	Hash     string
-	Skip     bool
 	Statuses []string
+}
+
+func sharesImportForm(v workspace.View) importForm {
+	return importForm{Action: workspaceLink(v.Workspace) + "/shares/import", SubmitKey: "workspace.shares_import.submit"}
 }
 
 func (s *Server) sharesImportForm(w http.ResponseWriter, r *http.Request) error {
@@ -31,7 +33,7 @@ func (s *Server) sharesImportForm(w http.ResponseWriter, r *http.Request) error 
 	}
 	p := s.newPage(r, "workspace.shares_import.title")
 	p.RawTitle = v.Name
-	p.Data = &importSharesPage{View: v}
+	p.Data = &importSharesPage{View: v, importForm: sharesImportForm(v)}
 	s.render(w, r, "workspace_shares_import", p)
 	return nil
 }
@@ -46,7 +48,7 @@ func (s *Server) sharesImport(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := s.newPage(r, "workspace.shares_import.title")
 	p.RawTitle = v.Name
-	d := &importSharesPage{View: v, Statuses: statusNames()}
+	d := &importSharesPage{View: v, Statuses: statusNames(), importForm: sharesImportForm(v)}
 	p.Data = d
 	data, _, err := readUpload(w, r)
 	if err != nil {

@@ -24,13 +24,25 @@ import (
 // find).
 
 type importMembersPage struct {
-	View     workspace.View
-	Plan     *workspace.ImportPlan
-	Fields   []workspace.Field
-	Problems []string // each problem, placed, in the reader's words
-	Hash     string   // of the previewed file, for the confirmation
-	Skip     bool
-	Labels   map[string]string // the standard columns' names, by field
+	importForm
+	View   workspace.View
+	Plan   *workspace.ImportPlan
+	Fields []workspace.Field
+	Labels map[string]string // the standard columns' names, by field
+}
+
+// importForm is what the import partials of templates/workspace/_workspace.html
+// need, on the register's import page and the shares'.
+type importForm struct {
+	Action    string   // where the forms post
+	SubmitKey string   // the confirmation button's message, by count
+	Problems  []string // each problem, placed, in the reader's words
+	Hash      string   // of the previewed file, for the confirmation
+	Skip      bool
+}
+
+func membersImportForm(v workspace.View) importForm {
+	return importForm{Action: workspaceLink(v.Workspace) + "/members/import", SubmitKey: "workspace.import.submit"}
 }
 
 func (s *Server) workspaceImportForm(w http.ResponseWriter, r *http.Request) error {
@@ -43,7 +55,7 @@ func (s *Server) workspaceImportForm(w http.ResponseWriter, r *http.Request) err
 	}
 	p := s.newPage(r, "workspace.import.title")
 	p.RawTitle = v.Name
-	p.Data = &importMembersPage{View: v}
+	p.Data = &importMembersPage{View: v, importForm: membersImportForm(v)}
 	s.render(w, r, "workspace_import", p)
 	return nil
 }
@@ -61,7 +73,7 @@ func (s *Server) workspaceImport(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := s.newPage(r, "workspace.import.title")
 	p.RawTitle = v.Name
-	d := &importMembersPage{View: v}
+	d := &importMembersPage{View: v, importForm: membersImportForm(v)}
 	p.Data = d
 	data, _, err := readUpload(w, r)
 	if err != nil {
