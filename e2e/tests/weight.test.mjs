@@ -131,6 +131,22 @@ async function firstLink(path, re) {
   }
 }
 
+/** workspacePath returns the address of a page of the demo member's workspace, read from the API. */
+async function workspacePath(sub) {
+  const context = await site.newContext();
+  try {
+    const page = await context.newPage();
+    await login(page, DEMO.member.email, DEMO.member.password);
+    const res = await page.request.get('/api/v1/workspaces');
+    assert.equal(res.status(), 200);
+    const ws = (await res.json()).workspaces.find((w) => w.circle === 'core');
+    assert.ok(ws, 'the demo member is the core team of a workspace');
+    return `/workspaces/${ws.slug}${sub}`;
+  } finally {
+    await context.close();
+  }
+}
+
 describe('first visit, bytes on the wire', () => {
   it('/ (budget 40 kB)', { timeout: 60_000 }, async () => {
     record('/', await weigh('/'), budgets.home);
@@ -211,10 +227,14 @@ describe('first visit, bytes on the wire', () => {
     ['/toolbox/aggregates (steward)', '/toolbox/aggregates', DEMO.steward],
     ['/toolbox/tools/new (steward)', '/toolbox/tools/new', DEMO.steward],
     ['/assessments/new (steward)', '/assessments/new', DEMO.steward],
+    // The demo workspace's register (all the demo's rows) and its shares,
+    // as its core team (and treasurer) sees them.
+    ['/workspaces/{ws}/members (core)', () => workspacePath('/members'), DEMO.member],
+    ['/workspaces/{ws}/shares (treasurer)', () => workspacePath('/shares'), DEMO.member],
   ];
   for (const [label, path, as] of signedInPages) {
     it(`${label} (budget 80 kB)`, { timeout: 60_000 }, async () => {
-      record(label, await weigh(path, { as }), budgets.page);
+      record(label, await weigh(typeof path === 'function' ? await path() : path, { as }), budgets.page);
     });
   }
 });

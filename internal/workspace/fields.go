@@ -73,8 +73,12 @@ func (f Field) Clean() (Field, error) {
 		}
 	}
 	switch {
+	case f.Key == "" && f.Label == "":
+		// The key is optional: it follows from the label, whose own
+		// problem ("fill this in") says what to do.
 	case f.Key == "":
-		fs.Add("key", "required")
+		// A label of which no key can be made: the key must be written.
+		fs.Add("key", "field_key.invalid")
 	case len(f.Key) > maxFieldKeyLen:
 		fs.Add("key", "too_long")
 	case !fieldKeyPattern.MatchString(f.Key) || reservedKeys[f.Key]:

@@ -52,11 +52,17 @@ func TestFieldClean(t *testing.T) {
 		{Field{Key: "x", Label: "x", Type: "colour", Visibility: Public}, "type", "choice.unknown"},
 		{Field{Key: "x", Label: "x", Type: FieldText, Visibility: "friends"}, "visibility", "choice.unknown"},
 		{Field{Key: "x", Type: FieldText, Visibility: Public}, "label", "required"},
+		{Field{Label: "!!!", Type: FieldText, Visibility: Public}, "key", "field_key.invalid"},
 	} {
 		_, err := tc.f.Clean()
 		if problemFields(err)[tc.field] != tc.code {
 			t.Errorf("%+v: %v, want %s %s", tc.f, err, tc.field, tc.code)
 		}
+	}
+	// The key is optional (it follows from the label): with neither, only
+	// the label is asked for, not the key said to be "required".
+	if _, err := (Field{Type: FieldText, Visibility: Public}).Clean(); problemFields(err)["label"] != "required" || problemFields(err)["key"] != "" {
+		t.Errorf("no key and no label: %v, want only the label required", err)
 	}
 }
 
