@@ -297,7 +297,7 @@ function pagesFor(lang) {
     },
     {
       name: 'shares, a new class with errors (sent empty)', as: 'core', heading: 'workspace.shares.title',
-      open: sent(() => `${b()}/shares`, () => `${b()}/shares/class`), expect: formErrors(lang, ['nominal']),
+      open: sent(() => `${b()}/shares`, () => `${b()}/shares/class`), expect: formErrors(lang, ['name', 'nominal']),
     },
     {
       name: 'shares, as a member', as: 'member', heading: 'workspace.shares.title', open: (p) => p.goto(`${b()}/shares`),
@@ -334,13 +334,13 @@ function pagesFor(lang) {
     { name: 'ledger', as: 'core', heading: 'workspace.ledger.title', open: (p) => p.goto(`${b()}/ledger`) },
     {
       name: 'ledger, with errors (sent empty)', as: 'core', heading: 'workspace.ledger.title',
-      open: sent(() => `${b()}/ledger`, () => `${b()}/ledger/book`), expect: formErrors(lang, ['number']),
+      open: sent(() => `${b()}/ledger`, () => `${b()}/ledger/book`), expect: formErrors(lang, ['number', 'amount']),
     },
     { name: 'ledger, as a member', as: 'member', heading: 'workspace.ledger.title', open: (p) => p.goto(`${b()}/ledger`) },
     { name: 'fees, as treasurer', as: 'core', heading: 'workspace.fees.title', open: (p) => p.goto(`${b()}/fees`) },
     {
       name: 'fees, with errors (sent empty)', as: 'core', heading: 'workspace.fees.title',
-      open: sent(() => `${b()}/fees`, () => `${b()}/fees/open`), expect: formErrors(lang, ['amount']),
+      open: sent(() => `${b()}/fees`, () => `${b()}/fees/open`), expect: formErrors(lang, ['name', 'amount', 'due_on']),
     },
     {
       name: 'fees, as a member', as: 'member', heading: 'workspace.fees.title', open: (p) => p.goto(`${b()}/fees`),

@@ -100,6 +100,33 @@ func (s *Server) sharesCSV(w http.ResponseWriter, r *http.Request, v workspace.V
 	return cw.Error()
 }
 
+// formCents reads an amount of euros from a form: the cents, or 0 and the
+// field's problem.
+func formCents(r *http.Request, name string) (int64, error) {
+	cents, code := workspace.ParseCents(r.PostForm.Get(name))
+	if code != "" {
+		return 0, problem.Fields{name: code}.Err()
+	}
+	return cents, nil
+}
+
+// renameField puts a problem the service names by one field on the form's
+// field of another name.
+func renameField(err error, from, to string) error {
+	p, ok := problem.As(err)
+	if !ok || p.Fields[from] == "" {
+		return err
+	}
+	fields := problem.Fields{}
+	for k, v := range p.Fields {
+		if k == from {
+			k = to
+		}
+		fields[k] = v
+	}
+	return &problem.Error{Kind: p.Kind, Code: p.Code, Fields: fields}
+}
+
 // mustKeepBooks refuses, before any form is read, someone who does not
 // keep the books: what they typed is not looked at.
 func (s *Server) mustKeepBooks(r *http.Request) error {
@@ -128,15 +155,14 @@ func (s *Server) sharesAction(w http.ResponseWriter, r *http.Request) error {
 		if err := s.mustKeepBooks(r); err != nil {
 			return err
 		}
-		nominal, code := workspace.ParseCents(r.PostForm.Get("nominal"))
+		nominal, amountErr := formCents(r, "nominal")
 		minShares, _ := strconv.Atoi(r.PostForm.Get("min_shares"))
 		maxShares, _ := strconv.Atoi(r.PostForm.Get("max_shares"))
-		if code != "" {
-			err = problem.Fields{"nominal": code}.Err()
-		} else {
-			_, err = s.workspaces.AddShareClass(ctx, u, ref, workspace.ShareClass{Name: r.PostForm.Get("name"), NominalCents: nominal,
-				MinShares: minShares, MaxShares: maxShares})
-		}
+		// An amount that does not read is sent as 0, which the service
+		// refuses too, so that the form names every problem at once.
+		_, err = s.workspaces.AddShareClass(ctx, u, ref, workspace.ShareClass{Name: r.PostForm.Get("name"), NominalCents: nominal,
+			MinShares: minShares, MaxShares: maxShares})
+		err = mergeProblems(amountErr, err)
 		notice = "ws_class_added"
 	case "participate":
 		shares, _ := strconv.Atoi(r.PostForm.Get("shares"))
@@ -248,17 +274,14 @@ func (s *Server) participationAction(w http.ResponseWriter, r *http.Request) err
 	case "pay":
 		var part workspace.Participation
 		if part, err = s.workspaces.Participation(ctx, u, ref, id); err == nil {
-			amount, code := workspace.ParseCents(r.PostForm.Get("amount"))
-			if code != "" {
-				err = problem.Fields{"amount": code}.Err()
-			} else {
-				kind := workspace.Deposit
-				if r.PostForm.Get("kind") == string(workspace.Withdrawal) {
-					kind = workspace.Withdrawal
-				}
-				_, err = s.workspaces.Book(ctx, u, ref, workspace.Booking{MemberID: part.MemberID, ParticipationID: id, Account: workspace.Capital,
-					Kind: kind, AmountCents: amount, BookedOn: r.PostForm.Get("booked_on"), Description: r.PostForm.Get("description")})
+			amount, amountErr := formCents(r, "amount")
+			kind := workspace.Deposit
+			if r.PostForm.Get("kind") == string(workspace.Withdrawal) {
+				kind = workspace.Withdrawal
 			}
+			_, err = s.workspaces.Book(ctx, u, ref, workspace.Booking{MemberID: part.MemberID, ParticipationID: id, Account: workspace.Capital,
+				Kind: kind, AmountCents: amount, BookedOn: r.PostForm.Get("booked_on"), Description: r.PostForm.Get("description")})
+			err = mergeProblems(amountErr, err)
 		}
 		notice = "ws_booked"
 	case "transfer":
@@ -345,16 +368,15 @@ func (s *Server) ledgerAction(w http.ResponseWriter, r *http.Request) error {
 	var notice string
 	switch r.PathValue("action") {
 	case "book":
-		var m workspace.Member
-		if m, err = s.workspaces.MemberByNumber(ctx, u, ref, formInt(r, "number")); err == nil {
-			amount, code := workspace.ParseCents(r.PostForm.Get("amount"))
-			if code != "" {
-				err = problem.Fields{"amount": code}.Err()
-			} else {
-				_, err = s.workspaces.Book(ctx, u, ref, workspace.Booking{MemberID: m.ID, Account: workspace.Fees, Kind: workspace.Deposit,
-					AmountCents: amount, BookedOn: r.PostForm.Get("booked_on"), Description: r.PostForm.Get("description")})
-			}
+		m, memberErr := s.workspaces.MemberByNumber(ctx, u, ref, formInt(r, "number"))
+		if memberErr != nil && !problem.Is(memberErr, problem.Invalid) {
+			return memberErr
 		}
+		amount, amountErr := formCents(r, "amount")
+		_, err = s.workspaces.Book(ctx, u, ref, workspace.Booking{MemberID: m.ID, Account: workspace.Fees, Kind: workspace.Deposit,
+			AmountCents: amount, BookedOn: r.PostForm.Get("booked_on"), Description: r.PostForm.Get("description")})
+		// The form names the member by number, the service by id.
+		err = mergeProblems(mergeProblems(memberErr, amountErr), renameField(err, "member", "number"))
 		notice = "ws_booked"
 	case "reverse":
 		err, notice = s.workspaces.Reverse(ctx, u, ref, formInt(r, "entry"), r.PostForm.Get("description")), "ws_reversed"
@@ -448,15 +470,12 @@ func (s *Server) feesAction(w http.ResponseWriter, r *http.Request) error {
 	back := "/workspaces/" + ref + "/fees"
 	switch r.PathValue("action") {
 	case "open":
-		amount, code := workspace.ParseCents(r.PostForm.Get("amount"))
-		if code != "" {
-			err = problem.Fields{"amount": code}.Err()
-		} else {
-			var period workspace.FeePeriod
-			period, err = s.workspaces.OpenFeePeriod(ctx, u, ref, r.PostForm.Get("name"), amount, r.PostForm.Get("due_on"),
-				workspace.Circle(r.PostForm.Get("payers")))
-			back += "?period=" + strconv.FormatInt(period.ID, 10)
-		}
+		amount, amountErr := formCents(r, "amount")
+		var period workspace.FeePeriod
+		period, err = s.workspaces.OpenFeePeriod(ctx, u, ref, r.PostForm.Get("name"), amount, r.PostForm.Get("due_on"),
+			workspace.Circle(r.PostForm.Get("payers")))
+		err = mergeProblems(amountErr, err)
+		back += "?period=" + strconv.FormatInt(period.ID, 10)
 		notice = "ws_period_opened"
 	case "pay":
 		err, notice = s.workspaces.PayFee(ctx, u, ref, formInt(r, "fee"), r.PostForm.Get("booked_on")), "ws_fee_paid"

@@ -93,6 +93,14 @@ func TestWorkspaceSharesByForms(t *testing.T) {
 		}
 		mustContain(t, r, html(msgs.T("nl", "field.amount.invalid")))
 
+		// A form sent empty names every problem at once, not the first.
+		r = core.postForm(base+"/fees/open", url.Values{"payers": {"members"}})
+		mustContain(t, r, `href="#name"`, `href="#amount"`, `href="#due_on"`)
+		r = core.postForm(base+"/shares/class", nil)
+		mustContain(t, r, `href="#name"`, `href="#nominal"`)
+		r = core.postForm(base+"/ledger/book", url.Values{"number": {"99999"}, "amount": {"x"}})
+		mustContain(t, r, `href="#number"`, `href="#amount"`, html(msgs.T("nl", "field.member.unknown")), html(msgs.T("nl", "field.amount.invalid")))
+
 		// Fees: an unpaid one is paid, then reversed on the ledger.
 		fees := core.get(base + "/fees")
 		fee := regexp.MustCompile(`name="fee" value="(\d+)"><input type="hidden" name="period" value="(\d+)"`).FindStringSubmatch(fees.Body)
