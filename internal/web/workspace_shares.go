@@ -114,7 +114,7 @@ func formCents(r *http.Request, name string) (int64, error) {
 // field of another name.
 func renameField(err error, from, to string) error {
 	p, ok := problem.As(err)
-	if !ok || p.Fields[from] == "" {
+	if !ok || p.Kind != problem.Invalid || p.Fields[from] == "" {
 		return err
 	}
 	fields := problem.Fields{}
@@ -124,7 +124,7 @@ func renameField(err error, from, to string) error {
 		}
 		fields[k] = v
 	}
-	return &problem.Error{Kind: p.Kind, Code: p.Code, Fields: fields}
+	return fields.Err()
 }
 
 // mustKeepBooks refuses, before any form is read, someone who does not
