@@ -149,6 +149,15 @@ func TestEraseLeavesNoTrace(t *testing.T) {
 		_, err = p.ws.SaveField(asSteward, steward, ws.Slug, workspace.Field{Key: "iban", Label: "IBAN", Type: workspace.FieldText, Visibility: workspace.Visibility(workspace.Core)})
 		must(t, err)
 		must(t, p.ws.SetValues(asZoe, zoe, ws.Slug, zoeRow.ID, map[string]string{"iban": "NL02ZOEQ0123456789"}))
+		// A participation of hers, paid: the register of shares and the
+		// ledger keep it after erasure, under her id.
+		class, err := p.ws.AddShareClass(asSteward, steward, ws.Slug, workspace.ShareClass{Name: "Zonnedak", NominalCents: 25000, MinShares: 1})
+		must(t, err)
+		part, err := p.ws.AddParticipation(asZoe, zoe, ws.Slug, workspace.NewParticipation{MemberID: zoeRow.ID, ClassID: class.ID, Shares: 2})
+		must(t, err)
+		_, err = p.ws.Book(asSteward, steward, ws.Slug, workspace.Booking{MemberID: zoeRow.ID, ParticipationID: part.ID, Account: workspace.Capital,
+			Kind: workspace.Deposit, AmountCents: 50000})
+		must(t, err)
 		text, err := p.ws.PublishConsent(asSteward, steward, ws.Slug, "photos", "Photos of Zoë may be shown.")
 		must(t, err)
 		must(t, p.ws.SetConsent(asZoe, zoe, ws.Slug, zoeRow.ID, text.ID, true))
@@ -243,6 +252,11 @@ func TestEraseLeavesNoTrace(t *testing.T) {
 		if len(rows) != 1 || rows[0].ID != zoeRow.ID || rows[0].Number != zoeRow.Number || rows[0].Joined != "2024-01-15" ||
 			rows[0].Name != "" || rows[0].Email != "" || !rows[0].Erased || rows[0].Left == "" {
 			t.Errorf("her row of the register after erasure = %+v", rows)
+		}
+		held, err := p.ws.Participations(asSteward, steward, ws.Slug, workspace.ParticipationFilter{All: true})
+		must(t, err)
+		if len(held) != 1 || held[0].ID != part.ID || held[0].PaidCents != 50000 || held[0].MemberName != "" {
+			t.Errorf("her participation after erasure = %+v", held)
 		}
 		names, err := account.People(ctx, db, []int64{zoe.ID})
 		must(t, err)
