@@ -41,7 +41,7 @@ func (s *Server) renderAnnouncements(w http.ResponseWriter, r *http.Request, sta
 		return err
 	}
 	ctx, u := r.Context(), userFrom(r.Context())
-	data := &announcementsPage{View: v, CanSend: v.Viewer.Has(workspace.RoleAnnouncements), Vis: visibilityNames()}
+	data := &announcementsPage{View: v, CanSend: v.Viewer.Has(workspace.RoleAnnouncements), Vis: codes(workspace.Visibilities)}
 	if data.Items, data.Next, err = s.workspaces.Announcements(ctx, u, v.Slug, before, 20); err != nil {
 		return err
 	}

@@ -44,7 +44,7 @@ func (s *Server) renderChannels(w http.ResponseWriter, r *http.Request, status i
 	}
 	p := s.newPage(r, "workspace.channels.title")
 	p.RawTitle = v.Name
-	data := &channelsPage{View: v, Vis: visibilityNames()}
+	data := &channelsPage{View: v, Vis: codes(workspace.Visibilities)}
 	for _, k := range workspace.ChannelKinds {
 		g := channelGroup{Kind: string(k)}
 		for _, c := range channels {

@@ -33,10 +33,7 @@ func (s *Server) renderFields(w http.ResponseWriter, r *http.Request, status int
 		return errWorkspaceForbidden
 	}
 	ctx, u := r.Context(), userFrom(r.Context())
-	data := &fieldsPage{View: v, Vis: visibilityNames()}
-	for _, t := range workspace.FieldTypes {
-		data.Types = append(data.Types, string(t))
-	}
+	data := &fieldsPage{View: v, Vis: codes(workspace.Visibilities), Types: codes(workspace.FieldTypes)}
 	if data.Fields, err = s.workspaces.Fields(ctx, u, v.Slug); err != nil {
 		return err
 	}

@@ -183,9 +183,11 @@ type workspaceSettingsPage struct {
 	Fields       []string
 }
 
-func visibilityNames() []string {
-	out := make([]string, len(workspace.Visibilities))
-	for i, v := range workspace.Visibilities {
+// codes spells a list of the workspace's codes (circles, visibilities,
+// statuses, field types) as the strings forms and message keys use.
+func codes[T ~string](list []T) []string {
+	out := make([]string, len(list))
+	for i, v := range list {
 		out[i] = string(v)
 	}
 	return out
@@ -208,7 +210,7 @@ func (s *Server) workspaceSettingsForm(w http.ResponseWriter, r *http.Request) e
 	for f, vis := range v.Settings.Fields {
 		p.Form.Set("field_"+f, string(vis))
 	}
-	p.Data = &workspaceSettingsPage{View: v, Visibilities: visibilityNames(), Fields: workspace.StandardFields}
+	p.Data = &workspaceSettingsPage{View: v, Visibilities: codes(workspace.Visibilities), Fields: workspace.StandardFields}
 	s.render(w, r, "workspace_settings", p)
 	return nil
 }
@@ -234,7 +236,7 @@ func (s *Server) saveWorkspaceSettings(w http.ResponseWriter, r *http.Request) e
 		}
 		p := s.newPage(r, "workspace.settings.title")
 		p.RawTitle = v.Name
-		p.Data = &workspaceSettingsPage{View: v, Visibilities: visibilityNames(), Fields: workspace.StandardFields}
+		p.Data = &workspaceSettingsPage{View: v, Visibilities: codes(workspace.Visibilities), Fields: workspace.StandardFields}
 		return s.formError(w, r, "workspace_settings", p, err)
 	}
 	redirectNotice(w, r, workspaceLink(ws), "ws_settings_saved")

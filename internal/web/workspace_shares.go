@@ -24,14 +24,6 @@ type sharesPage struct {
 	Print          bool
 }
 
-func statusNames() []string {
-	out := make([]string, len(workspace.Statuses))
-	for i, s := range workspace.Statuses {
-		out[i] = string(s)
-	}
-	return out
-}
-
 func (s *Server) workspaceShares(w http.ResponseWriter, r *http.Request) error {
 	return s.renderShares(w, r, http.StatusOK, nil)
 }
@@ -46,7 +38,7 @@ func (s *Server) renderShares(w http.ResponseWriter, r *http.Request, status int
 	}
 	ctx, u := r.Context(), userFrom(r.Context())
 	format := r.URL.Query().Get("format")
-	d := &sharesPage{View: v, Statuses: statusNames(), Totals: map[workspace.Status]int64{}, Print: format == "print"}
+	d := &sharesPage{View: v, Statuses: codes(workspace.Statuses), Totals: map[workspace.Status]int64{}, Print: format == "print"}
 	if d.Classes, err = s.workspaces.ShareClasses(ctx, u, v.Slug); err != nil {
 		return err
 	}
@@ -411,7 +403,7 @@ func (s *Server) renderFees(w http.ResponseWriter, r *http.Request, status int, 
 		return err
 	}
 	ctx, u := r.Context(), userFrom(r.Context())
-	d := &feesPage{View: v, Payers: circleNames()}
+	d := &feesPage{View: v, Payers: codes(workspace.Circles)}
 	if v.Viewer.Has(workspace.RoleTreasurer) {
 		if d.Periods, err = s.workspaces.FeePeriods(ctx, u, v.Slug); err != nil {
 			return err
@@ -445,14 +437,6 @@ func (s *Server) renderFees(w http.ResponseWriter, r *http.Request, status int, 
 	p.Data = d
 	s.renderStatus(w, r, status, "workspace_fees", p)
 	return nil
-}
-
-func circleNames() []string {
-	out := make([]string, len(workspace.Circles))
-	for i, c := range workspace.Circles {
-		out[i] = string(c)
-	}
-	return out
 }
 
 // feesAction runs the fees page's forms: opening a period, booking a fee

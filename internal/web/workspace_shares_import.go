@@ -1,8 +1,6 @@
 package web
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"net/http"
 
 	"samen/internal/workspace"
@@ -48,7 +46,7 @@ func (s *Server) sharesImport(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := s.newPage(r, "workspace.shares_import.title")
 	p.RawTitle = v.Name
-	d := &importSharesPage{View: v, Statuses: statusNames(), importForm: sharesImportForm(v)}
+	d := &importSharesPage{View: v, Statuses: codes(workspace.Statuses), importForm: sharesImportForm(v)}
 	p.Data = d
 	data, _, err := readUpload(w, r)
 	if err != nil {
@@ -58,22 +56,13 @@ func (s *Server) sharesImport(w http.ResponseWriter, r *http.Request) error {
 		s.renderStatus(w, r, http.StatusUnprocessableEntity, "workspace_shares_import", p)
 		return nil
 	}
-	sum := sha256.Sum256(data)
-	d.Hash = hex.EncodeToString(sum[:])
-	d.Skip = r.PostForm.Get("skip_unknown") == "1"
-	opt := workspace.ImportOptions{SkipUnknown: d.Skip, DryRun: r.PostForm.Get("confirm") != d.Hash}
+	opt := d.options(r, data)
 	sheet, err := workspace.ReadSheet(data)
 	var plan workspace.ParticipationPlan
 	if err == nil {
 		plan, err = s.workspaces.ImportParticipations(r.Context(), userFrom(r.Context()), v.Slug, sheet, opt)
 	}
-	if problems := workspace.ImportProblems(err); problems != nil {
-		for _, pr := range problems {
-			d.Problems = append(d.Problems, s.importProblem(p.Lang, pr))
-		}
-		p.Errors = map[string]string{"file": s.msgs.N(p.Lang, "workspace.import.problems", len(problems))}
-		p.ErrorOrder = []string{"file"}
-		s.renderStatus(w, r, http.StatusUnprocessableEntity, "workspace_shares_import", p)
+	if s.showImportProblems(w, r, p, &d.importForm, "workspace_shares_import", err) {
 		return nil
 	}
 	if err != nil {

@@ -41,6 +41,32 @@ type importForm struct {
 	Skip      bool
 }
 
+// options reads the form's choices for the uploaded data: its hash (the
+// confirmation's), the skip box, and whether this is the confirmation of
+// the file previewed or a new preview.
+func (f *importForm) options(r *http.Request, data []byte) workspace.ImportOptions {
+	sum := sha256.Sum256(data)
+	f.Hash = hex.EncodeToString(sum[:])
+	f.Skip = r.PostForm.Get("skip_unknown") == "1"
+	return workspace.ImportOptions{SkipUnknown: f.Skip, DryRun: r.PostForm.Get("confirm") != f.Hash}
+}
+
+// showImportProblems puts the problems of an import file on its page, each
+// placed in the reader's words, and reports whether err held any.
+func (s *Server) showImportProblems(w http.ResponseWriter, r *http.Request, p *page, f *importForm, name string, err error) bool {
+	problems := workspace.ImportProblems(err)
+	if problems == nil {
+		return false
+	}
+	for _, pr := range problems {
+		f.Problems = append(f.Problems, s.importProblem(p.Lang, pr))
+	}
+	p.Errors = map[string]string{"file": s.msgs.N(p.Lang, "workspace.import.problems", len(problems))}
+	p.ErrorOrder = []string{"file"}
+	s.renderStatus(w, r, http.StatusUnprocessableEntity, name, p)
+	return true
+}
+
 func membersImportForm(v workspace.View) importForm {
 	return importForm{Action: workspaceLink(v.Workspace) + "/members/import", SubmitKey: "workspace.import.submit"}
 }
@@ -83,22 +109,13 @@ func (s *Server) workspaceImport(w http.ResponseWriter, r *http.Request) error {
 		s.renderStatus(w, r, http.StatusUnprocessableEntity, "workspace_import", p)
 		return nil
 	}
-	sum := sha256.Sum256(data)
-	d.Hash = hex.EncodeToString(sum[:])
-	d.Skip = r.PostForm.Get("skip_unknown") == "1"
-	opt := workspace.ImportOptions{SkipUnknown: d.Skip, DryRun: r.PostForm.Get("confirm") != d.Hash}
+	opt := d.options(r, data)
 	sheet, err := workspace.ReadSheet(data)
 	var plan workspace.ImportPlan
 	if err == nil {
 		plan, err = s.workspaces.ImportMembers(ctx, u, v.Slug, sheet, opt)
 	}
-	if problems := workspace.ImportProblems(err); problems != nil {
-		for _, pr := range problems {
-			d.Problems = append(d.Problems, s.importProblem(p.Lang, pr))
-		}
-		p.Errors = map[string]string{"file": s.msgs.N(p.Lang, "workspace.import.problems", len(problems))}
-		p.ErrorOrder = []string{"file"}
-		s.renderStatus(w, r, http.StatusUnprocessableEntity, "workspace_import", p)
+	if s.showImportProblems(w, r, p, &d.importForm, "workspace_import", err) {
 		return nil
 	}
 	if err != nil {
