@@ -71,4 +71,3 @@ func (e *FileError) Error() string {
 	}
 	return "ballot file, line " + strconv.Itoa(e.Line) + ": " + e.Code
 }
-
