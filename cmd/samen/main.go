@@ -24,6 +24,7 @@ import (
 
 	"samen/internal/account"
 	"samen/internal/atlas"
+	"samen/internal/decide"
 	"samen/internal/config"
 	"samen/internal/demo"
 	"samen/internal/mail"
@@ -247,6 +248,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	go worker.Run(bg)
 	go site.Sweep(bg, time.Hour)
 	go followAtlas(bg, atlasSvc, since, log)
+	go advanceDecisions(bg, parts.Decisions, log)
 
 	srv := &http.Server{
 		Handler:           site.Handler(),
@@ -320,6 +322,28 @@ func followAtlas(ctx context.Context, svc *atlas.Service, since time.Time, log *
 			}
 			// Sync from the rebuild's start on (it looks back a minute more).
 			since = began
+		}
+	}
+}
+
+// advanceDecisions opens and closes votes at their times and sends the
+// reminders before closing. Every step claims its rows in the database,
+// so several processes may run it together; pages catch up by themselves
+// when they are read before the next round.
+func advanceDecisions(ctx context.Context, svc *decide.Service, log *slog.Logger) {
+	t := time.NewTicker(30 * time.Second)
+	defer t.Stop()
+	for {
+		p, err := svc.Advance(ctx)
+		if err != nil && ctx.Err() == nil {
+			log.Warn("decisions", "err", err)
+		} else if p != (decide.Progress{}) {
+			log.Info("decisions", "opened", p.Opened, "closed", p.Closed, "reminded", p.Reminded)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
 		}
 	}
 }

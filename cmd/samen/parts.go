@@ -7,6 +7,7 @@ import (
 	"samen/internal/account"
 	"samen/internal/assess"
 	"samen/internal/atlas"
+	"samen/internal/decide"
 	"samen/internal/mapindex"
 	"samen/internal/personal"
 	"samen/internal/store"
@@ -43,11 +44,12 @@ func buildParts(ctx context.Context, db *store.DB, w wiring) (web.Parts, error) 
 		Toolbox:    &toolbox.Service{DB: db},
 		Assess:     &assess.Service{DB: db},
 		Workspaces: &workspace.Service{DB: db, Letters: letters, Sent: w.Sent, Files: w.Files},
+		Decisions:  &decide.Service{DB: db, Letters: letters, Sent: w.Sent},
 	}
 	// Every part that keeps rows about people, for a person's export and
 	// erasure; a part left out here is a part whose data nobody can get or
 	// erase (TestEveryHolderIsListed).
-	p.People = []personal.Holder{p.Accounts, p.Atlas, p.Toolbox, p.Assess, p.Workspaces}
+	p.People = []personal.Holder{p.Accounts, p.Atlas, p.Toolbox, p.Assess, p.Workspaces, p.Decisions}
 	// A new installation starts with the roadmap's tools and guides, and
 	// with the assessment framework.
 	if _, err := p.Toolbox.SeedIfEmpty(ctx); err != nil {

@@ -160,3 +160,12 @@ func ActiveIDs(ctx context.Context, q store.Querier, emails []string) (map[strin
 	}
 	return out, nil
 }
+
+// VerifiedCount is how many accounts could take part in a city-wide vote:
+// address confirmed, neither disabled nor erased.
+func VerifiedCount(ctx context.Context, q store.Querier) (int, error) {
+	var n int
+	err := q.QueryRow(ctx, `SELECT COUNT(*) FROM users
+		WHERE email_verified_at IS NOT NULL AND disabled_at IS NULL AND erased_at IS NULL`).Scan(&n)
+	return n, err
+}

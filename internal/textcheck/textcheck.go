@@ -16,6 +16,8 @@ package textcheck
 import (
 	"strings"
 	"unicode/utf8"
+
+	"samen/internal/problem"
 )
 
 // Problem codes, for problem.Fields; the web layer translates "field."+code.
@@ -107,4 +109,22 @@ func CheckFile(data []byte) (code string, pos Position) {
 		}
 	}
 	return "", Position{}
+}
+
+// Field checks one typed text field of a form and records its first
+// problem in f: text samen does not take, empty when required ("required"),
+// more than max characters ("too_long"). Parts share it so that every form
+// names the same problems the same way.
+func Field(f problem.Fields, field, s string, max int, required bool) {
+	if code, _ := Check(s); code != "" {
+		f.Add(field, code)
+		return
+	}
+	if required && s == "" {
+		f.Add(field, "required")
+		return
+	}
+	if utf8.RuneCountInString(s) > max {
+		f.Add(field, "too_long")
+	}
 }

@@ -18,6 +18,7 @@ import (
 	"samen/internal/account"
 	"samen/internal/assess"
 	"samen/internal/atlas"
+	"samen/internal/decide"
 	"samen/internal/demo"
 	"samen/internal/mail"
 	"samen/internal/mapindex"
@@ -123,8 +124,9 @@ func newParts(t testing.TB, db *store.DB, baseURL string) web.Parts {
 		Toolbox:    &toolbox.Service{DB: db},
 		Assess:     &assess.Service{DB: db},
 		Workspaces: &workspace.Service{DB: db, Letters: letters, Files: t.TempDir()},
+		Decisions:  &decide.Service{DB: db, Letters: letters},
 	}
-	p.People = []personal.Holder{p.Accounts, p.Atlas, p.Toolbox, p.Assess, p.Workspaces}
+	p.People = []personal.Holder{p.Accounts, p.Atlas, p.Toolbox, p.Assess, p.Workspaces, p.Decisions}
 	ctx := context.Background()
 	if _, err := p.Toolbox.SeedIfEmpty(ctx); err != nil {
 		t.Fatalf("toolbox seed: %v", err)

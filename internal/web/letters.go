@@ -9,6 +9,7 @@ import (
 
 	"samen/internal/account"
 	"samen/internal/atlas"
+	"samen/internal/decide"
 	"samen/internal/mail"
 	"samen/internal/web/i18n"
 	"samen/internal/workspace"
@@ -189,4 +190,12 @@ func (l *Letters) announcementText(ws workspace.Workspace, a workspace.Announcem
 		body: strings.Split(body, unsubscribeMark)}
 	l.texts.key, l.texts.text = key, text
 	return text
+}
+
+// The decisions' mails.
+
+// VoteReminder tells someone who has not voted that voting closes soon.
+func (l *Letters) VoteReminder(d decide.Decision, to account.User) mail.Message {
+	return l.write(to, "vote_reminder", "title", d.Title, "date", d.ClosesAt.In(amsterdam).Format("2006-01-02 15:04"),
+		"link", l.link(decisionLink(d.ID), nil))
 }

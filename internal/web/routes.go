@@ -17,6 +17,7 @@ func (s *Server) addRoutes() {
 	s.toolboxRoutes()
 	s.assessRoutes()
 	s.workspaceRoutes()
+	s.decideRoutes()
 
 	// Anything else: a 404 in the right form (JSON under /api/, a page
 	// elsewhere).
@@ -257,6 +258,55 @@ func (s *Server) workspaceRoutes() {
 	s.api("DELETE /workspaces/{ws}/files/{id}", signedIn, s.apiRemoveFile)
 	s.api("GET /workspaces/{ws}/files/{id}/content", signedIn, s.apiFileContent)
 	s.api("POST /workspaces/{ws}/files/{id}/versions", signedIn, s.apiUploadVersion)
+}
+
+// decideRoutes: deciding together — proposals and votes in a workspace or
+// city-wide, and participatory budgets. Who may see, comment, vote or
+// manage depends on the decision (its workspace's circles, or the city's
+// stewards), which the decide service checks; the router checks only
+// whether someone is signed in.
+func (s *Server) decideRoutes() {
+	s.handle("GET /decisions", anyone, s.decisionsIndex)
+	s.handle("GET /decisions/new", signedIn, s.newDecisionForm)
+	s.handle("POST /decisions/new", signedIn, s.createDecision)
+	s.handle("GET /workspaces/{ws}/decisions", anyone, s.workspaceDecisions)
+	s.handle("GET /workspaces/{ws}/decisions/new", signedIn, s.newDecisionForm)
+	s.handle("POST /workspaces/{ws}/decisions/new", signedIn, s.createDecision)
+	s.handle("GET /decisions/{id}", anyone, s.decisionPage)
+	s.handle("GET /decisions/{id}/edit", signedIn, s.editDecisionForm)
+	s.handle("POST /decisions/{id}/edit", signedIn, s.updateDecision)
+	s.handle("POST /decisions/{id}/{action}", signedIn, s.decisionAction)
+	s.handle("GET /decisions/{id}/{file}", anyone, s.decisionFile)
+
+	s.handle("GET /budgets/new", signedIn, s.newBudgetForm)
+	s.handle("POST /budgets/new", signedIn, s.createBudget)
+	s.handle("GET /workspaces/{ws}/budgets/new", signedIn, s.newBudgetForm)
+	s.handle("POST /workspaces/{ws}/budgets/new", signedIn, s.createBudget)
+	s.handle("GET /budgets/{id}", anyone, s.budgetPage)
+	s.handle("GET /budgets/{id}/edit", signedIn, s.editBudgetForm)
+	s.handle("POST /budgets/{id}/edit", signedIn, s.updateBudget)
+	s.handle("GET /budgets/{id}/paper", signedIn, s.budgetPaperForm)
+	s.handle("POST /budgets/{id}/{action}", signedIn, s.budgetAction)
+	s.handle("GET /budgets/{id}/{file}", anyone, s.budgetFile)
+
+	s.api("GET /decisions", anyone, s.apiDecisions)
+	s.api("POST /decisions", signedIn, s.apiCreateDecision)
+	s.api("GET /workspaces/{ws}/decisions", anyone, s.apiDecisions)
+	s.api("POST /workspaces/{ws}/decisions", signedIn, s.apiCreateDecision)
+	s.api("GET /decisions/{id}", anyone, s.apiDecision)
+	s.api("PATCH /decisions/{id}", signedIn, s.apiUpdateDecision)
+	s.api("POST /decisions/{id}/state", signedIn, s.apiDecisionState)
+	s.api("POST /decisions/{id}/ballot", signedIn, s.apiVote)
+	s.api("POST /decisions/{id}/comments", signedIn, s.apiComment)
+	s.api("GET /decisions/{id}/results", anyone, s.apiDecisionResults)
+	s.api("GET /decisions/{id}/ballots", anyone, s.decisionFile)
+	s.api("GET /budgets", anyone, s.apiBudgets)
+	s.api("GET /workspaces/{ws}/budgets", anyone, s.apiBudgets)
+	s.api("GET /budgets/{id}", anyone, s.apiBudget)
+	s.api("POST /budgets/{id}/projects", signedIn, s.apiPropose)
+	s.api("POST /budgets/{id}/ballot", signedIn, s.apiVoteBudget)
+	s.api("GET /budgets/{id}/results", anyone, s.apiBudgetResults)
+	s.api("GET /budgets/{id}/ballots", anyone, s.budgetFile)
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {

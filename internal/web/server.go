@@ -22,6 +22,7 @@ import (
 	"samen/internal/account"
 	"samen/internal/assess"
 	"samen/internal/atlas"
+	"samen/internal/decide"
 	"samen/internal/personal"
 	"samen/internal/problem"
 	"samen/internal/store"
@@ -57,6 +58,7 @@ type Parts struct {
 	Toolbox    *toolbox.Service
 	Assess     *assess.Service
 	Workspaces *workspace.Service
+	Decisions  *decide.Service
 	// People are the parts that keep data about people, for a person's
 	// export and erasure (package personal); the account part among them.
 	People []personal.Holder
@@ -75,6 +77,8 @@ func (p Parts) check() error {
 		return errors.New("web: no assessment service")
 	case p.Workspaces == nil:
 		return errors.New("web: no workspace service")
+	case p.Decisions == nil:
+		return errors.New("web: no decisions service")
 	}
 	if err := personal.Check(p.People); err != nil {
 		return fmt.Errorf("web: the parts that hold personal data (Parts.People): %w", err)
@@ -91,6 +95,7 @@ type Server struct {
 	toolbox    *toolbox.Service
 	assess     *assess.Service
 	workspaces *workspace.Service
+	decisions  *decide.Service
 	people     []personal.Holder
 	log        *slog.Logger
 	msgs       i18n.Catalogue
@@ -118,6 +123,7 @@ func New(opts Options, db *store.DB, parts Parts, log *slog.Logger) (*Server, er
 		toolbox:    parts.Toolbox,
 		assess:     parts.Assess,
 		workspaces: parts.Workspaces,
+		decisions:  parts.Decisions,
 		people:     parts.People,
 		log:        log,
 		msgs:       i18n.MustLoad(),

@@ -144,17 +144,7 @@ func (d Draft) Clean() (Draft, error) {
 
 // checkText adds the first problem of a typed value to f.
 func checkText(f problem.Fields, field, s string, max int, required bool) {
-	if code, _ := textcheck.Check(s); code != "" {
-		f.Add(field, code)
-		return
-	}
-	if required && s == "" {
-		f.Add(field, "required")
-		return
-	}
-	if utf8.RuneCountInString(s) > max {
-		f.Add(field, "too_long")
-	}
+	textcheck.Field(f, field, s, max, required)
 }
 
 func isDigits(s string) bool {
