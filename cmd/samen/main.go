@@ -24,8 +24,8 @@ import (
 
 	"samen/internal/account"
 	"samen/internal/atlas"
-	"samen/internal/decide"
 	"samen/internal/config"
+	"samen/internal/decide"
 	"samen/internal/demo"
 	"samen/internal/mail"
 	"samen/internal/store"

@@ -24,10 +24,14 @@ type Result struct {
 
 // Winners are the ids of the winning options, in the order the method
 // chose them.
-func (r Result) Winners() []int64 { return r.ids(r.Count, func(c *tally.Result) []int { return c.Winners }) }
+func (r Result) Winners() []int64 {
+	return r.ids(r.Count, func(c *tally.Result) []int { return c.Winners })
+}
 
 // Ranking are the ids of the options from the best to the worst.
-func (r Result) Ranking() []int64 { return r.ids(r.Count, func(c *tally.Result) []int { return c.Ranking }) }
+func (r Result) Ranking() []int64 {
+	return r.ids(r.Count, func(c *tally.Result) []int { return c.Ranking })
+}
 
 func (r Result) ids(c *tally.Result, pick func(*tally.Result) []int) []int64 {
 	if c == nil {
