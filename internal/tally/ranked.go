@@ -168,14 +168,16 @@ func rankedPrepare(e Election) rankedPrep {
 	optBuf := make([]int, 0, prefs)
 	grpBuf := make([][]int, 0, groups)
 	seen := make([]int, n)
-	index := make(map[string]int, len(e.Ballots))
-	var key []byte
+	// Identical ballots are found by a hash of their groups; papers with
+	// the same hash are chained through sameHash and compared in full.
+	byHash := make(map[uint64]int32, len(e.Ballots))
+	var sameHash []int32
 	for i, b := range e.Ballots {
 		if b.Weight < 1 {
 			continue
 		}
 		startOpt, startGrp := len(optBuf), len(grpBuf)
-		key = key[:0]
+		h := uint64(14695981039346656037)
 		for _, g := range b.Ranks {
 			from := len(optBuf)
 			for _, o := range g {
@@ -187,27 +189,50 @@ func rankedPrepare(e Election) rankedPrep {
 					continue
 				}
 				optBuf = append(optBuf, o)
-				key = strconv.AppendInt(key, int64(o), 10)
-				key = append(key, '=')
+				h = (h ^ uint64(o+1)) * 1099511628211
 			}
 			if len(optBuf) > from {
 				grpBuf = append(grpBuf, optBuf[from:len(optBuf):len(optBuf)])
-				key[len(key)-1] = ' '
+				h = (h ^ 0xffff_ffff) * 1099511628211
 			}
 		}
 		if len(grpBuf) == startGrp {
 			continue // nothing left to count
 		}
-		if j, ok := index[string(key)]; ok {
-			p.papers[j].w += int64(b.Weight)
-			optBuf, grpBuf = optBuf[:startOpt], grpBuf[:startGrp]
-		} else {
-			index[string(key)] = len(p.papers)
-			p.papers = append(p.papers, rankedPaper{w: int64(b.Weight), groups: grpBuf[startGrp:len(grpBuf):len(grpBuf)]})
-		}
+		groups := grpBuf[startGrp:len(grpBuf):len(grpBuf)]
 		p.valid += int64(b.Weight)
+		first, ok := byHash[h]
+		if !ok {
+			first = -1
+		}
+		found := false
+		for j := first; j >= 0; j = sameHash[j] {
+			if rankedSameGroups(p.papers[j].groups, groups) {
+				p.papers[j].w += int64(b.Weight)
+				optBuf, grpBuf = optBuf[:startOpt], grpBuf[:startGrp]
+				found = true
+				break
+			}
+		}
+		if !found {
+			byHash[h] = int32(len(p.papers))
+			sameHash = append(sameHash, first)
+			p.papers = append(p.papers, rankedPaper{w: int64(b.Weight), groups: groups})
+		}
 	}
 	return p
+}
+
+func rankedSameGroups(a, b [][]int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !slices.Equal(a[i], b[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // rankedLotLast returns the option of tied that comes latest in the lot
