@@ -229,7 +229,7 @@ func TestReadBLTCaps(t *testing.T) {
 	}
 }
 
-func TestValidate(t *testing.T) {
+func TestElectionValidate(t *testing.T) {
 	ok := func() Election {
 		return Election{Options: []string{"A", "B", "C"}, Seats: 2, Ballots: []RankedBallot{
 			{Weight: 1, Ranks: [][]int{{0}, {1, 2}}},
