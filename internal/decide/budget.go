@@ -1,6 +1,7 @@
 package decide
 
 import (
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -317,10 +318,9 @@ func (b Budget) CheckBudgetBallot(projects []int64) ([]int64, error) {
 	t := b.Tally([][]int64{out})
 	if err := t.CheckBallot(t.Ballots[0].Projects); err != nil {
 		code := "decide.ballot_rules"
-		if fe, ok := err.(*tally.FileError); ok {
-			code = fe.Code
-		} else if p, ok := problem.As(err); ok {
-			code = p.Code
+		var be *tally.BudgetError
+		if errors.As(err, &be) {
+			code = be.Code
 		}
 		return nil, (problem.Fields{"projects": code}).Err()
 	}
