@@ -2,6 +2,7 @@ package decide
 
 import (
 	"slices"
+	"strings"
 
 	"samen/internal/tally"
 )
@@ -150,13 +151,13 @@ func Count(d Decision, ballots []Ballot) Result {
 // (and as the BLT download writes them), options in the order opts gives.
 func Election(d Decision, opts []Option, ballots []Ballot) tally.Election {
 	index := make(map[int64]int, len(opts))
-	e := tally.Election{Title: d.Title, Seats: 1}
+	e := tally.Election{Title: bltName(d.Title), Seats: 1}
 	if d.Method == STV {
 		e.Seats = d.Params.Seats
 	}
 	for i, o := range opts {
 		index[o.ID] = i
-		e.Options = append(e.Options, o.Label)
+		e.Options = append(e.Options, bltName(o.Label))
 	}
 	for _, b := range ballots {
 		ranks := map[int][]int{}
@@ -184,4 +185,18 @@ func Election(d Decision, opts []Option, ballots []Ballot) tally.Election {
 		e.Ballots = append(e.Ballots, rb)
 	}
 	return e
+}
+
+// bltName is a title or option as a BLT file can quote it: the format has
+// no escape for a double quote, so it becomes a typographic one.
+func bltName(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '"':
+			return '”'
+		case r < 0x20 || r == 0x7f:
+			return ' '
+		}
+		return r
+	}, s)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"samen/internal/problem"
+	"samen/internal/tally"
 	"samen/internal/workspace"
 )
 
@@ -251,5 +252,24 @@ func TestCountOtherMethods(t *testing.T) {
 		{Position: "yes"}, {Position: "yes"}, {Position: "yes"}, {Position: "yes"}, {Position: "no"}})
 	if m.Motion.QuorumMet || m.Motion.Passed || m.Motion.QuorumNeeded != 6 {
 		t.Errorf("five of eleven cast under a quorum of half: %+v", m.Motion)
+	}
+}
+
+// A ranked decision's ballots write as a BLT file even when an option's
+// name holds a double quote, which the format cannot escape.
+func TestElectionWritesAsBLT(t *testing.T) {
+	d := Decision{Title: `The "new" oven`, Method: STV, Params: Params{Seats: 1},
+		Options: []Option{{ID: 1, Position: 1, Label: `Gas "blue"`}, {ID: 2, Position: 2, Label: "Electric"}}}
+	e := Election(d, d.Options, []Ballot{{Values: map[int64]int{2: 1, 1: 2}}, {Values: map[int64]int{1: 1, 2: 1}}})
+	var b strings.Builder
+	if err := tally.WriteBLT(&b, e); err != nil {
+		t.Fatal(err)
+	}
+	back, err := tally.ReadBLT(strings.NewReader(b.String()))
+	if err != nil {
+		t.Fatalf("%v in\n%s", err, b.String())
+	}
+	if len(back.Ballots) != 2 || !slices.Equal(back.Ballots[1].Ranks[0], []int{0, 1}) || back.Options[0] != "Gas \u201dblue\u201d" {
+		t.Errorf("read back: %+v", back)
 	}
 }
