@@ -72,6 +72,13 @@ Usage:
   samen export initiatives FILE [settings]
                                          write the published initiatives to
                                          a new .csv, .geojson or .jsonld file
+  samen tally [--method M] [--seats N] [--json] FILE
+                                         count a ballot file offline by the
+                                         site's rules: .blt (schulze, irv,
+                                         stv), .pb (equal-shares,
+                                         equal-shares-add1, greedy) or .csv
+                                         (the method its "# method:" line
+                                         names); no database needed
   samen bench atlas [--points N] [--database URL]
                                          measure the atlas at scale (map
                                          index, cluster and search queries)
@@ -101,6 +108,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = importCmd(ctx, args[1:], stdout, stderr, getenv)
 	case "export":
 		err = exportCmd(ctx, args[1:], stdout, getenv)
+	case "tally":
+		return tallyCmd(args[1:], stdout, stderr, getenv)
 	case "bench":
 		err = bench(ctx, args[1:], stdout, stderr, getenv)
 		if errors.Is(err, errUsage) {
