@@ -36,23 +36,23 @@ func (s *Service) ExportPerson(ctx context.Context, q store.Querier, userID int6
 		columns int
 	}
 	specs := []spec{
-		{personal.Table{Name: "decisions", Columns: []string{"decision", "workspace", "title", "body", "method", "state", "outcome", "created"}},
+		{personal.Table{Name: "decide_decisions", Columns: []string{"decision", "workspace", "title", "body", "method", "state", "outcome", "created"}},
 			`SELECT id, COALESCE(workspace_id, 0), title, body, method, state, outcome, created_at FROM decisions WHERE author_id = ? ORDER BY id`, 8},
-		{personal.Table{Name: "decision_comments", Columns: []string{"decision", "comment", "reply_to", "body", "created"}},
+		{personal.Table{Name: "decide_comments", Columns: []string{"decision", "comment", "reply_to", "body", "created"}},
 			`SELECT decision_id, id, COALESCE(parent_id, 0), body, created_at FROM decision_comments WHERE author_id = ? ORDER BY id`, 5},
-		{personal.Table{Name: "decision_amendments", Columns: []string{"decision", "amendment", "body", "note", "state", "created"}},
+		{personal.Table{Name: "decide_amendments", Columns: []string{"decision", "amendment", "body", "note", "state", "created"}},
 			`SELECT decision_id, id, body, note, state, created_at FROM decision_amendments WHERE author_id = ? ORDER BY id`, 6},
-		{personal.Table{Name: "decision_ballots", Columns: []string{"decision", "version", "choice", "cast", "superseded"}},
+		{personal.Table{Name: "decide_ballots", Columns: []string{"decision", "version", "choice", "cast", "superseded"}},
 			`SELECT decision_id, version, choice, COALESCE(cast_at, 0), COALESCE(superseded_at, 0) FROM decision_ballots WHERE user_id = ? ORDER BY decision_id, version`, 5},
-		{personal.Table{Name: "decision_votes", Columns: []string{"decision", "voted", "versions"}},
+		{personal.Table{Name: "decide_votes", Columns: []string{"decision", "voted", "versions"}},
 			`SELECT decision_id, voted_at, versions FROM decision_voters WHERE user_id = ? ORDER BY decision_id`, 3},
-		{personal.Table{Name: "decision_reminders", Columns: []string{"decision", "sent"}},
+		{personal.Table{Name: "decide_reminders", Columns: []string{"decision", "sent"}},
 			`SELECT decision_id, sent_at FROM decision_reminders WHERE user_id = ? ORDER BY decision_id`, 2},
-		{personal.Table{Name: "budget_projects", Columns: []string{"budget", "project", "title", "description", "cost_cents", "state", "created"}},
+		{personal.Table{Name: "decide_budget_projects", Columns: []string{"budget", "project", "title", "description", "cost_cents", "state", "created"}},
 			`SELECT budget_id, id, title, description, cost_cents, state, created_at FROM budget_projects WHERE proposer_id = ? ORDER BY id`, 7},
-		{personal.Table{Name: "budget_votes", Columns: []string{"budget", "voted"}},
+		{personal.Table{Name: "decide_budget_votes", Columns: []string{"budget", "voted"}},
 			`SELECT budget_id, voted_at FROM budget_voters WHERE user_id = ? ORDER BY budget_id`, 2},
-		{personal.Table{Name: "budget_paper_entries", Columns: []string{"budget", "sheet", "projects", "entered"}},
+		{personal.Table{Name: "decide_paper_ballots", Columns: []string{"budget", "sheet", "projects", "entered"}},
 			`SELECT budget_id, sheet, projects, entered_at FROM budget_paper_entries WHERE entered_by = ? ORDER BY id`, 4},
 	}
 	// Columns whose value is an instant in milliseconds.

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"samen/internal/account"
 	"samen/internal/assess"
 	"samen/internal/atlas"
 	"samen/internal/audit"
+	"samen/internal/decide"
 	"samen/internal/mail"
 	"samen/internal/mapindex"
 	"samen/internal/personal"
@@ -35,6 +37,7 @@ type parts struct {
 	toolbox  *toolbox.Service
 	assess   *assess.Service
 	ws       *workspace.Service
+	decide   *decide.Service
 	holders  []personal.Holder
 }
 
@@ -50,8 +53,9 @@ func newParts(t *testing.T, db *store.DB) parts {
 		toolbox:  &toolbox.Service{DB: db},
 		assess:   &assess.Service{DB: db},
 		ws:       &workspace.Service{DB: db, Letters: letters, Files: t.TempDir()},
+		decide:   &decide.Service{DB: db, Letters: letters},
 	}
-	p.holders = []personal.Holder{p.accounts, p.atlas, p.toolbox, p.assess, p.ws}
+	p.holders = []personal.Holder{p.accounts, p.atlas, p.toolbox, p.assess, p.ws, p.decide}
 	ctx := context.Background()
 	if _, err := p.toolbox.SeedIfEmpty(ctx); err != nil {
 		t.Fatal(err)
@@ -179,6 +183,34 @@ func TestEraseLeavesNoTrace(t *testing.T) {
 			Body: strings.NewReader("we met")})
 		must(t, err)
 
+		// Decisions: she proposes (naming herself), comments, amends
+		// someone's proposal, votes openly with a reason and secretly,
+		// proposes a budget project; the steward's comment names her.
+		closes := decide.Local(time.Now().Add(7 * 24 * time.Hour))
+		prop, err := p.decide.Create(asZoe, zoe, ws.Slug, decide.DraftDecision{Title: "Zoë's proposal: a bike shed", Body: "Proposed by " + zoeName + ".",
+			Language: "en", Method: decide.Consent, Secrecy: decide.Open, Circles: []workspace.Circle{workspace.Core, workspace.Members}, ClosesAt: closes})
+		must(t, err)
+		must(t, p.decide.Publish(asZoe, zoe, prop.ID))
+		_, err = p.decide.Comment(asZoe, zoe, prop.ID, 0, "Write to "+zoeEmail+" with ideas.")
+		must(t, err)
+		_, err = p.decide.Comment(asSteward, steward, prop.ID, 0, "Thank you, "+zoeName+"!")
+		must(t, err)
+		theirs, err := p.decide.Create(asSteward, steward, ws.Slug, decide.DraftDecision{Title: "A new oven", Body: "Gas.",
+			Language: "en", Method: decide.Majority, Secrecy: decide.Anonymous, Circles: []workspace.Circle{workspace.Core, workspace.Members}, ClosesAt: closes})
+		must(t, err)
+		must(t, p.decide.Publish(asSteward, steward, theirs.ID))
+		_, err = p.decide.Amend(asZoe, zoe, theirs.ID, "Electric, says "+zoeName+".", "Zoë's amendment")
+		must(t, err)
+		must(t, p.decide.OpenVoting(asZoe, zoe, prop.ID))
+		must(t, p.decide.Vote(asZoe, zoe, prop.ID, decide.Ballot{Position: "object", Reason: "I, " + zoeName + ", changed my mind."}, false))
+		must(t, p.decide.OpenVoting(asSteward, steward, theirs.ID))
+		must(t, p.decide.Vote(asZoe, zoe, theirs.ID, decide.Ballot{Position: "yes"}, false))
+		budget, err := p.decide.CreateBudget(asSteward, steward, "", decide.DraftBudget{Title: "Buurtbudget Oost", Language: "nl", Total: "10000",
+			BallotKind: decide.ApprovalBallot, Rule: "equal-shares", ClosesAt: closes})
+		must(t, err)
+		_, err = p.decide.Propose(asZoe, zoe, budget.ID, decide.DraftProject{Title: "Zoë's garden", Description: "By " + zoeName + ", " + zoeEmail, Cost: "500"})
+		must(t, err)
+
 		// The outbox: a mail to someone else that names her.
 		must(t, mail.Enqueue(ctx, db, mail.Message{To: "other@example.org", Subject: "News from " + zoeName, Body: "Write to " + zoeEmail}))
 		// And she asks to be erased (a mail to the steward, by number).
@@ -190,7 +222,8 @@ func TestEraseLeavesNoTrace(t *testing.T) {
 		doc, _ := json.Marshal(parts)
 		for _, want := range []string{zoeEmail, zoeName, "Firefox", "https://id.example", "Repair Café Oost", "adds the opening",
 			"the hours are wrong", "wiki", "Checked by", "user.erasure_request", "/password/reset",
-			"Kastanjeplein 7", "NL02ZOEQ0123456789", "Photos of Zoë may be shown.", "energie-oost", "voedselcoop-west", "Minutes May.txt"} {
+			"Kastanjeplein 7", "NL02ZOEQ0123456789", "Photos of Zoë may be shown.", "energie-oost", "voedselcoop-west", "Minutes May.txt",
+			"a bike shed", "with ideas", "Electric, says", "changed my mind", "Zoë's garden"} {
 			if !strings.Contains(string(doc), want) {
 				t.Errorf("the export lacks %q", want)
 			}
@@ -257,6 +290,13 @@ func TestEraseLeavesNoTrace(t *testing.T) {
 		must(t, err)
 		if len(held) != 1 || held[0].ID != part.ID || held[0].PaidCents != 50000 || held[0].MemberName != "" {
 			t.Errorf("her participation after erasure = %+v", held)
+		}
+		// Her ballots still count, unnamed; her proposal stays, unsigned.
+		view, err := p.decide.Get(asSteward, steward, prop.ID)
+		must(t, err)
+		if view.Cast != 1 || view.AuthorID != 0 || view.Result == nil || view.Result.Motion.Counts["object"] != 1 ||
+			len(view.Comments) != 2 || view.Comments[0].Body != "" || !strings.Contains(view.Comments[1].Body, personal.Removed) {
+			t.Errorf("her proposal after erasure: cast %d, author %d, result %+v, comments %+v", view.Cast, view.AuthorID, view.Result, view.Comments)
 		}
 		names, err := account.People(ctx, db, []int64{zoe.ID})
 		must(t, err)
