@@ -204,7 +204,7 @@ func TestSecretBallots(t *testing.T) {
 		if v.Cast != 2 || v.Voters != nil || v.VotersShownFrom != 3 {
 			t.Errorf("two secret ballots: cast %d, voters %v, shown from %d", v.Cast, v.Voters, v.VotersShownFrom)
 		}
-		if err := svc.Vote(ctx, f.cato, d.ID, Ballot{Values: map[int64]int{fridge: 1}}, false); err != nil {
+		if err := svc.Vote(ctx, f.cato, d.ID, Ballot{Values: map[int64]int{oven: 1}}, false); err != nil {
 			t.Fatal(err)
 		}
 		v, _ = svc.Get(ctx, f.cato, d.ID)
