@@ -384,3 +384,18 @@ func FuzzReadPB(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkReadPB100k(b *testing.B) {
+	var buf bytes.Buffer
+	if err := WritePB(&buf, budgetBench(100_000)); err != nil {
+		b.Fatal(err)
+	}
+	data := buf.Bytes()
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := ReadPB(bytes.NewReader(data)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
