@@ -231,7 +231,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	}
 	if cfg.Demo {
 		seeded, err := demo.Seed(ctx, parts.Accounts, demo.Services{Atlas: parts.Atlas, Toolbox: parts.Toolbox, Assess: parts.Assess,
-			Workspaces: parts.Workspaces})
+			Workspaces: parts.Workspaces, Decisions: parts.Decisions})
 		if err != nil {
 			return fmt.Errorf("adding demo content: %w", err)
 		}

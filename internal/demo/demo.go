@@ -14,6 +14,7 @@ import (
 	"samen/internal/assess"
 	"samen/internal/atlas"
 	"samen/internal/audit"
+	"samen/internal/decide"
 	"samen/internal/toolbox"
 	"samen/internal/workspace"
 )
@@ -69,6 +70,9 @@ type Services struct {
 	Assess  *assess.Service
 	// Workspaces: the first initiative's back office.
 	Workspaces *workspace.Service
+	// Decisions: votes in that workspace, and a city budget (needs
+	// Workspaces).
+	Decisions *decide.Service
 }
 
 func Seed(ctx context.Context, accounts *account.Service, svc Services) (bool, error) {
@@ -118,6 +122,15 @@ func Seed(ctx context.Context, accounts *account.Service, svc Services) (bool, e
 	if svc.Workspaces != nil {
 		if err := seedWorkspace(ctx, svc.Workspaces, users[account.Member], mod, ids[0]); err != nil {
 			return false, fmt.Errorf("demo workspace: %w", err)
+		}
+		if svc.Decisions != nil {
+			ws, _, err := svc.Workspaces.For(ctx, ids[0])
+			if err != nil {
+				return false, err
+			}
+			if err := seedDecisions(ctx, svc.Decisions, accounts, users, ws.Slug); err != nil {
+				return false, fmt.Errorf("demo decisions: %w", err)
+			}
 		}
 	}
 	if svc.Assess != nil {

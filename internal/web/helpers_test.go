@@ -142,7 +142,7 @@ func newParts(t testing.TB, db *store.DB, baseURL string) web.Parts {
 
 // demoServices are the parts the demo content fills.
 func demoServices(p web.Parts) demo.Services {
-	return demo.Services{Atlas: p.Atlas, Toolbox: p.Toolbox, Assess: p.Assess, Workspaces: p.Workspaces}
+	return demo.Services{Atlas: p.Atlas, Toolbox: p.Toolbox, Assess: p.Assess, Workspaces: p.Workspaces, Decisions: p.Decisions}
 }
 
 // testLogger sends warnings and errors to the test log until the test ends.
