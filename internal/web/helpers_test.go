@@ -142,7 +142,10 @@ func newParts(t testing.TB, db *store.DB, baseURL string) web.Parts {
 
 // demoServices are the parts the demo content fills.
 func demoServices(p web.Parts) demo.Services {
-	return demo.Services{Atlas: p.Atlas, Toolbox: p.Toolbox, Assess: p.Assess, Workspaces: p.Workspaces, Decisions: p.Decisions}
+	// Without the demo's decisions: their budget's 640 paper readings
+	// take a second, and sixty tests seed the demo; tests of decisions
+	// make their own (internal/demo tests the demo's).
+	return demo.Services{Atlas: p.Atlas, Toolbox: p.Toolbox, Assess: p.Assess, Workspaces: p.Workspaces}
 }
 
 // testLogger sends warnings and errors to the test log until the test ends.
