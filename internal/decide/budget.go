@@ -274,9 +274,9 @@ func (b Budget) Tally(ballots [][]int64) tally.Budget {
 	index := map[int64]int{}
 	for i, p := range accepted {
 		index[p.ID] = i
-		extra := map[string]string{}
+		var extra map[string]string // nil when empty, as ReadPB gives it back
 		if p.District != "" {
-			extra["district"] = p.District
+			extra = map[string]string{"district": p.District}
 		}
 		t.Projects = append(t.Projects, tally.Project{ID: strconv.FormatInt(p.ID, 10), Name: p.Title, Cost: p.CostCents / 100, Extra: extra})
 	}
