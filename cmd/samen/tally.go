@@ -24,6 +24,7 @@ const tallyUsage = "usage: samen tally [--method M] [--seats N] [--json] FILE\n"
 // default first.
 var tallyMethods = map[string][]string{
 	".blt": {"schulze", "irv", "stv"},
+	".pb":  {"equal-shares", "equal-shares-add1", "greedy"},
 	".csv": tally.CSVMethods,
 }
 
@@ -170,6 +171,8 @@ func tallyFile(file, method string, seats int) (tallyOutcome, error) {
 	switch ext {
 	case ".blt":
 		return tallyBLT(f, method, seats)
+	case ".pb":
+		return tallyPB(f, method)
 	}
 	return tallyCSV(f, method, seats)
 }
@@ -206,6 +209,37 @@ func tallyBLT(r io.Reader, method string, seats int) (tallyOutcome, error) {
 		out.result = tally.IRV(e)
 	default:
 		out.result = tally.STV(e)
+	}
+	return out.withResult(), nil
+}
+
+func tallyPB(r io.Reader, method string) (tallyOutcome, error) {
+	b, err := tally.ReadPB(r)
+	if err != nil {
+		return tallyOutcome{}, err
+	}
+	if err := b.Validate(); err != nil {
+		return tallyOutcome{}, err
+	}
+	if method == "" {
+		method = "equal-shares"
+	}
+	out := tallyOutcome{Method: method, Title: b.Title, Ballots: len(b.Ballots), Names: map[string]string{},
+		budget: true, total: b.Total, currency: b.Meta["currency"]}
+	for _, p := range b.Projects {
+		out.ids = append(out.ids, p.ID)
+		out.costs = append(out.costs, p.Cost)
+		if p.Name != "" {
+			out.Names[p.ID] = p.Name
+		}
+	}
+	switch method {
+	case "greedy":
+		out.result = tally.Greedy(b)
+	case "equal-shares-add1":
+		out.result = tally.EqualSharesAdd1(b)
+	default:
+		out.result = tally.EqualShares(b)
 	}
 	return out.withResult(), nil
 }
@@ -267,6 +301,7 @@ func (o tallyOutcome) withResult() tallyOutcome {
 func (w words) tallyProblem(err error) string {
 	var fe *tally.FileError
 	var ee *tally.ElectionError
+	var be *tally.BudgetError
 	switch {
 	case errors.As(err, &fe):
 		msg := w.tallyMessage(fe.Code)
@@ -276,6 +311,8 @@ func (w words) tallyProblem(err error) string {
 		return w.at(fe.Line, 0, msg)
 	case errors.As(err, &ee):
 		return w.tallyMessage(ee.Code)
+	case errors.As(err, &be):
+		return w.tallyMessage(be.Code)
 	}
 	return err.Error()
 }

@@ -108,6 +108,49 @@ func TestTallyBLT(t *testing.T) {
 	}
 }
 
+func TestTallyPB(t *testing.T) {
+	file := writeFile(t, "buurt.pb", `META
+key;value
+description;Buurtbudget
+num_projects;3
+num_votes;4
+budget;100
+vote_type;approval
+PROJECTS
+project_id;cost;name
+p1;60;Speeltuin
+p2;50;Bankjes
+p3;40;Bomen
+VOTES
+voter_id;vote
+1;p1,p3
+2;p1
+3;p1,p2
+4;p2
+`)
+	// Most votes first: p1, then p2 does not fit, p3 does.
+	if m := tallyJSON(t, "--method", "greedy", file); !slices.Equal(strs(m["winners"]), []string{"p1", "p3"}) || m["ballots"] != 4.0 {
+		t.Errorf("greedy: %v", m)
+	}
+	// Equal shares: each voter has 25; p1's three supporters pay 20 each,
+	// and what is left pays for nothing more.
+	m := tallyJSON(t, file)
+	if m["method"] != "equal-shares" || !slices.Equal(strs(m["winners"]), []string{"p1"}) {
+		t.Errorf("equal shares: %v", m)
+	}
+	code, out, errOut := samen(t, env("LANG", "nl_NL.UTF-8"), "", "tally", "--method", "greedy", file)
+	for _, want := range []string{
+		msgs.T("nl", "tally.cli.method.greedy") + ": Buurtbudget",
+		msgs.N("nl", "tally.cli.funded", 2, "list", "Speeltuin (p1), Bomen (p3)"),
+		msgs.T("nl", "tally.cli.spent", "spent", 100, "total", 100),
+		"1. Speeltuin (p1) — " + msgs.T("nl", "tally.cli.cost", "cost", 60),
+	} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("code %d, %s\n%s\nlacks %q", code, errOut, out, want)
+		}
+	}
+}
+
 func TestTallyCSVMajority(t *testing.T) {
 	file := writeFile(t, "vote.csv", `# method: majority
 # title: A bicycle shed
