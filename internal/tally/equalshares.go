@@ -70,13 +70,13 @@ import (
 
 // EqualShares counts a participatory budget by the Method of Equal Shares
 // with cost satisfaction, without completion: the count often leaves part
-// of the budget unspent (see EqualSharesAdd1). Method "equal_shares".
+// of the budget unspent (see EqualSharesAdd1). Method "equal-shares".
 // Ballot entries that name no project, or name one twice, count once or
 // not at all; EqualShares does not validate the budget.
 func EqualShares(b Budget) Result {
 	e := mesPrepare(b)
 	out := mesCount(e, 0, 0)
-	return Result{Method: "equal_shares", Winners: out.winners, Ranking: budgetRanking(b, e.votes, out.winners), Steps: out.steps}
+	return Result{Method: "equal-shares", Winners: out.winners, Ranking: budgetRanking(b, e.votes, out.winners), Steps: out.steps}
 }
 
 // EqualSharesAdd1 is the Method of Equal Shares completed by the add-one
@@ -105,7 +105,7 @@ func EqualShares(b Budget) Result {
 // "budget_kept" (Round = the k kept, Value = its share, Detail = its cost,
 // Rule = why raising stopped: "over_budget", "exhaustive", "all_supported",
 // "limit" or "no_voters"), then the steps of the count kept, as EqualShares
-// writes them. Method "equal_shares_add1".
+// writes them. Method "equal-shares-add1".
 func EqualSharesAdd1(b Budget) Result {
 	e := mesPrepare(b)
 	step := b.Add1Step
@@ -159,7 +159,7 @@ func EqualSharesAdd1(b Budget) Result {
 	}
 	steps := append(raises, Step{Round: int(keptK), Kind: "budget_kept", Option: -1, Value: kept.share, Detail: float64(kept.cost), Rule: reason})
 	steps = append(steps, kept.steps...)
-	return Result{Method: "equal_shares_add1", Winners: kept.winners, Ranking: budgetRanking(b, e.votes, kept.winners), Steps: steps}
+	return Result{Method: "equal-shares-add1", Winners: kept.winners, Ranking: budgetRanking(b, e.votes, kept.winners), Steps: steps}
 }
 
 // mesWorkLimit is EqualSharesAdd1's guard: how many ballots and projects

@@ -36,7 +36,7 @@ func TestEqualSharesExample1(t *testing.T) {
 	if !slices.Equal(r.Ranking, []int{0, 3, 4, 1, 2}) {
 		t.Errorf("ranking %v", r.Ranking)
 	}
-	if r.Method != "equal_shares" {
+	if r.Method != "equal-shares" {
 		t.Errorf("method %q", r.Method)
 	}
 
@@ -305,7 +305,7 @@ func TestEqualSharesAdd1SpendsWhatPureLeaves(t *testing.T) {
 		t.Fatalf("pure: %v, want [0]", r.Winners)
 	}
 	r := EqualSharesAdd1(b)
-	if !slices.Equal(r.Winners, []int{0, 1}) || r.Method != "equal_shares_add1" {
+	if !slices.Equal(r.Winners, []int{0, 1}) || r.Method != "equal-shares-add1" {
 		t.Fatalf("add1: %s %v, want [0 1]", r.Method, r.Winners)
 	}
 	raised := budgetSteps(r, "budget_raised")
