@@ -66,13 +66,10 @@ func (s *Service) Get(ctx context.Context, u *account.User, id int64) (View, err
 	if err != nil {
 		return View{}, err
 	}
-	if moved, err := s.catchUp(ctx, d); err != nil {
+	// Opened or closed in its own transaction first; the view below reads
+	// the result.
+	if _, err := s.catchUp(ctx, d); err != nil {
 		return View{}, err
-	} else if moved {
-		d, err = load(ctx, s.DB, id)
-		if err != nil {
-			return View{}, err
-		}
 	}
 	var v View
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"time"
 
 	"samen/internal/account"
 	"samen/internal/audit"
@@ -311,6 +310,3 @@ func (s *Service) catchUp(ctx context.Context, d Decision) (bool, error) {
 	})
 	return err == nil, err
 }
-
-// untilClose is how long voting on d still runs.
-func untilClose(d Decision, now time.Time) time.Duration { return d.ClosesAt.Sub(now) }
