@@ -17,6 +17,7 @@ import (
 	"samen/internal/account"
 	"samen/internal/assess"
 	"samen/internal/atlas"
+	"samen/internal/decide"
 	"samen/internal/toolbox"
 	"samen/internal/web/i18n"
 	"samen/internal/workspace"
@@ -267,6 +268,17 @@ func TestTemplateKeysExist(t *testing.T) {
 		"workspace.announcements.to.": wsStrings(workspace.Visibilities),
 		"workspace.channels.kind.":    append(wsStrings(workspace.ChannelKinds), "legend"),
 		"workspace.channels.about.":   wsStrings(workspace.ChannelKinds),
+		// Participatory budgets (decide_budget*.go).
+		"budget.phase.":          wsStrings(decide.Phases),
+		"budget.phase_about.":    wsStrings(decide.Phases),
+		"budget.advance.":        {string(decide.Proposals), string(decide.Review), string(decide.Balloting)},
+		"budget.advance_button.": {string(decide.Proposals), string(decide.Review), string(decide.Balloting)},
+		"budget.state.":          {"proposed", "accepted", "rejected"},
+		"budget.kind.":           {decide.Knapsack, decide.ApprovalBallot},
+		"budget.kind_about.":     {decide.Knapsack, decide.ApprovalBallot},
+		"budget.rule.":           decide.Rules,
+		"budget.rule_about.":     decide.Rules,
+		"budget.form.language.":  {"nl", "en"},
 	}
 	for _, p := range atlas.Principles {
 		dynamic["atlas.principle."] = append(dynamic["atlas.principle."], p, p+".explain")

@@ -449,6 +449,12 @@ func TestWorkspaceRoutesAreAuthorised(t *testing.T) {
 			"POST /workspaces/{ws}/invite/{action}": {allowed: keepsRegister, form: func() url.Values {
 				return url.Values{"email": {"inv" + unique() + "@example.org"}, "circle": {"supporters"}}
 			}}, // send
+			// Participatory budgets: core starts them.
+			"GET /workspaces/{ws}/budgets/new": {allowed: isCore},
+			"POST /workspaces/{ws}/budgets/new": {allowed: isCore, form: func() url.Values {
+				return url.Values{"title": {"Budget " + unique()}, "language": {"nl"}, "circles": {"core"}, "total": {"100"},
+					"ballot_kind": {"approval"}, "rule": {"greedy"}}
+			}},
 			"GET /api/v1/workspaces":                     {allowed: signedIn},
 			"POST /api/v1/workspaces":                    {allowed: signedIn, body: func() string { return `{"name": "API ` + unique() + `"}` }},
 			"GET /api/v1/workspaces/{ws}":                {allowed: anyone},
