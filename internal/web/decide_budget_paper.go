@@ -13,8 +13,8 @@ import (
 // agree (the decide service decides that). The page shows what a reading
 // needs, and the sheets so far: disputed ones first, with both readings,
 // so that someone takes the paper out again. A sheet still waiting for
-// its second reading shows who read it, not what they read: the second
-// reading must be made from the paper alone.
+// its second reading shows who read it, and what they read only to that
+// reader: the second reading must be made from the paper alone.
 
 type budgetPaperPage struct {
 	V    decide.BudgetView

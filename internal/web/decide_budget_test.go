@@ -260,10 +260,13 @@ func TestBudgetCityJourney(t *testing.T) {
 		sheet(chief, "1", "budget_sheet_waiting", skate, car)
 		// Alone, a steward's reading never counts, typed in again or not.
 		sheet(chief, "1", "budget_sheet_waiting", car, skate)
-		paper = chief.get(link + "/paper")
-		mustContain(t, paper, html(msgs.T("en", "budget.paper.waiting")))
-		if strings.Contains(paper.Body, "Parkeerplaats; ") {
-			t.Error("a sheet waiting for its second reading shows what the first reading says")
+		// Its reader sees what they typed; the others only who read it,
+		// so that the second reading is made from the paper alone.
+		mustContain(t, chief.get(link+"/paper"), html(msgs.T("en", "budget.paper.waiting")), ": Skatepark; Parkeerplaats</li>")
+		paper = second.get(link + "/paper")
+		mustContain(t, paper, html(msgs.T("en", "budget.paper.waiting")), "Sam Steward")
+		if strings.Contains(paper.Body, "Skatepark; Parkeerplaats") {
+			t.Error("a sheet waiting for its second reading shows the first reading to another steward")
 		}
 		sheet(second, "1", "budget_sheet_counted", skate, car)
 		sheet(chief, "2", "budget_sheet_waiting", skate)
