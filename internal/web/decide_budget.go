@@ -30,6 +30,8 @@ var (
 	errBudgetStewards = problem.New(problem.Forbidden, "budget.stewards_only")
 	// errBudgetManage: the page is for who runs the budget.
 	errBudgetManage = problem.New(problem.Forbidden, "budget.manage_only")
+	// errBudgetPropose: projects are proposed by who may vote.
+	errBudgetPropose = problem.New(problem.Forbidden, "budget.propose_forbidden")
 )
 
 // budgetFuncs are the template functions of the budget pages.
@@ -445,6 +447,7 @@ func (s *Server) budgetAction(w http.ResponseWriter, r *http.Request) error {
 		return problemNotFound
 	}
 	if err != nil {
+		err = budgetRefusal(action, err)
 		if pe, ok := problem.As(err); ok && pe.Kind != problem.NotFound && pe.Kind != problem.Unauthorized {
 			return s.renderBudget(w, r, statusFor(pe, false), action, project, err)
 		}
@@ -452,6 +455,18 @@ func (s *Server) budgetAction(w http.ResponseWriter, r *http.Request) error {
 	}
 	redirectNotice(w, r, budgetLink(id)+anchor, notice)
 	return nil
+}
+
+// budgetRefusal says in a budget's words what the decide service refuses
+// with its general "you may not do this with this decision".
+func budgetRefusal(action string, err error) error {
+	if pe, ok := problem.As(err); !ok || pe.Code != "decide.forbidden" {
+		return err
+	}
+	if action == "propose" {
+		return errBudgetPropose
+	}
+	return errBudgetManage
 }
 
 // formIDs reads the ids of ticked boxes; one that is not a number becomes

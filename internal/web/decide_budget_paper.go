@@ -84,6 +84,7 @@ func (s *Server) renderPaper(w http.ResponseWriter, r *http.Request, status int,
 func (s *Server) enterPaper(w http.ResponseWriter, r *http.Request, id int64) error {
 	sheet, err := s.decisions.EnterPaper(r.Context(), userFrom(r.Context()), id, r.PostForm.Get("sheet"), formIDs(r.PostForm["project"]))
 	if err != nil {
+		err = budgetRefusal("paper", err)
 		if pe, ok := problem.As(err); ok && (pe.Kind == problem.Invalid || pe.Kind == problem.Conflict) {
 			return s.renderPaper(w, r, statusFor(pe, false), err)
 		}

@@ -198,7 +198,7 @@ func TestBudgetCityJourney(t *testing.T) {
 		mustContain(t, s.browser("en").get(link), "Parkeerplaats", "proposed by Dirk", html(msgs.T("en", "budget.propose.log_in")))
 
 		// The review: residents cannot move the phase; the steward can.
-		refused(t, cato, link+"/advance", nil, http.StatusForbidden)
+		refused(t, cato, link+"/advance", nil, http.StatusForbidden, msgs.T("en", "error.budget.manage_only"))
 		submit(t, chief, link+"/advance", nil, "budget_phase_review")
 		page = chief.get(link)
 		mustContain(t, page, `id="decision-`+ids["Kunstwerk"]+`-reject"`, html(msgs.T("en", "budget.advance.review")))
@@ -250,7 +250,7 @@ func TestBudgetCityJourney(t *testing.T) {
 		if r := cato.get(link + "/paper"); r.Status != http.StatusForbidden {
 			t.Errorf("a resident's paper page: %d", r.Status)
 		}
-		refused(t, cato, link+"/paper", url.Values{"sheet": {"1"}, "project": {skate}}, http.StatusForbidden)
+		refused(t, cato, link+"/paper", url.Values{"sheet": {"1"}, "project": {skate}}, http.StatusForbidden, msgs.T("en", "error.budget.manage_only"))
 		paper := chief.get(link + "/paper")
 		mustContain(t, paper, `name="sheet"`, `id="project-`+skate+`"`, html(msgs.T("en", "budget.paper.none")))
 		sheet := func(b *browser, n string, notice string, projects ...string) {
@@ -412,7 +412,8 @@ func TestBudgetInWorkspace(t *testing.T) {
 		page := contributor.get(link)
 		mustContain(t, page, html(msgs.T("nl", "budget.propose.circles", "circles", "Kernteam, Leden")),
 			`href="/workspaces/`+slug+`/decisions"`, html(msgs.T("nl", "budget.rules.approval", "max", 2)))
-		refused(t, contributor, link+"/propose", url.Values{"title": {"Zonnepanelen"}, "description": {"Op het dak."}, "cost": {"3000"}}, http.StatusForbidden)
+		refused(t, contributor, link+"/propose", url.Values{"title": {"Zonnepanelen"}, "description": {"Op het dak."}, "cost": {"3000"}},
+			http.StatusForbidden, msgs.T("nl", "error.budget.propose_forbidden"))
 
 		var ids []string
 		for i, b := range []*browser{membersCircle, membersCircle, core} {
