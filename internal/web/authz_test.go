@@ -178,6 +178,19 @@ var openData = map[string]bool{
 	"GET /api/v1/assessments":                   true,
 	"GET /api/v1/assessments/{id}":              true,
 	"GET /api/v1/workspaces/{ws}":               true, // a workspace's name and counts; what is inside needs its circles
+	// City-wide decisions and budgets are public, results and ballot files
+	// included (anyone may recount them); a workspace's show only to its
+	// circles, which the decide service checks.
+	"GET /api/v1/decisions":                 true,
+	"GET /api/v1/decisions/{id}":            true,
+	"GET /api/v1/decisions/{id}/results":    true,
+	"GET /api/v1/decisions/{id}/ballots":    true,
+	"GET /api/v1/workspaces/{ws}/decisions": true,
+	"GET /api/v1/budgets":                   true,
+	"GET /api/v1/budgets/{id}":              true,
+	"GET /api/v1/budgets/{id}/results":      true,
+	"GET /api/v1/budgets/{id}/ballots":      true,
+	"GET /api/v1/workspaces/{ws}/budgets":   true,
 }
 
 // A safety net under the site map: whatever sits under /admin/ is for

@@ -9,9 +9,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"samen/internal/account"
 	"samen/internal/audit"
+	"samen/internal/decide"
 	"samen/internal/demo"
 	"samen/internal/store"
 	"samen/internal/store/storetest"
@@ -354,6 +356,7 @@ func TestWorkspaceRoutesAreAuthorised(t *testing.T) {
 		anyone := func(persona) bool { return true }
 		inside := func(p persona) bool { return p.circle != "" }
 		isTreasurer := func(p persona) bool { return p.core || p.treasurer }
+		proposes := func(p persona) bool { return p.circle.Within(workspace.Visibility(workspace.Members)) }
 		// The grant and revoke actions below give {id}, the supporter, the
 		// announcements role and take it back, in either order: who sends
 		// is core, and the supporter while they hold it.
@@ -454,6 +457,20 @@ func TestWorkspaceRoutesAreAuthorised(t *testing.T) {
 			"POST /workspaces/{ws}/budgets/new": {allowed: isCore, form: func() url.Values {
 				return url.Values{"title": {"Budget " + unique()}, "language": {"nl"}, "circles": {"core"}, "total": {"100"},
 					"ballot_kind": {"approval"}, "rule": {"greedy"}}
+			}},
+			// Decisions and budgets in the API: lists show each caller what
+			// they may see; members and the circles inside propose (an empty
+			// body: refused, or a field problem for who may).
+			"GET /api/v1/workspaces/{ws}/decisions":  {allowed: anyone},
+			"POST /api/v1/workspaces/{ws}/decisions": {allowed: func(p persona) bool { return p.circle.Within(workspace.Visibility(workspace.Members)) }, body: func() string { return `{}` }},
+			"GET /api/v1/workspaces/{ws}/budgets":    {allowed: anyone},
+			// Decisions: the list shows each reader what they may see;
+			// members and the circles inside propose (a real draft each time).
+			"GET /workspaces/{ws}/decisions":     {allowed: anyone},
+			"GET /workspaces/{ws}/decisions/new": {allowed: proposes},
+			"POST /workspaces/{ws}/decisions/new": {allowed: proposes, form: func() url.Values {
+				return url.Values{"title": {"Proposal " + unique()}, "language": {"en"}, "method": {"consent"}, "secrecy": {"open"},
+					"visibility": {"members"}, "circles": {"members"}, "closes_at": {decide.Local(time.Now().Add(48 * time.Hour))}}
 			}},
 			"GET /api/v1/workspaces":                     {allowed: signedIn},
 			"POST /api/v1/workspaces":                    {allowed: signedIn, body: func() string { return `{"name": "API ` + unique() + `"}` }},
