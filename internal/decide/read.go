@@ -38,8 +38,18 @@ type View struct {
 	Result *Result
 	// ResultsHidden says results exist but stay hidden until closing.
 	ResultsHidden bool
-	Comments      []Comment
-	Amendments    []Amendment
+	// Reasons are the reasons given with the objections and blocks of a
+	// secret consent vote, without their voters, whenever the result is
+	// shown (an open vote's are with their voters, in Voters).
+	Reasons    []Reason
+	Comments   []Comment
+	Amendments []Amendment
+}
+
+// Reason is a reason given with a consent ballot's position.
+type Reason struct {
+	Position string
+	Text     string
 }
 
 // Voter is one person who voted; Ballot is theirs on an open vote.
@@ -129,19 +139,33 @@ func (s *Service) Get(ctx context.Context, u *account.User, id int64) (View, err
 				}
 			}
 		}
+		var ballots []Ballot
 		switch {
 		case d.State == Closed:
-			v.Result, err = storedResult(ctx, tx, id)
-			return err
+			if v.Result, err = storedResult(ctx, tx, id); err != nil {
+				return err
+			}
 		case d.Secrecy == Hidden:
 			v.ResultsHidden = true
+			return nil
 		default:
-			ballots, err := currentBallots(ctx, tx, id)
-			if err != nil {
+			if ballots, err = currentBallots(ctx, tx, id); err != nil {
 				return err
 			}
 			r := Count(d, ballots)
 			v.Result = &r
+		}
+		if d.Method == Consent && d.Secrecy.Secret() && v.Result != nil {
+			if ballots == nil {
+				if ballots, err = currentBallots(ctx, tx, id); err != nil {
+					return err
+				}
+			}
+			for _, b := range ballots {
+				if (b.Position == "object" || b.Position == "block") && b.Reason != "" {
+					v.Reasons = append(v.Reasons, Reason{Position: b.Position, Text: b.Reason})
+				}
+			}
 		}
 		return nil
 	})
@@ -223,6 +247,7 @@ type Summary struct {
 	ID          int64
 	WorkspaceID int64
 	Title       string
+	Language    string // the author's, in which Title is written
 	Method      Method
 	State       State
 	Secrecy     Secrecy
@@ -274,7 +299,7 @@ func (s *Service) List(ctx context.Context, u *account.User, wsRef string) ([]Su
 			if err != nil {
 				return err
 			}
-			sm := Summary{ID: d.ID, WorkspaceID: d.WorkspaceID, Title: d.Title, Method: d.Method, State: d.State,
+			sm := Summary{ID: d.ID, WorkspaceID: d.WorkspaceID, Title: d.Title, Language: d.Language, Method: d.Method, State: d.State,
 				Secrecy: d.Secrecy, District: d.District, OpensAt: d.OpensAt, ClosesAt: d.ClosesAt, ReviewOn: d.ReviewOn,
 				Electorate: d.Electorate}
 			if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM decision_voters WHERE decision_id = ?`, id).Scan(&sm.Cast); err != nil {

@@ -279,6 +279,19 @@ func TestTemplateKeysExist(t *testing.T) {
 		"budget.rule.":           decide.Rules,
 		"budget.rule_about.":     decide.Rules,
 		"budget.form.language.":  {"nl", "en"},
+		// Decisions (decide_pages.go, decide_decision.go).
+		"decide.state.":           wsStrings([]decide.State{decide.Draft, decide.Discussion, decide.Voting, decide.Closed}),
+		"decide.method.":          wsStrings(decide.Methods),
+		"decide.method_rule.":     wsStrings(decide.Methods),
+		"decide.secrecy.":         wsStrings(decide.Secrecies),
+		"decide.secrecy_about.":   wsStrings(decide.Secrecies),
+		"decide.threshold.":       decide.Thresholds,
+		"decide.threshold_rule.":  decide.Thresholds,
+		"decide.position.":        append(slices.Clone(decide.ConsentPositions), "yes", "no"),
+		"decide.position_about.":  decide.ConsentPositions,
+		"decide.answer.":          decide.PollAnswers,
+		"decide.amendment.state.": {"open", "accepted", "declined"},
+		"decide.form.language.":   {"nl", "en"},
 	}
 	for _, p := range atlas.Principles {
 		dynamic["atlas.principle."] = append(dynamic["atlas.principle."], p, p+".explain")
