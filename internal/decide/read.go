@@ -36,8 +36,13 @@ type View struct {
 	// Result is the count: fixed once closed, live while voting, nil while
 	// a hidden vote runs.
 	Result *Result
-	// ResultsHidden says results exist but stay hidden until closing.
+	// ResultsHidden says results exist but are not shown yet: a hidden
+	// vote until it closes, or a secret one until ResultsFrom have voted.
 	ResultsHidden bool
+	// ResultsFrom is how many ballots a secret vote needs before its
+	// results so far are shown (0 when they are): with one or two, the
+	// result would be someone's ballot.
+	ResultsFrom int
 	// Reasons are the reasons given with the objections and blocks of a
 	// secret consent vote, without their voters, whenever the result is
 	// shown (an open vote's are with their voters, in Voters).
@@ -147,6 +152,9 @@ func (s *Service) Get(ctx context.Context, u *account.User, id int64) (View, err
 			}
 		case d.Secrecy == Hidden:
 			v.ResultsHidden = true
+			return nil
+		case d.Secrecy.Secret() && v.Cast < v.VotersShownFrom:
+			v.ResultsHidden, v.ResultsFrom = true, v.VotersShownFrom
 			return nil
 		default:
 			if ballots, err = currentBallots(ctx, tx, id); err != nil {

@@ -204,6 +204,10 @@ func TestSecretBallots(t *testing.T) {
 		if v.Cast != 2 || v.Voters != nil || v.VotersShownFrom != 3 {
 			t.Errorf("two secret ballots: cast %d, voters %v, shown from %d", v.Cast, v.Voters, v.VotersShownFrom)
 		}
+		// With two ballots the results so far would give them away.
+		if v.Result != nil || !v.ResultsHidden || v.ResultsFrom != 3 {
+			t.Errorf("two secret ballots: result %+v, hidden %v from %d", v.Result, v.ResultsHidden, v.ResultsFrom)
+		}
 		if err := svc.Vote(ctx, f.cato, d.ID, Ballot{Values: map[int64]int{oven: 1}}, false); err != nil {
 			t.Fatal(err)
 		}

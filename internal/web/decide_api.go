@@ -601,6 +601,9 @@ func (s *Server) apiComment(w http.ResponseWriter, r *http.Request) error {
 var (
 	// errResultsHidden: a vote whose results stay hidden until it closes.
 	errResultsHidden = problem.New(problem.Conflict, "decide.results_hidden")
+	// errResultsWaiting: a secret vote with too few ballots yet for its
+	// results to keep them secret.
+	errResultsWaiting = problem.New(problem.Conflict, "decide.results_waiting")
 	// errNoResults: voting has not started.
 	errNoResults = problem.New(problem.Conflict, "decide.no_results")
 )
@@ -613,6 +616,8 @@ func (s *Server) decisionResult(r *http.Request, id int64) (decide.View, decide.
 	switch {
 	case err != nil:
 		return v, decide.Result{}, err
+	case v.ResultsFrom > 0:
+		return v, decide.Result{}, errResultsWaiting
 	case v.ResultsHidden:
 		return v, decide.Result{}, errResultsHidden
 	case v.Result == nil:

@@ -597,14 +597,16 @@ func TestDecisionSecretBallots(t *testing.T) {
 		mustContain(t, r, inEN("decide.ballot.final"), inEN("decide.voters.hidden", "n", "3"))
 		mustLack(t, r, inEN("decide.ballot.submit"), "Mia Member</strong>")
 		decisionAct(t, joan, link+"/vote", url.Values{"position": {"object"}, "reason": {"Too loud on Sundays."}}, "decide_voted")
+		// Two ballots: the results so far would give them away.
 		r = openPage(t, kim, link)
-		mustContain(t, r, inEN("decide.voters.hidden", "n", "3"), inEN("decide.result.title_live"),
-			`<strong>Object</strong>: <q>Too loud on Sundays.</q>`) // the reason, without a name
+		mustContain(t, r, inEN("decide.voters.hidden", "n", "3"), inEN("decide.result.title_live"), inEN("decide.result.waiting", "n", "3"))
+		mustLack(t, r, "Too loud on Sundays.")
 		decisionAct(t, w.memb, link+"/vote", url.Values{"position": {"agree"}}, "decide_voted")
-		// Three voted: their names, never their ballots.
+		// Three voted: their names, never their ballots; the results so
+		// far with the reason, without a name.
 		r = openPage(t, kim, link)
 		mustContain(t, r, "<li><strong>Joan</strong></li>", "<li><strong>Mia Member</strong></li>", "<li><strong>Mo Moderator</strong></li>",
-			inEN("decide.voters.secret"))
+			inEN("decide.voters.secret"), `<strong>Object</strong>: <q>Too loud on Sundays.</q>`)
 		mustLack(t, r, "Joan</strong>:", inEN("decide.voters.hidden", "n", "3"))
 
 		// Results hidden until closing: not in the page at all.
