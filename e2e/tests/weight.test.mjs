@@ -57,9 +57,17 @@ async function weigh(path, { as, ready } = {}) {
     // A worker's own script is fetched for the page but its response is
     // reported to the worker's target: its size comes from the page's
     // Resource Timing (transferSize: headers and compressed body as well).
-    const timing = new Map(await page.evaluate(() => performance.getEntriesByType('resource')
+    const readTiming = async () => new Map(await page.evaluate(() => performance.getEntriesByType('resource')
       .map((e) => [e.name, { transfer: e.transferSize, compressed: e.encodedBodySize < e.decodedBodySize }])));
     const list = [...requests.values()].filter((r) => !new URL(r.url).pathname.startsWith('/tiles/'));
+    // The browser asks for the favicon after the load event; on a busy
+    // runner it can still be on its way when the page counts as idle. Wait
+    // (10 s at most) until every request has a size to read.
+    let timing = await readTiming();
+    for (const until = Date.now() + 10_000; Date.now() < until; timing = await readTiming()) {
+      if (list.every((r) => r.bytes !== undefined || timing.has(r.url))) break;
+      await new Promise((res) => setTimeout(res, 50));
+    }
     for (const r of list) {
       if (r.bytes === undefined && timing.has(r.url)) {
         r.bytes = timing.get(r.url).transfer;
