@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,32 +21,13 @@ import (
 // The decisions' and budgets' JSON API, driven as a script does: with API
 // tokens, over HTTP, on both engines.
 
-// apiClock is the decide service's clock in these tests, moved forward to
-// close voting; the server reads it from its own goroutines.
-type apiClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *apiClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *apiClock) forward(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // decideSite is a seeded site whose decisions run on a clock the test
 // moves.
-func decideAPISite(t *testing.T, db *store.DB) (*site, *apiClock) {
+func decideAPISite(t *testing.T, db *store.DB) (*site, *testClock) {
 	t.Helper()
 	s := newSite(t, db)
 	s.seed()
-	c := &apiClock{t: time.Now().Truncate(time.Second)}
+	c := &testClock{t: time.Now().Truncate(time.Second)}
 	s.Parts.Decisions.Now = c.now
 	return s, c
 }
@@ -496,7 +476,7 @@ func sortedIDs(ids []int64) []int64 {
 // two: all six the skate park, four with it the car park and two the
 // library; the art work nobody. It returns the budget and the projects'
 // ids by title.
-func (s *site) runBudget(t *testing.T, clock *apiClock, people []*script) (int64, map[string]int64) {
+func (s *site) runBudget(t *testing.T, clock *testClock, people []*script) (int64, map[string]int64) {
 	t.Helper()
 	ctx := context.Background()
 	chief, err := account.ByID(ctx, s.DB, s.userID(steward.Email))

@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,33 +21,13 @@ import (
 // The pages of a participatory budget, driven as people use them: forms
 // only, no JavaScript.
 
-// budgetClock is the decide service's clock in these tests, moved forward
-// to close voting. It is set before the first request and read under a
-// lock, since the server reads it from its own goroutines.
-type budgetClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *budgetClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *budgetClock) forward(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // budgetSite is a seeded site whose decisions run on a clock the test
 // moves.
-func budgetSite(t *testing.T, db *store.DB) (*site, *budgetClock) {
+func budgetSite(t *testing.T, db *store.DB) (*site, *testClock) {
 	t.Helper()
 	s := newSite(t, db)
 	s.seed()
-	c := &budgetClock{t: time.Now().Truncate(time.Minute)}
+	c := &testClock{t: time.Now().Truncate(time.Minute)}
 	s.Parts.Decisions.Now = c.now
 	return s, c
 }

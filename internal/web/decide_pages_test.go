@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,30 +21,11 @@ import (
 // The pages of a decision, driven as people use them: through the forms,
 // without JavaScript, in both languages.
 
-// decideClock is the decide service's clock in these tests, moved
-// forward to close voting.
-type decideClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *decideClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *decideClock) forward(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // decideWorld is a seeded site whose decisions run on a clock the test
 // moves, with the demo workspace and people in each of its circles.
 type decideWorld struct {
 	*site
-	clock *decideClock
+	clock *testClock
 	slug  string
 	core  *browser // the demo member: core
 	memb  *browser // the demo moderator: members
@@ -55,7 +35,7 @@ func newDecideWorld(t *testing.T, db *store.DB) *decideWorld {
 	t.Helper()
 	s := newSite(t, db)
 	s.seed()
-	c := &decideClock{t: time.Now().Truncate(time.Minute)}
+	c := &testClock{t: time.Now().Truncate(time.Minute)}
 	s.Parts.Decisions.Now = c.now
 	w := &decideWorld{site: s, clock: c, slug: demoWorkspace(t, s)}
 	w.core = s.loggedIn(member, "en")
