@@ -174,7 +174,9 @@ func startServe(t *testing.T, getenv func(string) string, args ...string) *serve
 	go func() {
 		s.done <- run(ctx, append([]string{"serve"}, args...), strings.NewReader(""), out, io.Discard, getenv)
 	}()
-	deadline := time.Now().Add(30 * time.Second)
+	// Generous: --demo seeds every part first (the budget's paper ballots
+	// are hundreds of transactions), slow on a busy runner's PostgreSQL.
+	deadline := time.Now().Add(90 * time.Second)
 	for time.Now().Before(deadline) {
 		if m := addrLine.FindStringSubmatch(out.String()); m != nil {
 			s.url = m[1]

@@ -158,7 +158,7 @@ var demoProjects = []demoProject{
 
 // demoSheets is how many paper ballots the demo's budget has: the tellers
 // typed each in twice. Online ballots come from the demo's accounts.
-const demoSheets = 320
+const demoSheets = 240
 
 func seedBudget(ctx context.Context, svc *decide.Service, accounts *account.Service, steward, member, mod account.User) error {
 	now := time.Now()

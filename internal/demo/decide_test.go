@@ -74,7 +74,7 @@ func TestSeedDecisions(t *testing.T) {
 		if err != nil || v.Result == nil {
 			t.Fatalf("the demo budget: %v", err)
 		}
-		if v.Result.Ballots < 300 || v.Result.Paper < 300 {
+		if v.Result.Ballots < 200 || v.Result.Paper < 200 {
 			t.Errorf("the demo budget counted %d ballots, %d on paper; want a few hundred", v.Result.Ballots, v.Result.Paper)
 		}
 		greedy, mes := v.Result.FundedBy("greedy"), v.Result.Funded()
