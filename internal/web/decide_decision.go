@@ -2,6 +2,7 @@ package web
 
 import (
 	"cmp"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -361,7 +362,7 @@ func (s *Server) decisionAction(w http.ResponseWriter, r *http.Request) error {
 	case "vote":
 		var b decide.Ballot
 		if b, err = ballotFromPost(f); err == nil {
-			err = s.decisions.Vote(ctx, u, id, b, f.Get("lives_there") != "")
+			err = blockNeedsReason(s.decisions.Vote(ctx, u, id, b, f.Get("lives_there") != ""))
 		}
 		notice, anchor = "decide_voted", "#vote"
 	case "comment":
@@ -397,6 +398,18 @@ func (s *Server) decisionAction(w http.ResponseWriter, r *http.Request) error {
 	}
 	redirectNotice(w, r, link+anchor, notice)
 	return nil
+}
+
+// blockNeedsReason says why the reason of a block is needed: the field is
+// optional (its label says so) except with a block, and a bare "fill this
+// in" under "Your reason (optional)" would contradict it.
+func blockNeedsReason(err error) error {
+	if pe, ok := problem.As(err); ok && pe.Fields["reason"] == "required" {
+		fields := problem.Fields(maps.Clone(pe.Fields))
+		fields["reason"] = "decide.block_reason"
+		return fields.Err()
+	}
+	return err
 }
 
 // ballotFromPost reads the ballot fields of a posted form without the

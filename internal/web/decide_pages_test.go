@@ -281,9 +281,9 @@ func TestDecisionJourney(t *testing.T) {
 			t.Errorf("the edit form while voting: %d", r.Status)
 		}
 
-		// A block needs a reason: refused at its field, the choice kept.
+		// A block needs a reason: refused at its field, saying why, the choice kept.
 		r = decisionRefused(t, w.memb, link+"/vote", url.Values{"position": {"block"}, "reason": {" "}}, http.StatusUnprocessableEntity,
-			msgs.T("en", "field.required"))
+			msgs.T("en", "field.decide.block_reason"))
 		mustContain(t, r, `id="reason-error"`, `value="block" checked`)
 		decisionAct(t, w.memb, link+"/vote", url.Values{"position": {"block"}, "reason": {"Sunday is our rest day."}}, "decide_voted")
 		decisionAct(t, contributor, link+"/vote", url.Values{"position": {"object"}, "reason": {"Too much work."}}, "decide_voted")
