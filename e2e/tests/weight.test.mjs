@@ -155,6 +155,37 @@ async function workspacePath(sub) {
   }
 }
 
+/** demoDecision returns the address of the demo workspace's decision of method, read from the API as the demo member. */
+async function demoDecision(method) {
+  const context = await site.newContext();
+  try {
+    const page = await context.newPage();
+    await login(page, DEMO.member.email, DEMO.member.password);
+    const ws = (await (await page.request.get('/api/v1/workspaces')).json()).workspaces.find((w) => w.circle === 'core');
+    const res = await page.request.get(`/api/v1/workspaces/${ws.slug}/decisions`);
+    assert.equal(res.status(), 200);
+    const d = (await res.json()).decisions.find((x) => x.method === method);
+    assert.ok(d, `the demo workspace has a ${method} decision`);
+    return `/decisions/${d.id}`;
+  } finally {
+    await context.close();
+  }
+}
+
+/** demoBudget returns the address of the demo's participatory budget (its result out), read from the API. */
+async function demoBudget(sub = '') {
+  const context = await site.newContext();
+  try {
+    const res = await context.request.get('/api/v1/budgets');
+    assert.equal(res.status(), 200);
+    const b = (await res.json()).budgets.find((x) => x.phase === 'result');
+    assert.ok(b, 'the demo has a budget with its result');
+    return `/budgets/${b.id}${sub}`;
+  } finally {
+    await context.close();
+  }
+}
+
 describe('first visit, bytes on the wire', () => {
   it('/ (budget 40 kB)', { timeout: 60_000 }, async () => {
     record('/', await weigh('/'), budgets.home);
@@ -217,6 +248,9 @@ describe('first visit, bytes on the wire', () => {
     ['/signup', '/signup'],
     ['/password/forgot', '/password/forgot'],
     ['/api', '/api'],
+    ['/decisions', '/decisions'],
+    // The demo's budget with its result: every rule side by side, and why.
+    ['/budgets/{budget} (result)', () => demoBudget()],
   ];
   for (const [label, path] of visitorPages) {
     it(`${label} (budget 80 kB)`, { timeout: 60_000 }, async () => {
@@ -239,6 +273,13 @@ describe('first visit, bytes on the wire', () => {
     // as its core team (and treasurer) sees them.
     ['/workspaces/{ws}/members (core)', () => workspacePath('/members'), DEMO.member],
     ['/workspaces/{ws}/shares (treasurer)', () => workspacePath('/shares'), DEMO.member],
+    // Deciding together: the workspace's decisions, the open ranked vote
+    // with its ballot and results so far, the closed consent decision, and
+    // the demo budget's paper ballots (hundreds of sheets) as a steward.
+    ['/workspaces/{ws}/decisions (core)', () => workspacePath('/decisions'), DEMO.member],
+    ['/decisions/{decision} (ranked vote, ballot)', () => demoDecision('schulze'), DEMO.member],
+    ['/decisions/{decision} (closed, results)', () => demoDecision('consent'), DEMO.member],
+    ['/budgets/{budget}/paper (steward)', () => demoBudget('/paper'), DEMO.steward],
   ];
   for (const [label, path, as] of signedInPages) {
     it(`${label} (budget 80 kB)`, { timeout: 60_000 }, async () => {
