@@ -101,7 +101,6 @@ type Transaction struct {
 	Ref         string // what outside samen it books, once; "" for none
 	Reverses    int64  // the transaction it reverses, 0 for none
 	ReversedBy  int64  // the transaction that reversed it, 0 for none
-	CreatedBy   int64  // the account (person) who booked it, 0 for samen itself
 	CreatedAt   time.Time
 	Entries     []Entry
 }

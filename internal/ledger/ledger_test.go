@@ -84,7 +84,7 @@ func open(t testing.TB, db *store.DB) {
 
 func post(t testing.TB, db *store.DB, tx ledger.Transaction) int64 {
 	t.Helper()
-	id, err := ledger.Post(context.Background(), db, tx, 0, day)
+	id, err := ledger.Post(context.Background(), db, tx, day)
 	if err != nil {
 		t.Fatalf("posting %+v: %v", tx, err)
 	}
@@ -111,7 +111,7 @@ func TestPostReverseAndRead(t *testing.T) {
 		gift := post(t, db, ledger.Transaction{Kind: "contribution", Ref: "mollie:tr_1", Entries: []ledger.Entry{
 			{"campaign:1", -2500}, {"provider:mollie", 2500}}})
 		post(t, db, ledger.Transaction{Kind: "match", Entries: []ledger.Entry{{"pool:1:funder:1", 1500}, {"pool:1:funder:2", 1000}, {"campaign:1", -2500}}})
-		if _, err := ledger.Post(ctx, db, ledger.Move("x", "campaign:1", "nowhere:1", 5, ""), 0, day); !isCode(err, "ledger.account.unknown") {
+		if _, err := ledger.Post(ctx, db, ledger.Move("x", "campaign:1", "nowhere:1", 5, ""), day); !isCode(err, "ledger.account.unknown") {
 			t.Errorf("an account never opened: %v", err)
 		}
 		if got := held(t, db, "campaign:1"); got != 5000 {
@@ -129,7 +129,7 @@ func TestPostReverseAndRead(t *testing.T) {
 
 		// The same payment notice again books nothing.
 		again, err := ledger.Post(ctx, db, ledger.Transaction{Kind: "contribution", Ref: "mollie:tr_1", Entries: []ledger.Entry{
-			{"campaign:1", -2500}, {"provider:mollie", 2500}}}, 0, day)
+			{"campaign:1", -2500}, {"provider:mollie", 2500}}}, day)
 		if !errors.Is(err, ledger.ErrBooked) || again != gift {
 			t.Errorf("the same ref twice: %d %v, want %d and ErrBooked", again, err, gift)
 		}
@@ -138,17 +138,17 @@ func TestPostReverseAndRead(t *testing.T) {
 		}
 
 		// A refund is a reversal; it is booked once and not reversed.
-		back, err := ledger.Reverse(ctx, db, gift, "Terugbetaald", 0, day)
+		back, err := ledger.Reverse(ctx, db, gift, "Terugbetaald", day)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got := held(t, db, "campaign:1"); got != 2500 {
 			t.Errorf("after the refund the campaign holds %d, want 2500", got)
 		}
-		if _, err := ledger.Reverse(ctx, db, gift, "Nog eens", 0, day); !isCode(err, "ledger.reversed") {
+		if _, err := ledger.Reverse(ctx, db, gift, "Nog eens", day); !isCode(err, "ledger.reversed") {
 			t.Errorf("reversing twice: %v", err)
 		}
-		if _, err := ledger.Reverse(ctx, db, back, "Terug", 0, day); !isCode(err, "ledger.reversal") {
+		if _, err := ledger.Reverse(ctx, db, back, "Terug", day); !isCode(err, "ledger.reversal") {
 			t.Errorf("reversing a reversal: %v", err)
 		}
 		r, err := ledger.Transact(ctx, db, back)
@@ -279,7 +279,7 @@ func TestBookingAtOnce(t *testing.T) {
 					tx.Ref = "mollie:tr_same"
 				}
 				booked <- db.InTx(ctx, func(q *store.Tx) error {
-					_, err := ledger.Post(ctx, q, tx, 0, day)
+					_, err := ledger.Post(ctx, q, tx, day)
 					if errors.Is(err, ledger.ErrBooked) {
 						return nil
 					}
@@ -322,7 +322,7 @@ func TestRandomBooksBalance(t *testing.T) {
 		for range 300 {
 			if len(ids) > 0 && rng.IntN(6) == 0 {
 				id := ids[rng.IntN(len(ids))]
-				if _, err := ledger.Reverse(ctx, db, id, "", 0, day); err != nil && !isCode(err, "ledger.reversed") && !isCode(err, "ledger.reversal") {
+				if _, err := ledger.Reverse(ctx, db, id, "", day); err != nil && !isCode(err, "ledger.reversed") && !isCode(err, "ledger.reversal") {
 					t.Fatal(err)
 				}
 				continue
@@ -376,7 +376,7 @@ func BenchmarkBalanceMillionEntries(b *testing.B) {
 						if from == "campaign:1" {
 							want += c
 						}
-						if _, err := ledger.Post(ctx, q, ledger.Move("test", from, "provider:bank", c, ""), 0, day); err != nil {
+						if _, err := ledger.Post(ctx, q, ledger.Move("test", from, "provider:bank", c, ""), day); err != nil {
 							return err
 						}
 					}

@@ -88,12 +88,12 @@ func Accounts(ctx context.Context, q store.Querier, prefix string) ([]Account, e
 // first booking's.
 var ErrBooked = errors.New("ledger: already booked")
 
-// Post books t, whose accounts must exist (Open), at now; by is the person
-// who books it (0: samen itself). It returns the transaction's id, or the
+// Post books t, whose accounts must exist (Open), at now; the audit log
+// records who booked it (the context's actor). It returns the transaction's id, or the
 // first booking's id and ErrBooked when t.Ref was booked before. Two
 // processes posting the same ref at once book it once: the insert of the
 // second does nothing and finds the first's row.
-func Post(ctx context.Context, q store.Querier, t Transaction, by int64, now time.Time) (int64, error) {
+func Post(ctx context.Context, q store.Querier, t Transaction, now time.Time) (int64, error) {
 	if t.BookedOn == "" {
 		t.BookedOn = Day(now)
 	}
@@ -111,9 +111,9 @@ func Post(ctx context.Context, q store.Querier, t Transaction, by int64, now tim
 		return 0, err
 	}
 	var id int64
-	err = q.QueryRow(ctx, `INSERT INTO ledger_transactions (kind, booked_on, description, ref, reverses_id, created_by, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
-		t.Kind, t.BookedOn, t.Description, nullString(t.Ref), nullID(t.Reverses), nullID(by), store.Millis(now)).Scan(&id)
+	err = q.QueryRow(ctx, `INSERT INTO ledger_transactions (kind, booked_on, description, ref, reverses_id, created_at)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
+		t.Kind, t.BookedOn, t.Description, nullString(t.Ref), nullID(t.Reverses), store.Millis(now)).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		// A unique column held: the ref was booked, or the transaction
 		// reversed, before.
@@ -195,7 +195,7 @@ func accountIDs(ctx context.Context, q store.Querier, codes []string) (map[strin
 // why as its description. A reversal is not reversed (book the
 // transaction anew), and a transaction is reversed once: the second of two
 // racing reversals gets ledger.reversed.
-func Reverse(ctx context.Context, q store.Querier, id int64, why string, by int64, now time.Time) (int64, error) {
+func Reverse(ctx context.Context, q store.Querier, id int64, why string, now time.Time) (int64, error) {
 	t, err := Transact(ctx, q, id)
 	if err != nil {
 		return 0, err
@@ -206,16 +206,16 @@ func Reverse(ctx context.Context, q store.Querier, id int64, why string, by int6
 	if t.ReversedBy != 0 {
 		return 0, &Error{Code: "ledger.reversed"}
 	}
-	return Post(ctx, q, Reversal(t, Day(now), why), by, now)
+	return Post(ctx, q, Reversal(t, Day(now), why), now)
 }
 
 const transactionColumns = `t.id, t.kind, t.booked_on, t.description, COALESCE(t.ref, ''), COALESCE(t.reverses_id, 0),
-	COALESCE((SELECT r.id FROM ledger_transactions r WHERE r.reverses_id = t.id), 0), COALESCE(t.created_by, 0), t.created_at`
+	COALESCE((SELECT r.id FROM ledger_transactions r WHERE r.reverses_id = t.id), 0), t.created_at`
 
 func scanTransaction(row interface{ Scan(...any) error }) (Transaction, error) {
 	var t Transaction
 	var created int64
-	err := row.Scan(&t.ID, &t.Kind, &t.BookedOn, &t.Description, &t.Ref, &t.Reverses, &t.ReversedBy, &t.CreatedBy, &created)
+	err := row.Scan(&t.ID, &t.Kind, &t.BookedOn, &t.Description, &t.Ref, &t.Reverses, &t.ReversedBy, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, &Error{Code: "ledger.unknown"}
 	}

@@ -10,6 +10,10 @@
 -- in step in the transaction that adds them, so that a balance answers at
 -- once however many entries there are (TestBalancesEqualTheEntries checks
 -- it against the sum). It is the one column here that changes.
+--
+-- Who booked a transaction is in the audit log (ledger.posted, with its
+-- actor), not here: rows that can never change must hold nothing that a
+-- person's erasure would have to take out.
 
 CREATE TABLE ledger_accounts (
     id            INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -28,7 +32,6 @@ CREATE TABLE ledger_transactions (
     description TEXT NOT NULL DEFAULT '',
     ref         TEXT UNIQUE,                   -- what it books, once: 'mollie:tr_…', 'camt:…'; NULL when nothing outside names it
     reverses_id BIGINT UNIQUE REFERENCES ledger_transactions(id),
-    created_by  BIGINT REFERENCES users(id),
     created_at  BIGINT NOT NULL
 );
 CREATE INDEX ledger_transactions_booked ON ledger_transactions(booked_on, id);
