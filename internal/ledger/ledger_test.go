@@ -172,6 +172,12 @@ func TestPostReverseAndRead(t *testing.T) {
 		if len(pool) != 2 {
 			t.Errorf("the pool's transactions: %+v", pool)
 		}
+		if dep, err := ledger.SumOfKind(ctx, db, "pool:1:funder:1", "deposit"); err != nil || dep != -100000 {
+			t.Errorf("the first funder's deposits: %d %v", dep, err)
+		}
+		if got, err := ledger.SumOfKind(ctx, db, "campaign:1", "contribution"); err != nil || got != 0 {
+			t.Errorf("a reversed contribution still counts: %d %v", got, err)
+		}
 		accounts, err := ledger.Accounts(ctx, db, "pool:1:")
 		if err != nil || len(accounts) != 2 || accounts[0].Code != "pool:1:funder:1" {
 			t.Errorf("the pool's accounts: %+v %v", accounts, err)

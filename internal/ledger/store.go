@@ -83,6 +83,17 @@ func Accounts(ctx context.Context, q store.Querier, prefix string) ([]Account, e
 	return out, rows.Err()
 }
 
+// SumOfKind returns the sum of account code's entries in transactions of
+// the given kind (what a funder deposited, say), reversed ones and their
+// reversals left out.
+func SumOfKind(ctx context.Context, q store.Querier, code, kind string) (int64, error) {
+	var sum int64
+	err := q.QueryRow(ctx, `SELECT COALESCE(SUM(e.cents), 0) FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id
+		JOIN ledger_transactions t ON t.id = e.transaction_id
+		WHERE a.code = ? AND t.kind = ? AND NOT EXISTS (SELECT 1 FROM ledger_transactions r WHERE r.reverses_id = t.id)`, code, kind).Scan(&sum)
+	return sum, err
+}
+
 // ErrBooked says that the transaction's ref was booked before: the same
 // notice or statement line arrived again. The ID returned with it is the
 // first booking's.
