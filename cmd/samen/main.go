@@ -27,7 +27,9 @@ import (
 	"samen/internal/config"
 	"samen/internal/decide"
 	"samen/internal/demo"
+	"samen/internal/fund"
 	"samen/internal/mail"
+	"samen/internal/mollie"
 	"samen/internal/store"
 	"samen/internal/web"
 )
@@ -203,7 +205,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	} else {
 		worker.Deliverer = mail.Log{Logger: log}
 	}
-	parts, err := buildParts(ctx, db, wiring{BaseURL: cfg.BaseURL, Licence: cfg.DataLicence, Sent: worker.Kick,
+	payments := map[string]fund.Provider{}
+	if cfg.MollieAPIKey != "" {
+		payments["mollie"] = &fund.MollieProvider{Client: &mollie.Client{APIKey: cfg.MollieAPIKey}}
+	}
+	if cfg.Demo {
+		// Clearly the demo's: it pays at once, and no money moves.
+		payments["demo"] = &fund.DemoProvider{}
+	}
+	parts, err := buildParts(ctx, db, wiring{BaseURL: cfg.BaseURL, Licence: cfg.DataLicence, Sent: worker.Kick, Payments: payments,
 		Files: filepath.Join(cfg.DataDir, "files")})
 	if err != nil {
 		return err
@@ -231,7 +241,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	}
 	if cfg.Demo {
 		seeded, err := demo.Seed(ctx, parts.Accounts, demo.Services{Atlas: parts.Atlas, Toolbox: parts.Toolbox, Assess: parts.Assess,
-			Workspaces: parts.Workspaces, Decisions: parts.Decisions})
+			Workspaces: parts.Workspaces, Decisions: parts.Decisions, Funding: parts.Funding})
 		if err != nil {
 			return fmt.Errorf("adding demo content: %w", err)
 		}
@@ -258,6 +268,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	go site.Sweep(bg, time.Hour)
 	go followAtlas(bg, atlasSvc, since, log)
 	go advanceDecisions(bg, parts.Decisions, log)
+	go advanceFunding(bg, parts.Funding, log)
 
 	srv := &http.Server{
 		Handler:           site.Handler(),
@@ -348,6 +359,27 @@ func advanceDecisions(ctx context.Context, svc *decide.Service, log *slog.Logger
 			log.Warn("decisions", "err", err)
 		} else if p != (decide.Progress{}) {
 			log.Info("decisions", "opened", p.Opened, "closed", p.Closed, "reminded", p.Reminded)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// advanceFunding ends the campaigns whose deadline passed (paying out, or
+// refunding an all-or-nothing campaign below its minimum) and finishes
+// refunds a provider could not take at once.
+func advanceFunding(ctx context.Context, svc *fund.Service, log *slog.Logger) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		p, err := svc.Advance(ctx)
+		if err != nil && ctx.Err() == nil {
+			log.Warn("funding", "err", err)
+		} else if p != (fund.Progress{}) {
+			log.Info("funding", "succeeded", p.Succeeded, "failed", p.Failed, "refunded", p.Refunded)
 		}
 		select {
 		case <-ctx.Done():

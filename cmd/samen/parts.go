@@ -8,6 +8,7 @@ import (
 	"samen/internal/assess"
 	"samen/internal/atlas"
 	"samen/internal/decide"
+	"samen/internal/fund"
 	"samen/internal/mapindex"
 	"samen/internal/personal"
 	"samen/internal/store"
@@ -23,6 +24,9 @@ type wiring struct {
 	Sent    func() // wakes the outbox worker after a mail is queued; may be nil
 	Map     *mapindex.Index
 	Files   string // where workspace files are kept: DATA_DIR/files
+	// Payments are the payment providers by name: Mollie when
+	// SAMEN_MOLLIE_API_KEY is set, the demo's with --demo.
+	Payments map[string]fund.Provider
 }
 
 // buildParts makes every part of samen on db, in one place: the services,
@@ -45,11 +49,12 @@ func buildParts(ctx context.Context, db *store.DB, w wiring) (web.Parts, error) 
 		Assess:     &assess.Service{DB: db},
 		Workspaces: &workspace.Service{DB: db, Letters: letters, Sent: w.Sent, Files: w.Files},
 		Decisions:  &decide.Service{DB: db, Letters: letters, Sent: w.Sent},
+		Funding:    &fund.Service{DB: db, Providers: w.Payments},
 	}
 	// Every part that keeps rows about people, for a person's export and
 	// erasure; a part left out here is a part whose data nobody can get or
 	// erase (TestEveryHolderIsListed).
-	p.People = []personal.Holder{p.Accounts, p.Atlas, p.Toolbox, p.Assess, p.Workspaces, p.Decisions}
+	p.People = []personal.Holder{p.Accounts, p.Atlas, p.Toolbox, p.Assess, p.Workspaces, p.Decisions, p.Funding}
 	// A new installation starts with the roadmap's tools and guides, and
 	// with the assessment framework.
 	if _, err := p.Toolbox.SeedIfEmpty(ctx); err != nil {

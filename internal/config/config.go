@@ -22,6 +22,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"samen/internal/mollie"
 	"strconv"
 	"strings"
 
@@ -85,6 +86,8 @@ type Config struct {
 	// checked at start; MapDistricts a GeoJSON file of district outlines.
 	MapPMTiles   string
 	MapDistricts string
+	// MollieAPIKey turns on payments through Mollie (test_… or live_…).
+	MollieAPIKey string
 }
 
 // Secure reports whether samen is served over HTTPS, so cookies can be Secure.
@@ -278,6 +281,17 @@ var settings = []setting{
 				return fmt.Errorf("the default %q is not a valid address; set it explicitly", from)
 			}
 			c.SMTP.From = from
+			return nil
+		},
+	},
+	{
+		env:  "SAMEN_MOLLIE_API_KEY",
+		help: "Mollie API key (test_… or live_…); turns on contributions by iDEAL, card and SEPA through Mollie. Not a flag: a key on the command line shows in the process list.",
+		set: func(c *Config, v string) error {
+			if err := mollie.CheckAPIKey(v); err != nil {
+				return err
+			}
+			c.MollieAPIKey = v
 			return nil
 		},
 	},

@@ -15,6 +15,7 @@ import (
 	"samen/internal/atlas"
 	"samen/internal/audit"
 	"samen/internal/decide"
+	"samen/internal/fund"
 	"samen/internal/toolbox"
 	"samen/internal/workspace"
 )
@@ -73,6 +74,9 @@ type Services struct {
 	// Decisions: votes in that workspace, and a city budget (needs
 	// Workspaces).
 	Decisions *decide.Service
+	// Funding: a match pool, campaigns and expenses of that workspace
+	// (needs Workspaces, and a "demo" payment provider).
+	Funding *fund.Service
 }
 
 func Seed(ctx context.Context, accounts *account.Service, svc Services) (bool, error) {
@@ -130,6 +134,15 @@ func Seed(ctx context.Context, accounts *account.Service, svc Services) (bool, e
 			}
 			if err := seedDecisions(ctx, svc.Decisions, accounts, users, ws.Slug); err != nil {
 				return false, fmt.Errorf("demo decisions: %w", err)
+			}
+		}
+		if svc.Funding != nil {
+			ws, _, err := svc.Workspaces.For(ctx, ids[0])
+			if err != nil {
+				return false, err
+			}
+			if err := seedFunding(ctx, svc.Funding, users, ws.Slug); err != nil {
+				return false, fmt.Errorf("demo funding: %w", err)
 			}
 		}
 	}

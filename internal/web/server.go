@@ -23,6 +23,7 @@ import (
 	"samen/internal/assess"
 	"samen/internal/atlas"
 	"samen/internal/decide"
+	"samen/internal/fund"
 	"samen/internal/personal"
 	"samen/internal/problem"
 	"samen/internal/store"
@@ -59,6 +60,9 @@ type Parts struct {
 	Assess     *assess.Service
 	Workspaces *workspace.Service
 	Decisions  *decide.Service
+	// Funding is campaigns, match pools and expenses (issue 14). Its pages
+	// come next; until then the site serves none of it, and it may be nil.
+	Funding *fund.Service
 	// People are the parts that keep data about people, for a person's
 	// export and erasure (package personal); the account part among them.
 	People []personal.Holder

@@ -1,0 +1,460 @@
+package fund
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"samen/internal/account"
+	"samen/internal/audit"
+	"samen/internal/ledger"
+	"samen/internal/problem"
+	"samen/internal/store"
+	"samen/internal/textcheck"
+)
+
+// Rule is how a pool gives.
+type Rule string
+
+const (
+	// Duplicate matches each contribution (Goteo's "duplicate"
+	// processor): factor × the contribution, within the pool's caps.
+	Duplicate Rule = "duplicate"
+	// Criteria gives a fixed grant once a campaign has reached a share of
+	// its goal and a number of backers (Goteo's "criteria").
+	Criteria Rule = "criteria"
+)
+
+// PoolState is where a pool stands.
+type PoolState string
+
+const (
+	PoolDraft  PoolState = "draft"  // its managers set it up and fund it
+	PoolOpen   PoolState = "open"   // initiatives apply; accepted campaigns are matched
+	PoolClosed PoolState = "closed" // matches nothing more
+)
+
+// Pool is money of the municipality and funds that doubles (or more) what
+// the community gives.
+type Pool struct {
+	ID          int64
+	Name        string
+	Description string
+	Language    string
+	Rule        Rule
+	// Factor as a fraction, so that ⌊contribution × factor⌋ is exact.
+	FactorNum, FactorDen int64
+	// Caps; 0 is none.
+	MaxPerContribution, MaxPerProject int64
+	MaxMatchedPerContributor          int
+	// The criteria rule: GrantCents once a campaign has GrantSharePct of
+	// its goal and GrantBackers backers.
+	GrantCents                  int64
+	GrantSharePct, GrantBackers int
+	// Who may apply: a campaign in one of these districts and sectors
+	// (none listed: any).
+	Districts, Sectors []string
+	State              PoolState
+	Funders            []Funder
+	Managers           []int64
+	CreatedAt          time.Time
+}
+
+// Funder is one who puts money in a pool.
+type Funder struct {
+	ID       int64
+	Name     string
+	Public   bool
+	Left     int64 // what it has left in the pool (its ledger account)
+	Received int64 // what it deposited, all told
+}
+
+// LeftCents is what the pool has left, all funders together.
+func (p Pool) LeftCents() int64 {
+	var n int64
+	for _, f := range p.Funders {
+		n += f.Left
+	}
+	return n
+}
+
+// DraftPool is what a steward types.
+type DraftPool struct {
+	Name, Description, Language string
+	Rule                        Rule
+	Factor                      string // "1", "2", "1.5": how many euros per euro given
+	MaxPerContribution          int64
+	MaxPerProject               int64
+	MaxMatchedPerContributor    int
+	GrantCents                  int64
+	GrantSharePct, GrantBackers int
+	Districts, Sectors          []string
+	Funders                     []string // names, in order: the order breaks ties of the split
+}
+
+// Clean checks d and fills in the factor's fraction.
+func (d *DraftPool) Clean() (num, den int64, f problem.Fields) {
+	f = problem.Fields{}
+	d.Name, d.Description = textcheck.Collapse(d.Name), strings.TrimSpace(d.Description)
+	textcheck.Field(f, "name", d.Name, MaxTitle, true)
+	textcheck.Field(f, "description", d.Description, MaxBody, false)
+	if d.Language != "nl" && d.Language != "en" {
+		f.Add("language", "choice.unknown")
+	}
+	num, den = 1, 1
+	switch d.Rule {
+	case Duplicate:
+		var ok bool
+		if num, den, ok = parseFactor(d.Factor); !ok {
+			f.Add("factor", "fund.factor")
+		}
+		if d.MaxPerContribution < 0 || d.MaxPerContribution > MaxPool {
+			f.Add("max_per_contribution", "amount.positive")
+		}
+		if d.MaxPerProject < 0 || d.MaxPerProject > MaxPool {
+			f.Add("max_per_project", "amount.positive")
+		}
+		if d.MaxMatchedPerContributor < 0 || d.MaxMatchedPerContributor > 1000 {
+			f.Add("max_matched_per_contributor", "number.out_of_range")
+		}
+	case Criteria:
+		if d.GrantCents <= 0 || d.GrantCents > MaxPool {
+			f.Add("grant", "amount.positive")
+		}
+		if d.GrantSharePct < 1 || d.GrantSharePct > 100 {
+			f.Add("grant_share", "number.out_of_range")
+		}
+		if d.GrantBackers < 0 || d.GrantBackers > 100000 {
+			f.Add("grant_backers", "number.out_of_range")
+		}
+	default:
+		f.Add("rule", "choice.unknown")
+	}
+	var names []string
+	for i, n := range d.Funders {
+		n = textcheck.Collapse(n)
+		if n == "" {
+			continue
+		}
+		textcheck.Field(f, "funders."+itoa(i), n, MaxTitle, true)
+		if slices.Contains(names, n) {
+			f.Add("funders."+itoa(i), "fund.funder_twice")
+		}
+		names = append(names, n)
+	}
+	d.Funders = names
+	if len(names) == 0 {
+		f.Add("funders", "required")
+	}
+	return num, den, f
+}
+
+// parseFactor reads a factor as typed: a whole number or a decimal with a
+// point or comma, above 0 and at most 10, into a fraction.
+func parseFactor(s string) (num, den int64, ok bool) {
+	s = strings.ReplaceAll(strings.TrimSpace(s), ",", ".")
+	whole, frac, _ := strings.Cut(s, ".")
+	if whole == "" || len(frac) > 4 || strings.Trim(whole, "0123456789") != "" || strings.Trim(frac, "0123456789") != "" || len(whole) > 2 {
+		return 0, 0, false
+	}
+	den = 1
+	for range frac {
+		den *= 10
+	}
+	for _, c := range whole + frac {
+		num = num*10 + int64(c-'0')
+	}
+	if num <= 0 || num > 10*den {
+		return 0, 0, false
+	}
+	g := gcd(num, den)
+	return num / g, den / g, true
+}
+
+func gcd(a, b int64) int64 {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
+}
+
+const poolColumns = `id, name, description, language, rule, factor_num, factor_den, max_per_contribution_cents, max_per_project_cents,
+	max_matched_per_contributor, grant_cents, grant_share_pct, grant_backers, districts, sectors, state, created_at`
+
+func loadPool(ctx context.Context, q store.Querier, id int64) (Pool, error) {
+	var p Pool
+	var districts, sectors string
+	var created int64
+	err := q.QueryRow(ctx, `SELECT `+poolColumns+` FROM fund_pools WHERE id = ?`, id).Scan(&p.ID, &p.Name, &p.Description, &p.Language, &p.Rule,
+		&p.FactorNum, &p.FactorDen, &p.MaxPerContribution, &p.MaxPerProject, &p.MaxMatchedPerContributor, &p.GrantCents, &p.GrantSharePct,
+		&p.GrantBackers, &districts, &sectors, &p.State, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, errNotFound
+	}
+	if err != nil {
+		return p, err
+	}
+	p.Districts, p.Sectors, p.CreatedAt = splitList(districts), splitList(sectors), store.Time(created)
+	rows, err := q.Query(ctx, `SELECT id, name, public FROM fund_funders WHERE pool_id = ? ORDER BY position`, id)
+	if err != nil {
+		return p, err
+	}
+	for rows.Next() {
+		var f Funder
+		var public int
+		if err := rows.Scan(&f.ID, &f.Name, &public); err != nil {
+			rows.Close()
+			return p, err
+		}
+		f.Public = public == 1
+		p.Funders = append(p.Funders, f)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return p, err
+	}
+	for i, f := range p.Funders {
+		a, err := ledger.Get(ctx, q, funderAccount(id, f.ID))
+		if err != nil {
+			return p, err
+		}
+		p.Funders[i].Left = a.Held()
+		deposited, err := ledger.SumOfKind(ctx, q, funderAccount(id, f.ID), "deposit")
+		if err != nil {
+			return p, err
+		}
+		p.Funders[i].Received = -deposited
+	}
+	p.Managers, err = store.IDs(ctx, q, `SELECT user_id FROM fund_pool_managers WHERE pool_id = ? ORDER BY user_id`, id)
+	return p, err
+}
+
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
+
+// mayManage: a pool's managers, and stewards (who run the city's pools).
+func (p Pool) mayManage(u *account.User) bool {
+	return account.IsSteward(u) || (u != nil && slices.Contains(p.Managers, u.ID))
+}
+
+// poolAs loads pool id as u may see it: an open or closed pool is public,
+// a draft only its managers'.
+func (s *Service) poolAs(ctx context.Context, q store.Querier, u *account.User, id int64) (Pool, error) {
+	p, err := loadPool(ctx, q, id)
+	if err != nil {
+		return p, err
+	}
+	if p.State == PoolDraft && !p.mayManage(u) {
+		return p, errNotFound
+	}
+	return p, nil
+}
+
+// CreatePool sets up a pool as a draft, with its funders. Stewards only:
+// public money is the municipality's to commit.
+func (s *Service) CreatePool(ctx context.Context, u *account.User, d DraftPool) (Pool, error) {
+	if !account.IsSteward(u) {
+		return Pool{}, errForbidden
+	}
+	num, den, f := d.Clean()
+	if err := f.Err(); err != nil {
+		return Pool{}, err
+	}
+	now := s.Now.Time()
+	var id int64
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.QueryRow(ctx, `INSERT INTO fund_pools (name, description, language, rule, factor_num, factor_den, max_per_contribution_cents,
+			max_per_project_cents, max_matched_per_contributor, grant_cents, grant_share_pct, grant_backers, districts, sectors, state, created_by,
+			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?) RETURNING id`,
+			d.Name, d.Description, d.Language, d.Rule, num, den, d.MaxPerContribution, d.MaxPerProject, d.MaxMatchedPerContributor,
+			d.GrantCents, d.GrantSharePct, d.GrantBackers, strings.Join(d.Districts, ","), strings.Join(d.Sectors, ","), u.ID,
+			store.Millis(now), store.Millis(now)).Scan(&id); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO fund_pool_managers (pool_id, user_id) VALUES (?, ?)`, id, u.ID); err != nil {
+			return err
+		}
+		for i, name := range d.Funders {
+			var fid int64
+			if err := tx.QueryRow(ctx, `INSERT INTO fund_funders (pool_id, position, name) VALUES (?, ?, ?) RETURNING id`, id, i, name).Scan(&fid); err != nil {
+				return err
+			}
+			if _, err := ledger.Open(ctx, tx, funderAccount(id, fid), ledger.Fund, name, now); err != nil {
+				return err
+			}
+		}
+		return audit.RecordID(ctx, tx, "fund.pool_created", "fund_pool", id, map[string]any{"rule": string(d.Rule)})
+	})
+	if err != nil {
+		return Pool{}, err
+	}
+	return loadPool(ctx, s.DB, id)
+}
+
+// Deposit books money a funder put in the pool (received in the host's
+// bank account). The pool's managers.
+func (s *Service) Deposit(ctx context.Context, u *account.User, poolID, funderID, cents int64, note string) error {
+	now := s.Now.Time()
+	return s.DB.InTx(ctx, func(tx *store.Tx) error {
+		p, err := s.poolAs(ctx, tx, u, poolID)
+		if err != nil {
+			return err
+		}
+		if !p.mayManage(u) {
+			return errForbidden
+		}
+		f := problem.Fields{}
+		if !slices.ContainsFunc(p.Funders, func(x Funder) bool { return x.ID == funderID }) {
+			f.Add("funder", "choice.unknown")
+		}
+		if cents <= 0 || cents > MaxPool {
+			f.Add("amount", "amount.positive")
+		}
+		textcheck.Field(f, "note", strings.TrimSpace(note), ledger.MaxText, false)
+		if err := f.Err(); err != nil {
+			return err
+		}
+		if _, err := ledger.Open(ctx, tx, providerAccount(string(Bank)), ledger.Asset, "", now); err != nil {
+			return err
+		}
+		t := ledger.Move("deposit", funderAccount(poolID, funderID), providerAccount(string(Bank)), cents, strings.TrimSpace(note))
+		id, err := ledger.Post(ctx, tx, t, now)
+		if err != nil {
+			return err
+		}
+		return audit.RecordID(ctx, tx, "fund.pool_deposit", "fund_pool", poolID, map[string]any{"funder": funderID, "cents": cents, "tx": id})
+	})
+}
+
+// SetPoolState opens a pool to applications, or closes it. The pool's
+// managers.
+func (s *Service) SetPoolState(ctx context.Context, u *account.User, poolID int64, to PoolState) error {
+	return s.DB.InTx(ctx, func(tx *store.Tx) error {
+		p, err := s.poolAs(ctx, tx, u, poolID)
+		if err != nil {
+			return err
+		}
+		if !p.mayManage(u) {
+			return errForbidden
+		}
+		if !(p.State == PoolDraft && to == PoolOpen) && !(p.State == PoolOpen && to == PoolClosed) {
+			return problem.New(problem.Conflict, "fund.pool_state")
+		}
+		if _, err := tx.Exec(ctx, `UPDATE fund_pools SET state = ?, updated_at = ? WHERE id = ?`, to, s.Now.Millis(), poolID); err != nil {
+			return err
+		}
+		return audit.RecordID(ctx, tx, "fund.pool_"+string(to), "fund_pool", poolID, nil)
+	})
+}
+
+// Application is a campaign's request to be matched by a pool.
+type Application struct {
+	ID, PoolID, CampaignID int64
+	State                  string // pending, accepted, rejected, withdrawn
+	Note                   string
+	AppliedAt, DecidedAt   time.Time
+}
+
+// Apply asks pool poolID to match campaign campaignID. The campaign's
+// treasurers, for an open pool whose districts and sectors include the
+// campaign's.
+func (s *Service) Apply(ctx context.Context, u *account.User, poolID, campaignID int64, note string) (Application, error) {
+	now := s.Now.Time()
+	var a Application
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		p, err := s.poolAs(ctx, tx, u, poolID)
+		if err != nil {
+			return err
+		}
+		c, _, r, err := s.campaignAs(ctx, tx, u, campaignID)
+		if err != nil {
+			return err
+		}
+		if !r.Manage {
+			return errForbidden
+		}
+		if p.State != PoolOpen || c.State == Succeeded || c.State == Failed {
+			return problem.New(problem.Conflict, "fund.pool_not_open")
+		}
+		if err := p.eligible(c); err != nil {
+			return err
+		}
+		note = strings.TrimSpace(note)
+		f := problem.Fields{}
+		textcheck.Field(f, "note", note, MaxSummary, false)
+		if err := f.Err(); err != nil {
+			return err
+		}
+		err = tx.QueryRow(ctx, `INSERT INTO fund_applications (pool_id, campaign_id, state, note, applied_by, applied_at) VALUES (?, ?, 'pending', ?, ?, ?)
+			ON CONFLICT (pool_id, campaign_id) DO NOTHING RETURNING id`, poolID, campaignID, note, u.ID, store.Millis(now)).Scan(&a.ID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return problem.New(problem.Conflict, "fund.applied_before")
+		}
+		if err != nil {
+			return err
+		}
+		a = Application{ID: a.ID, PoolID: poolID, CampaignID: campaignID, State: "pending", Note: note, AppliedAt: now}
+		return audit.RecordID(ctx, tx, "fund.applied", "fund_application", a.ID, map[string]any{"pool": poolID, "campaign": campaignID})
+	})
+	return a, err
+}
+
+// eligible says why campaign c may not apply to p (nil when it may).
+func (p Pool) eligible(c Campaign) error {
+	if len(p.Districts) > 0 && !slices.Contains(p.Districts, c.District) {
+		return problem.New(problem.Conflict, "fund.not_eligible_district")
+	}
+	if len(p.Sectors) > 0 && !slices.Contains(p.Sectors, c.Sector) {
+		return problem.New(problem.Conflict, "fund.not_eligible_sector")
+	}
+	return nil
+}
+
+// DecideApplication accepts or rejects an application. The pool's
+// managers. From acceptance on, the campaign's contributions are matched
+// (the ones before are not: the pool's rules were not promised to them).
+func (s *Service) DecideApplication(ctx context.Context, u *account.User, appID int64, accept bool, note string) error {
+	now := s.Now.Time()
+	return s.DB.InTx(ctx, func(tx *store.Tx) error {
+		var poolID int64
+		var state string
+		err := tx.QueryRow(ctx, `SELECT pool_id, state FROM fund_applications WHERE id = ?`, appID).Scan(&poolID, &state)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errNotFound
+		}
+		if err != nil {
+			return err
+		}
+		p, err := s.poolAs(ctx, tx, u, poolID)
+		if err != nil {
+			return err
+		}
+		if !p.mayManage(u) {
+			return errForbidden
+		}
+		if state != "pending" {
+			return problem.New(problem.Conflict, "fund.decided_before")
+		}
+		to := "accepted"
+		if !accept {
+			to = "rejected"
+			f := problem.Fields{}
+			textcheck.Field(f, "note", strings.TrimSpace(note), MaxSummary, true)
+			if err := f.Err(); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, `UPDATE fund_applications SET state = ?, note = CASE WHEN ? = '' THEN note ELSE ? END, decided_by = ?, decided_at = ?
+			WHERE id = ? AND state = 'pending'`, to, strings.TrimSpace(note), strings.TrimSpace(note), u.ID, store.Millis(now), appID); err != nil {
+			return err
+		}
+		return audit.RecordID(ctx, tx, "fund.application_"+to, "fund_application", appID, map[string]any{"pool": poolID})
+	})
+}
