@@ -485,3 +485,49 @@ func TestRefundCutShort(t *testing.T) {
 		checkBooks(t, db)
 	})
 }
+
+// The campaign's page: what was given and matched, by whom as they chose,
+// never an address.
+func TestCampaignPage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		c := f.campaign(t, true)
+		f.pool(t, DraftPool{Name: "Pot", Language: "nl", Rule: Duplicate, Factor: "1", Funders: []string{"Gemeente"}}, []int64{100000}, c)
+		f.give(t, f.cato, "", c.ID, 1000)
+		f.give(t, nil, "geheim@example.org", c.ID, 2000)
+		if _, err := f.svc.Contribute(ctx, nil, c.ID, Gift{Cents: 3000, Email: "anoniem@example.org", Anonymous: true, Method: Demo}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Contribute(ctx, nil, c.ID, Gift{Cents: 700, Email: "bank@example.org", Name: "Bank", Method: Bank}); err != nil {
+			t.Fatal(err)
+		}
+		v, err := f.svc.CampaignPage(ctx, nil, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Given != 6000 || v.Matched != 6000 || v.Raised != 12000 || v.Backers != 3 || v.Open != 700 || v.Slug != f.slug {
+			t.Errorf("the page's numbers: given %d matched %d raised %d backers %d open %d", v.Given, v.Matched, v.Raised, v.Backers, v.Open)
+		}
+		if len(v.Gifts) != 3 || v.Gifts[0].Name != "" || v.Gifts[0].Cents != 3000 || v.Gifts[0].Matched != 3000 || v.Gifts[2].Name != "Gever" {
+			t.Errorf("the gifts as listed: %+v", v.Gifts)
+		}
+		if len(v.Pools) != 1 || v.Pools[0].Cents != 6000 || v.Rights.Manage || !v.Rights.Give {
+			t.Errorf("pools and rights of a visitor: %+v %+v", v.Pools, v.Rights)
+		}
+		list, err := f.svc.Campaigns(ctx, nil, 0)
+		if err != nil || len(list) != 1 || list[0].Raised != 12000 {
+			t.Errorf("the list: %+v %v", list, err)
+		}
+		if _, err := f.svc.CreateCampaign(ctx, f.anna, f.slug, DraftCampaign{Title: "Later", Language: "nl", MinCents: 100, GoalCents: 100,
+			Deadline: f.clock.t.AddDate(0, 0, 5)}); err != nil {
+			t.Fatal(err)
+		}
+		if list, _ := f.svc.Campaigns(ctx, nil, 0); len(list) != 1 {
+			t.Errorf("a visitor sees a draft: %+v", list)
+		}
+		if list, _ := f.svc.Campaigns(ctx, f.bert, f.wsID); len(list) != 2 {
+			t.Errorf("the treasurer does not see the draft: %+v", list)
+		}
+	})
+}

@@ -191,6 +191,13 @@ var openData = map[string]bool{
 	"GET /api/v1/budgets/{id}/results":      true,
 	"GET /api/v1/budgets/{id}/ballots":      true,
 	"GET /api/v1/workspaces/{ws}/budgets":   true,
+	// The ledger is public, as Open Collective's is: its entries name
+	// accounts, never people. Running and ended campaigns are public.
+	"GET /api/v1/ledger":          true,
+	"GET /api/v1/ledger.csv":      true,
+	"GET /api/v1/ledger/accounts": true,
+	"GET /api/v1/campaigns":       true,
+	"GET /api/v1/campaigns/{id}":  true,
 }
 
 // A safety net under the site map: whatever sits under /admin/ is for

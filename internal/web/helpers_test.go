@@ -21,6 +21,7 @@ import (
 	"samen/internal/atlas"
 	"samen/internal/decide"
 	"samen/internal/demo"
+	"samen/internal/fund"
 	"samen/internal/mail"
 	"samen/internal/mapindex"
 	"samen/internal/personal"
@@ -126,8 +127,9 @@ func newParts(t testing.TB, db *store.DB, baseURL string) web.Parts {
 		Assess:     &assess.Service{DB: db},
 		Workspaces: &workspace.Service{DB: db, Letters: letters, Files: t.TempDir()},
 		Decisions:  &decide.Service{DB: db, Letters: letters},
+		Funding:    &fund.Service{DB: db, Providers: map[string]fund.Provider{"demo": &fund.DemoProvider{}}},
 	}
-	p.People = []personal.Holder{p.Accounts, p.Atlas, p.Toolbox, p.Assess, p.Workspaces, p.Decisions}
+	p.People = []personal.Holder{p.Accounts, p.Atlas, p.Toolbox, p.Assess, p.Workspaces, p.Decisions, p.Funding}
 	ctx := context.Background()
 	if _, err := p.Toolbox.SeedIfEmpty(ctx); err != nil {
 		t.Fatalf("toolbox seed: %v", err)

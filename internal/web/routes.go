@@ -307,6 +307,13 @@ func (s *Server) decideRoutes() {
 	s.api("POST /budgets/{id}/ballot", signedIn, s.apiVoteBudget)
 	s.api("GET /budgets/{id}/results", anyone, s.apiBudgetResults)
 	s.api("GET /budgets/{id}/ballots", anyone, s.budgetFile)
+
+	s.handle("GET /ledger.csv", anyone, s.ledgerCSV)
+	s.api("GET /ledger", anyone, s.apiCityLedger)
+	s.api("GET /ledger.csv", anyone, s.ledgerCSV)
+	s.api("GET /ledger/accounts", anyone, s.apiAccounts)
+	s.api("GET /campaigns", anyone, s.apiCampaigns)
+	s.api("GET /campaigns/{id}", anyone, s.apiCampaign)
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {

@@ -60,8 +60,7 @@ type Parts struct {
 	Assess     *assess.Service
 	Workspaces *workspace.Service
 	Decisions  *decide.Service
-	// Funding is campaigns, match pools and expenses (issue 14). Its pages
-	// come next; until then the site serves none of it, and it may be nil.
+	// Funding: campaigns, match pools, expenses and the public ledger.
 	Funding *fund.Service
 	// People are the parts that keep data about people, for a person's
 	// export and erasure (package personal); the account part among them.
@@ -83,6 +82,8 @@ func (p Parts) check() error {
 		return errors.New("web: no workspace service")
 	case p.Decisions == nil:
 		return errors.New("web: no decisions service")
+	case p.Funding == nil:
+		return errors.New("web: no funding service")
 	}
 	if err := personal.Check(p.People); err != nil {
 		return fmt.Errorf("web: the parts that hold personal data (Parts.People): %w", err)
@@ -100,6 +101,7 @@ type Server struct {
 	assess     *assess.Service
 	workspaces *workspace.Service
 	decisions  *decide.Service
+	funding    *fund.Service
 	people     []personal.Holder
 	log        *slog.Logger
 	msgs       i18n.Catalogue
@@ -128,6 +130,7 @@ func New(opts Options, db *store.DB, parts Parts, log *slog.Logger) (*Server, er
 		assess:     parts.Assess,
 		workspaces: parts.Workspaces,
 		decisions:  parts.Decisions,
+		funding:    parts.Funding,
 		people:     parts.People,
 		log:        log,
 		msgs:       i18n.MustLoad(),

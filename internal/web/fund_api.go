@@ -1,0 +1,269 @@
+package web
+
+import (
+	"bufio"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"samen/internal/ledger"
+	"samen/internal/problem"
+)
+
+// Funding's API: the public ledger (JSON and CSV) and campaigns. Money is
+// whole cents everywhere, never a decimal.
+
+func campaignLink(id int64) string { return "/campaigns/" + strconv.FormatInt(id, 10) }
+
+type apiLedgerEntry struct {
+	Account string `json:"account"`
+	Cents   int64  `json:"cents"`
+}
+
+type apiTransaction struct {
+	ID          int64      `json:"id"`
+	Date        string     `json:"date"`
+	Kind        string     `json:"kind"`
+	Description string     `json:"description"`
+	Reverses    *int64     `json:"reverses"`
+	ReversedBy  *int64     `json:"reversed_by"`
+	Entries     []apiLedgerEntry `json:"entries"`
+}
+
+func optID(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}
+
+// ledgerFilter reads the ledger's filters from the query: account (a code),
+// prefix (of codes, such as "campaign:12" or "pool:3:"), kind, from and to
+// (YYYY-MM-DD), and for JSON cursor and limit.
+func ledgerFilter(r *http.Request) (ledger.Filter, error) {
+	q := r.URL.Query()
+	f := ledger.Filter{Account: q.Get("account"), Prefix: q.Get("prefix"), Kind: q.Get("kind"), From: q.Get("from"), To: q.Get("to")}
+	fields := problem.Fields{}
+	if f.Account != "" && !ledger.ValidCode(f.Account) {
+		fields.Add("account", "ledger.account")
+	}
+	if !validPrefix(f.Prefix) {
+		fields.Add("prefix", "ledger.account")
+	}
+	for _, d := range []struct{ field, v string }{{"from", f.From}, {"to", f.To}} {
+		if d.v == "" {
+			continue
+		}
+		if t, err := time.Parse(time.DateOnly, d.v); err != nil || t.Format(time.DateOnly) != d.v {
+			fields.Add(d.field, "date.invalid")
+		}
+	}
+	before, err := queryInt(q.Get("cursor"), "cursor")
+	if err != nil {
+		return f, err
+	}
+	limit, err := queryInt(q.Get("limit"), "limit")
+	if err != nil {
+		return f, err
+	}
+	f.Before, f.Limit = before, int(min(limit, ledger.MaxPage))
+	return f, fields.Err()
+}
+
+// validPrefix: the start of an account's code, such as "pool:3:".
+func validPrefix(p string) bool {
+	return len(p) <= 100 && strings.Trim(p, "abcdefghijklmnopqrstuvwxyz0123456789_-:") == ""
+}
+
+// apiCityLedger: GET /api/v1/ledger, the transactions newest first, with a
+// cursor.
+func (s *Server) apiCityLedger(w http.ResponseWriter, r *http.Request) error {
+	f, err := ledgerFilter(r)
+	if err != nil {
+		return err
+	}
+	list, next, err := s.funding.Ledger(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	out := make([]apiTransaction, 0, len(list))
+	for _, t := range list {
+		a := apiTransaction{ID: t.ID, Date: t.BookedOn, Kind: t.Kind, Description: t.Description, Reverses: optID(t.Reverses),
+			ReversedBy: optID(t.ReversedBy), Entries: make([]apiLedgerEntry, len(t.Entries))}
+		for i, e := range t.Entries {
+			a.Entries[i] = apiLedgerEntry{Account: e.Account, Cents: e.Cents}
+		}
+		out = append(out, a)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"transactions": out, "next_cursor": optID(next)})
+	return nil
+}
+
+// ledgerCSV: GET /api/v1/ledger.csv and /ledger.csv, every entry the
+// filters select, oldest first: a row per entry, each transaction's rows
+// summing to zero.
+func (s *Server) ledgerCSV(w http.ResponseWriter, r *http.Request) error {
+	f, err := ledgerFilter(r)
+	if err != nil {
+		return err
+	}
+	// Streamed: the whole city's ledger need not fit in memory. Problems
+	// past the first row can only end the file early, so the query's
+	// filters are checked above.
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="ledger.csv"`)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Cache-Control", "no-store")
+	bw := bufio.NewWriterSize(w, 32<<10)
+	cw, err := ledger.NewCSVWriter(bw)
+	if err != nil {
+		return err
+	}
+	if err := s.funding.LedgerLines(r.Context(), f, cw.Write); err != nil {
+		s.log.Warn("ledger.csv", "err", err)
+		return nil
+	}
+	if err := cw.Flush(); err != nil {
+		return nil
+	}
+	_ = bw.Flush()
+	return nil
+}
+
+type apiAccount struct {
+	Code    string `json:"code"`
+	Kind    string `json:"kind"`
+	Name    string `json:"name"`
+	Cents   int64  `json:"cents"` // what it holds, as a person reads it
+	Balance int64  `json:"balance_cents"`
+	Entries int64  `json:"entries"`
+}
+
+// apiAccounts: GET /api/v1/ledger/accounts, the accounts with what each
+// holds.
+func (s *Server) apiAccounts(w http.ResponseWriter, r *http.Request) error {
+	prefix := r.URL.Query().Get("prefix")
+	if !validPrefix(prefix) {
+		return problem.Fields{"prefix": "ledger.account"}.Err()
+	}
+	list, err := s.funding.Accounts(r.Context(), prefix)
+	if err != nil {
+		return err
+	}
+	out := make([]apiAccount, 0, len(list))
+	for _, a := range list {
+		out = append(out, apiAccount{Code: a.Code, Kind: string(a.Kind), Name: a.Name, Cents: a.Held(), Balance: a.Balance, Entries: a.Entries})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"accounts": out})
+	return nil
+}
+
+type apiCampaignSummary struct {
+	ID          int64     `json:"id"`
+	Href        string    `json:"href"`
+	WorkspaceID int64     `json:"workspace_id"`
+	Title       string    `json:"title"`
+	Summary     string    `json:"summary"`
+	State       string    `json:"state"`
+	MinCents    int64     `json:"min_cents"`
+	GoalCents   int64     `json:"goal_cents"`
+	RaisedCents int64     `json:"raised_cents"`
+	Deadline    time.Time `json:"deadline"`
+}
+
+func (s *Server) apiCampaigns(w http.ResponseWriter, r *http.Request) error {
+	list, err := s.funding.Campaigns(r.Context(), userFrom(r.Context()), 0)
+	if err != nil {
+		return err
+	}
+	out := make([]apiCampaignSummary, 0, len(list))
+	for _, c := range list {
+		out = append(out, apiCampaignSummary{ID: c.ID, Href: s.opts.BaseURL + campaignLink(c.ID), WorkspaceID: c.WorkspaceID, Title: c.Title,
+			Summary: c.Summary, State: string(c.State), MinCents: c.MinCents, GoalCents: c.GoalCents, RaisedCents: c.Raised, Deadline: c.Deadline.UTC()})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"campaigns": out})
+	return nil
+}
+
+type apiCampaign struct {
+	apiCampaignSummary
+	Body         string          `json:"body"`
+	Language     string          `json:"language"`
+	District     string          `json:"district"`
+	Sector       string          `json:"sector"`
+	Workspace    string          `json:"workspace"`
+	AllOrNothing bool            `json:"all_or_nothing"`
+	GivenCents   int64           `json:"given_cents"`
+	MatchedCents int64           `json:"matched_cents"`
+	OpenCents    int64           `json:"open_cents"`
+	Backers      int             `json:"backers"`
+	Account      string          `json:"account"` // its account in the ledger
+	Lines        []apiLine       `json:"budget_lines"`
+	Rewards      []apiReward     `json:"rewards"`
+	Pools        []apiPoolMatch  `json:"pools"`
+	Gifts        []apiPublicGift `json:"contributions"`
+}
+
+type apiLine struct {
+	ID    int64  `json:"id"`
+	Label string `json:"label"`
+	Cents int64  `json:"cents"`
+}
+
+type apiReward struct {
+	ID          int64  `json:"id"`
+	Title       string `json:"title"`
+	Description string `json:"description"`
+	MinCents    int64  `json:"min_cents"`
+	Available   *int   `json:"available"`
+	Taken       int    `json:"taken"`
+}
+
+type apiPoolMatch struct {
+	PoolID int64  `json:"pool_id"`
+	Name   string `json:"name"`
+	Cents  int64  `json:"cents"`
+}
+
+type apiPublicGift struct {
+	Name         *string   `json:"name"` // null: anonymous
+	Cents        int64     `json:"cents"`
+	MatchedCents int64     `json:"matched_cents"`
+	Message      string    `json:"message"`
+	At           time.Time `json:"at"`
+}
+
+func (s *Server) apiCampaign(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	v, err := s.funding.CampaignPage(r.Context(), userFrom(r.Context()), id)
+	if err != nil {
+		return err
+	}
+	out := apiCampaign{apiCampaignSummary: apiCampaignSummary{ID: v.ID, Href: s.opts.BaseURL + campaignLink(v.ID), WorkspaceID: v.WorkspaceID,
+		Title: v.Title, Summary: v.Summary, State: string(v.State), MinCents: v.MinCents, GoalCents: v.GoalCents, RaisedCents: v.Raised,
+		Deadline: v.Deadline.UTC()}, Body: v.Body, Language: v.Language, District: v.District, Sector: v.Sector, Workspace: v.Workspace,
+		AllOrNothing: v.AllOrNothing, GivenCents: v.Given, MatchedCents: v.Matched, OpenCents: v.Open, Backers: v.Backers,
+		Account: ledger.Code("campaign", v.ID), Lines: []apiLine{}, Rewards: []apiReward{}, Pools: []apiPoolMatch{}, Gifts: []apiPublicGift{}}
+	for _, l := range v.Lines {
+		out.Lines = append(out.Lines, apiLine{ID: l.ID, Label: l.Label, Cents: l.Cents})
+	}
+	for _, rw := range v.Rewards {
+		a := apiReward{ID: rw.ID, Title: rw.Title, Description: rw.Description, MinCents: rw.MinCents, Taken: rw.Taken}
+		if rw.Available > 0 {
+			a.Available = &rw.Available
+		}
+		out.Rewards = append(out.Rewards, a)
+	}
+	for _, p := range v.Pools {
+		out.Pools = append(out.Pools, apiPoolMatch{PoolID: p.PoolID, Name: p.Name, Cents: p.Cents})
+	}
+	for _, g := range v.Gifts {
+		out.Gifts = append(out.Gifts, apiPublicGift{Name: apiText(g.Name), Cents: g.Cents, MatchedCents: g.Matched, Message: g.Message, At: g.At.UTC()})
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
