@@ -209,11 +209,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	if cfg.MollieAPIKey != "" {
 		payments["mollie"] = &fund.MollieProvider{Client: &mollie.Client{APIKey: cfg.MollieAPIKey}}
 	}
+	bank := fund.BankAccount{IBAN: cfg.BankIBAN, Name: cfg.BankName}
 	if cfg.Demo {
 		// Clearly the demo's: it pays at once, and no money moves.
 		payments["demo"] = &fund.DemoProvider{}
+		if bank.IBAN == "" {
+			bank = fund.BankAccount{IBAN: "NL20INGB0001234567", Name: "Stichting samen (demo)"}
+		}
 	}
-	parts, err := buildParts(ctx, db, wiring{BaseURL: cfg.BaseURL, Licence: cfg.DataLicence, Sent: worker.Kick, Payments: payments,
+	parts, err := buildParts(ctx, db, wiring{BaseURL: cfg.BaseURL, Licence: cfg.DataLicence, Sent: worker.Kick, Payments: payments, Bank: bank,
 		Files: filepath.Join(cfg.DataDir, "files")})
 	if err != nil {
 		return err

@@ -27,6 +27,8 @@ type wiring struct {
 	// Payments are the payment providers by name: Mollie when
 	// SAMEN_MOLLIE_API_KEY is set, the demo's with --demo.
 	Payments map[string]fund.Provider
+	// Bank is the host's account for contributions by bank transfer.
+	Bank fund.BankAccount
 }
 
 // buildParts makes every part of samen on db, in one place: the services,
@@ -49,7 +51,7 @@ func buildParts(ctx context.Context, db *store.DB, w wiring) (web.Parts, error) 
 		Assess:     &assess.Service{DB: db},
 		Workspaces: &workspace.Service{DB: db, Letters: letters, Sent: w.Sent, Files: w.Files},
 		Decisions:  &decide.Service{DB: db, Letters: letters, Sent: w.Sent},
-		Funding:    &fund.Service{DB: db, Providers: w.Payments},
+		Funding:    &fund.Service{DB: db, Providers: w.Payments, Bank: w.Bank},
 	}
 	// Every part that keeps rows about people, for a person's export and
 	// erasure; a part left out here is a part whose data nobody can get or

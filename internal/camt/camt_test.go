@@ -59,7 +59,7 @@ func checkDocument(t testing.TB, doc Document) {
 		warned[w.Statement] = true
 	}
 	for si, st := range doc.Statements {
-		if st.Number != si+1 || !validIBAN(st.IBAN) || !validCurrency(st.Currency) || !centCurrency(st.Currency) || st.ID == "" {
+		if st.Number != si+1 || !ValidIBAN(st.IBAN) || !validCurrency(st.Currency) || !centCurrency(st.Currency) || st.ID == "" {
 			t.Fatalf("statement %+v", st)
 		}
 		var booked int64
@@ -91,7 +91,7 @@ func checkDocument(t testing.TB, doc Document) {
 			if l.Statement != st.Number || l.Account != st.IBAN || l.Currency != st.Currency || l.Entry < 1 || l.Tx < 0 || l.XMLLine < 1 {
 				t.Fatalf("line %d.%d: %+v", st.Number, li, l)
 			}
-			if l.Counterparty.IBAN != "" && !validIBAN(l.Counterparty.IBAN) {
+			if l.Counterparty.IBAN != "" && !ValidIBAN(l.Counterparty.IBAN) {
 				t.Fatalf("line %d.%d: counterparty %+v", st.Number, li, l.Counterparty)
 			}
 		}
@@ -642,12 +642,12 @@ func TestDates(t *testing.T) {
 
 func TestIBAN(t *testing.T) {
 	for _, s := range []string{"NL91ABNA0417164300", "NL20INGB0001234567", "BE68539007547034", "DE89370400440532013000", "GB82WEST12345698765432"} {
-		if !validIBAN(s) {
+		if !ValidIBAN(s) {
 			t.Errorf("%s refused", s)
 		}
 	}
 	for _, s := range []string{"", "NL91", "NL91ABNA0417164301", "nl91ABNA0417164300", "NL91 ABNA 0417 1643 00", "1191ABNA0417164300", "NL9XABNA0417164300"} {
-		if validIBAN(s) {
+		if ValidIBAN(s) {
 			t.Errorf("%s accepted", s)
 		}
 	}

@@ -154,7 +154,7 @@ func (sr *stmtReader) readHeader() error {
 	acct := p.one(stmt, "Acct")
 	iban, line := p.text(acct, "Id", "IBAN")
 	iban = strings.ToUpper(iban)
-	if !validIBAN(iban) {
+	if !ValidIBAN(iban) {
 		p.fail("camt.statement.account", or(line, or(nodeLine(acct), stmt.line)))
 	}
 	sr.st.IBAN = iban
@@ -536,7 +536,7 @@ func (sr *stmtReader) transaction(base Line, tx *node, number int, only bool) (L
 	// Checked last, so that a malformed party is reported after the
 	// amount.
 	for _, side := range []Party{debtor, creditor} {
-		if side.IBAN != "" && !validIBAN(side.IBAN) {
+		if side.IBAN != "" && !ValidIBAN(side.IBAN) {
 			p.fail("camt.party.iban", tx.line)
 		}
 	}

@@ -91,10 +91,10 @@ func parseDateTime(s string) (t time.Time, date string, ok bool) {
 	return t, s[:10], true
 }
 
-// validIBAN reports whether s is an IBAN: a country code, two check
+// ValidIBAN reports whether s is an IBAN: a country code, two check
 // digits and up to 30 letters and digits (uppercase here), whose ISO 7064
 // MOD 97-10 check holds.
-func validIBAN(s string) bool {
+func ValidIBAN(s string) bool {
 	if len(s) < 5 || len(s) > 34 || !upper(s[:2]) || !digits(s[2:4], 2) {
 		return false
 	}

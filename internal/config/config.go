@@ -22,6 +22,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"samen/internal/camt"
 	"samen/internal/mollie"
 	"strconv"
 	"strings"
@@ -88,6 +89,9 @@ type Config struct {
 	MapDistricts string
 	// MollieAPIKey turns on payments through Mollie (test_… or live_…).
 	MollieAPIKey string
+	// BankIBAN and BankName: the host's account for contributions by bank
+	// transfer, reconciled from its CAMT.053 statements.
+	BankIBAN, BankName string
 }
 
 // Secure reports whether samen is served over HTTPS, so cookies can be Secure.
@@ -282,6 +286,26 @@ var settings = []setting{
 			}
 			c.SMTP.From = from
 			return nil
+		},
+	},
+	{
+		env: "SAMEN_BANK_IBAN", flag: "bank-iban",
+		help: "IBAN of the host's bank account; turns on contributions by bank transfer, reconciled by importing its CAMT.053 statements.",
+		set: func(c *Config, v string) error {
+			iban := strings.ToUpper(strings.ReplaceAll(v, " ", ""))
+			if !camt.ValidIBAN(iban) {
+				return fmt.Errorf("%q is not a valid IBAN", v)
+			}
+			c.BankIBAN = iban
+			return nil
+		},
+	},
+	{
+		env: "SAMEN_BANK_NAME", flag: "bank-name",
+		help: "The holder of that account, as contributors type it in their bank app.",
+		set: func(c *Config, v string) (err error) {
+			c.BankName, err = plainText(v)
+			return err
 		},
 	},
 	{

@@ -27,7 +27,8 @@ func TestSeedFunding(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		funding := &fund.Service{DB: db, Providers: map[string]fund.Provider{"demo": &fund.DemoProvider{}}}
+		funding := &fund.Service{DB: db, Providers: map[string]fund.Provider{"demo": &fund.DemoProvider{}},
+			Bank: fund.BankAccount{IBAN: "NL20INGB0001234567", Name: "Stichting samen"}}
 		seeded, err := demo.Seed(ctx, accounts, demo.Services{Atlas: &atlas.Service{DB: db, Map: mapindex.New(mapindex.Options{}), Letters: letters},
 			Workspaces: &workspace.Service{DB: db, Letters: letters, Files: t.TempDir()}, Funding: funding})
 		if err != nil || !seeded {

@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
 	"database/sql"
 	"encoding/hex"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -116,8 +118,8 @@ func (s *Service) Contribute(ctx context.Context, u *account.User, campaignID in
 		textcheck.Field(f, "name", g.Name, 100, true)
 	}
 	textcheck.Field(f, "message", g.Message, MaxMessage, false)
-	provider, ok := s.Providers[string(g.Method)]
-	if g.Method != Bank && !ok {
+	provider := s.Providers[string(g.Method)]
+	if !slices.Contains(s.Methods(), g.Method) {
 		f.Add("method", "choice.unknown")
 	}
 	if err := f.Err(); err != nil {
@@ -421,4 +423,39 @@ func (s *Service) FinishRefunds(ctx context.Context) (int, error) {
 		done++
 	}
 	return done, nil
+}
+
+// Receipt is a contribution as its giver sees it, on the page whose
+// address holds its secret token: no account needed.
+type Receipt struct {
+	Contribution
+	Campaign string
+	Bank     BankAccount // where to transfer to, for a bank transfer
+}
+
+// ReceiptOf returns contribution id to whoever holds its token. For a
+// payment still open at the provider, it asks the provider first (the
+// giver may come back before the webhook did).
+func (s *Service) ReceiptOf(ctx context.Context, id int64, token string) (Receipt, error) {
+	c, err := loadContribution(ctx, s.DB, id)
+	if err != nil || token == "" || subtle.ConstantTimeCompare([]byte(token), []byte(c.Token)) != 1 {
+		return Receipt{}, errNotFound
+	}
+	if c.Status == PaymentOpen && c.Method != Bank && !strings.HasPrefix(c.Ref, "new-") {
+		if err := s.Sync(ctx, c.Method, c.Ref); err == nil {
+			c, err = loadContribution(ctx, s.DB, id)
+			if err != nil {
+				return Receipt{}, err
+			}
+		}
+	}
+	camp, err := loadCampaign(ctx, s.DB, c.CampaignID)
+	if err != nil {
+		return Receipt{}, err
+	}
+	r := Receipt{Contribution: c, Campaign: camp.Title}
+	if c.Method == Bank {
+		r.Bank = s.Bank
+	}
+	return r, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"samen/internal/account"
 	"samen/internal/audit"
+	"samen/internal/camt"
 	"samen/internal/ledger"
 	"samen/internal/problem"
 	"samen/internal/store"
@@ -94,32 +95,8 @@ func (d *DraftExpense) Clean() problem.Fields {
 }
 
 // ValidIBAN checks an IBAN's form and its ISO 13616 check digits
-// (mod 97 = 1).
-func ValidIBAN(s string) bool {
-	if len(s) < 15 || len(s) > 34 {
-		return false
-	}
-	for i, c := range s {
-		switch {
-		case i < 2 && (c < 'A' || c > 'Z'):
-			return false
-		case i >= 2 && i < 4 && (c < '0' || c > '9'):
-			return false
-		case !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'):
-			return false
-		}
-	}
-	r := 0
-	for _, c := range s[4:] + s[:4] {
-		if c >= 'A' {
-			n := int(c-'A') + 10
-			r = (r*100 + n) % 97
-		} else {
-			r = (r*10 + int(c-'0')) % 97
-		}
-	}
-	return r == 1
-}
+// (internal/camt's check, which statements are read with).
+func ValidIBAN(s string) bool { return camt.ValidIBAN(s) }
 
 const expenseColumns = `id, workspace_id, COALESCE(campaign_id, 0), COALESCE(line_id, 0), title, description, cents, payee, iban, state, reason,
 	COALESCE(submitted_by, 0), created_at, updated_at, COALESCE(paid_tx, 0)`

@@ -45,8 +45,32 @@ type Service struct {
 	// Providers take payments, by name ("mollie", "demo"); bank transfers
 	// need none.
 	Providers map[string]Provider
+	// Bank is the host's account that bank transfers go to; without an
+	// IBAN, giving by bank transfer is not offered.
+	Bank BankAccount
 	// Now is the clock; tests replace it.
 	Now store.Clock
+}
+
+// BankAccount is where contributors transfer to.
+type BankAccount struct {
+	IBAN string
+	Name string // the account holder, as the bank app asks for it
+}
+
+// Methods are the ways of paying this installation offers, in the order
+// the give form lists them.
+func (s *Service) Methods() []Method {
+	var out []Method
+	for _, m := range []Method{Mollie, Demo} {
+		if _, ok := s.Providers[string(m)]; ok {
+			out = append(out, m)
+		}
+	}
+	if s.Bank.IBAN != "" {
+		out = append(out, Bank)
+	}
+	return out
 }
 
 var (

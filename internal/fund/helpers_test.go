@@ -53,7 +53,7 @@ func newFixture(t testing.TB, db *store.DB) *fixture {
 	ctx := context.Background()
 	c := &clock{time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC)}
 	demo := &DemoProvider{}
-	f := &fixture{svc: &Service{DB: db, Now: c.now, Providers: map[string]Provider{"demo": demo}}, demo: demo, clock: c, db: db,
+	f := &fixture{svc: &Service{DB: db, Now: c.now, Providers: map[string]Provider{"demo": demo}, Bank: BankAccount{IBAN: "NL20INGB0001234567", Name: "Stichting samen"}}, demo: demo, clock: c, db: db,
 		ws: &workspace.Service{DB: db, Letters: wsLetters{}, Now: c.now, Files: t.TempDir()}}
 	accounts := &account.Service{DB: db}
 	add := func(name string, role account.Role) *account.User {

@@ -531,3 +531,33 @@ func TestCampaignPage(t *testing.T) {
 		}
 	})
 }
+
+// The receipt page's data: for whoever holds the token only; a bank
+// transfer names the account and the reference.
+func TestReceipt(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		c := f.campaign(t, true)
+		g, err := f.svc.Contribute(ctx, nil, c.ID, Gift{Cents: 2500, Email: "g@example.org", Name: "G", Method: Bank})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.ReceiptOf(ctx, g.ID, "not-the-token"); err == nil {
+			t.Error("a receipt without its token")
+		}
+		if _, err := f.svc.ReceiptOf(ctx, g.ID, ""); err == nil {
+			t.Error("a receipt with an empty token")
+		}
+		r, err := f.svc.ReceiptOf(ctx, g.ID, g.Token)
+		if err != nil || r.Bank.IBAN != "NL20INGB0001234567" || r.Ref != g.Ref || r.Campaign != "Een nieuwe oven" || r.Status != PaymentOpen {
+			t.Errorf("the receipt of a transfer: %+v %v", r, err)
+		}
+		if got := f.svc.Methods(); fmt.Sprint(got) != "[demo bank]" {
+			t.Errorf("methods offered: %v", got)
+		}
+		f.svc.Bank = BankAccount{}
+		_, err = f.svc.Contribute(ctx, nil, c.ID, Gift{Cents: 2500, Email: "g@example.org", Name: "G", Method: Bank})
+		wantField(t, err, "method", "choice.unknown")
+	})
+}

@@ -127,7 +127,8 @@ func newParts(t testing.TB, db *store.DB, baseURL string) web.Parts {
 		Assess:     &assess.Service{DB: db},
 		Workspaces: &workspace.Service{DB: db, Letters: letters, Files: t.TempDir()},
 		Decisions:  &decide.Service{DB: db, Letters: letters},
-		Funding:    &fund.Service{DB: db, Providers: map[string]fund.Provider{"demo": &fund.DemoProvider{}}},
+		Funding: &fund.Service{DB: db, Providers: map[string]fund.Provider{"demo": &fund.DemoProvider{}},
+			Bank: fund.BankAccount{IBAN: "NL20INGB0001234567", Name: "Stichting samen"}},
 	}
 	p.People = []personal.Holder{p.Accounts, p.Atlas, p.Toolbox, p.Assess, p.Workspaces, p.Decisions, p.Funding}
 	ctx := context.Background()
