@@ -121,6 +121,17 @@ const (
 	PaymentRefunded Status = "refunded" // samen's own: the contribution went back
 )
 
+// The values pages name, for the test that every one has its words.
+var (
+	CampaignStates = []CampaignState{Draft, Running, Succeeded, Failed}
+	AllMethods     = []Method{Mollie, Bank, Demo}
+	Statuses       = []Status{PaymentOpen, PaymentPaid, PaymentFailed, PaymentCanceled, PaymentExpired, PaymentRefunded}
+	// Kinds of the ledger transactions funding books.
+	Kinds = []string{"contribution", "match", "grant", "payout", "expense", "deposit", "reversal"}
+	// AccountKinds are the first words of the accounts' codes.
+	AccountKinds = []string{"campaign", "initiative", "pool", "provider", "fees"}
+)
+
 // Provider takes payments: Mollie in production, the demo's in --demo.
 type Provider interface {
 	// Start asks for a payment and returns the provider's id for it and

@@ -14,7 +14,7 @@ import (
 // funcs are the template functions every page can use: the site's own and
 // each part's (atlasFuncs, assessFuncs, …), merged once. A part adds its map
 // here; a name defined twice stops samen at start.
-var funcs = mergeFuncs(siteFuncs, atlasFuncs, assessFuncs, workspaceFuncs, budgetFuncs)
+var funcs = mergeFuncs(siteFuncs, atlasFuncs, assessFuncs, workspaceFuncs, budgetFuncs, fundFuncs)
 
 func mergeFuncs(parts ...template.FuncMap) template.FuncMap {
 	out := template.FuncMap{}

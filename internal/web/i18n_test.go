@@ -18,6 +18,7 @@ import (
 	"samen/internal/assess"
 	"samen/internal/atlas"
 	"samen/internal/decide"
+	"samen/internal/fund"
 	"samen/internal/toolbox"
 	"samen/internal/web/i18n"
 	"samen/internal/workspace"
@@ -292,6 +293,12 @@ func TestTemplateKeysExist(t *testing.T) {
 		"decide.answer.":          decide.PollAnswers,
 		"decide.amendment.state.": {"open", "accepted", "declined"},
 		"decide.form.language.":   {"nl", "en"},
+		// Funding (fund_pages.go).
+		"fund.state.":          wsStrings(fund.CampaignStates),
+		"fund.method.":         wsStrings(fund.AllMethods),
+		"fund.receipt.status.": wsStrings(fund.Statuses),
+		"fund.kind.":           fund.Kinds,
+		"fund.account.":        fund.AccountKinds,
 	}
 	for _, p := range atlas.Principles {
 		dynamic["atlas.principle."] = append(dynamic["atlas.principle."], p, p+".explain")

@@ -197,7 +197,7 @@ func (p *page) Nav() []navItem {
 	if p.User != nil {
 		items = append(items, navItem{Href: "/workspaces", Key: "nav.workspaces"})
 	}
-	items = append(items, navItem{Href: "/decisions", Key: "nav.decisions"})
+	items = append(items, navItem{Href: "/decisions", Key: "nav.decisions"}, navItem{Href: "/campaigns", Key: "nav.campaigns"})
 	items = append(items, navItem{Href: "/api", Key: "nav.api"})
 	for i := range items {
 		u, _ := url.Parse(p.Path)

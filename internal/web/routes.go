@@ -308,6 +308,12 @@ func (s *Server) decideRoutes() {
 	s.api("GET /budgets/{id}/results", anyone, s.apiBudgetResults)
 	s.api("GET /budgets/{id}/ballots", anyone, s.budgetFile)
 
+	s.handle("GET /campaigns", anyone, s.campaignsIndex)
+	s.handle("GET /campaigns/{id}", anyone, s.campaignPage)
+	s.handle("POST /campaigns/{id}/give", anyone, s.give)
+	s.handle("GET /contributions/{id}", anyone, s.receipt)
+	s.handle("POST /payments/mollie", anyone, s.mollieWebhook)
+	s.handle("GET /ledger", anyone, s.cityLedger)
 	s.handle("GET /ledger.csv", anyone, s.ledgerCSV)
 	s.api("GET /ledger", anyone, s.apiCityLedger)
 	s.api("GET /ledger.csv", anyone, s.ledgerCSV)

@@ -1,0 +1,269 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"samen/internal/fund"
+	"samen/internal/ledger"
+	"samen/internal/mollie"
+	"samen/internal/problem"
+	"samen/internal/workspace"
+)
+
+// Funding together: the campaigns, a campaign's page with its give form,
+// the giver's receipt, Mollie's webhook, and the public ledger. Who may
+// do what is the fund service's; these pages show what it allows.
+
+// fundFuncs are the template functions of the funding pages.
+var fundFuncs = template.FuncMap{
+	// credit is a credit entry's amount, shown as a positive sum in its
+	// column.
+	"credit": func(cents int64) int64 { return -cents },
+	// left is how many of a reward remain.
+	"left": func(available, taken int) int { return max(available-taken, 0) },
+}
+
+// withItem is the page with one thing for a partial that needs both (a
+// list of campaigns, and the page's words).
+type withItem struct {
+	*page
+	Item any
+}
+
+// With hands item to a partial along with the page.
+func (p *page) With(item any) withItem { return withItem{page: p, Item: item} }
+
+// The list of campaigns.
+
+type campaignsPage struct {
+	Running, Ended []fund.CampaignSummary
+}
+
+func (s *Server) campaignsIndex(w http.ResponseWriter, r *http.Request) error {
+	list, err := s.funding.Campaigns(r.Context(), userFrom(r.Context()), 0)
+	if err != nil {
+		return err
+	}
+	d := &campaignsPage{}
+	for _, c := range list {
+		switch c.State {
+		case fund.Running:
+			d.Running = append(d.Running, c)
+		case fund.Succeeded, fund.Failed:
+			d.Ended = append(d.Ended, c)
+		}
+	}
+	p := s.newPage(r, "fund.campaigns.title")
+	p.Data = d
+	s.render(w, r, "campaigns", p)
+	return nil
+}
+
+// The page of a campaign.
+
+type campaignPage struct {
+	fund.CampaignView
+	Methods []fund.Method
+	// Percent of the minimum and of the goal reached, for the meters
+	// (capped at 100).
+	MinPercent, GoalPercent int
+	LedgerLink              string
+}
+
+func percent(part, whole int64) int {
+	if whole <= 0 {
+		return 0
+	}
+	return int(min(part*100/whole, 100))
+}
+
+func (s *Server) campaignPage(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.campaignView(r)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, "campaign", p)
+	return nil
+}
+
+// campaignView builds the campaign's page; after a refused gift, the form
+// is filled in from what was sent.
+func (s *Server) campaignView(r *http.Request) (*page, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.funding.CampaignPage(r.Context(), userFrom(r.Context()), id)
+	if err != nil {
+		return nil, err
+	}
+	p := s.newPage(r, "fund.campaign.title")
+	p.RawTitle = v.Title
+	p.Data = &campaignPage{CampaignView: v, Methods: s.funding.Methods(), MinPercent: percent(v.Raised, v.MinCents),
+		GoalPercent: percent(v.Raised, v.GoalCents), LedgerLink: "/ledger?account=" + url.QueryEscape(ledger.Code("campaign", v.ID))}
+	return p, nil
+}
+
+// give: POST /campaigns/{id}/give. A gift needs no account. At Mollie the
+// giver goes on to the checkout; a bank transfer and the demo's payment
+// lead to the receipt.
+func (s *Server) give(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	f := r.PostForm
+	g := fund.Gift{Email: strings.TrimSpace(f.Get("email")), Name: f.Get("name"), Anonymous: f.Get("anonymous") == "1",
+		Message: f.Get("message"), Method: fund.Method(f.Get("method")), Language: langFrom(r.Context())}
+	fields := problem.Fields{}
+	if cents, code := workspace.ParseCents(f.Get("amount")); code != "" {
+		fields.Add("amount", code)
+	} else {
+		g.Cents = cents
+	}
+	if rw := f.Get("reward"); rw != "" {
+		if g.RewardID, err = strconv.ParseInt(rw, 10, 64); err != nil {
+			fields.Add("reward", "choice.unknown")
+		}
+	}
+	g.Return = func(c fund.Contribution) (string, string) {
+		return s.opts.BaseURL + receiptLink(c), s.opts.BaseURL + "/payments/mollie"
+	}
+	var c fund.Contribution
+	err = fields.Err()
+	if err == nil {
+		c, err = s.funding.Contribute(r.Context(), userFrom(r.Context()), id, g)
+	}
+	if err != nil {
+		// Shown on the campaign's page, with what was typed: per field,
+		// or above the form (the campaign closed meanwhile, the provider
+		// did not answer). A campaign that cannot be seen is not found.
+		if problem.Is(err, problem.NotFound) {
+			return err
+		}
+		p, perr := s.campaignView(r)
+		if perr != nil {
+			return perr
+		}
+		if fe := s.formProblems(p, err); fe != nil {
+			return fe
+		}
+		p.Form = r.PostForm
+		status := http.StatusUnprocessableEntity
+		if pe, ok := problem.As(err); ok && pe.Kind == problem.Conflict {
+			status = http.StatusConflict
+		} else if ok && pe.Kind == problem.Unavailable {
+			status = http.StatusServiceUnavailable
+		}
+		s.renderStatus(w, r, status, "campaign", p)
+		return nil
+	}
+	if c.CheckoutURL != "" {
+		http.Redirect(w, r, c.CheckoutURL, http.StatusSeeOther)
+		return nil
+	}
+	http.Redirect(w, r, receiptLink(c), http.StatusSeeOther)
+	return nil
+}
+
+func receiptLink(c fund.Contribution) string {
+	return "/contributions/" + strconv.FormatInt(c.ID, 10) + "?t=" + url.QueryEscape(c.Token)
+}
+
+// receipt: GET /contributions/{id}?t=TOKEN, the giver's page of their
+// gift: where it stands, and for a bank transfer where to send it.
+func (s *Server) receipt(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	rc, err := s.funding.ReceiptOf(r.Context(), id, r.URL.Query().Get("t"))
+	if err != nil {
+		return err
+	}
+	p := s.newPage(r, "fund.receipt.title")
+	p.Data = &rc
+	// The address holds the secret: not for caches or other sites.
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	s.render(w, r, "receipt", p)
+	return nil
+}
+
+// mollieWebhook: POST /payments/mollie. Mollie sends only a payment's id;
+// samen asks Mollie where the payment stands before it books anything.
+// Mollie retries while it does not get 200, so an id samen does not know
+// is answered 200 too (there is nothing to retry for).
+func (s *Server) mollieWebhook(w http.ResponseWriter, r *http.Request) error {
+	id, err := mollie.ParseWebhook(r)
+	if err != nil {
+		http.Error(w, "not a Mollie webhook", http.StatusBadRequest)
+		return nil
+	}
+	if err := s.funding.Sync(r.Context(), fund.Mollie, id); err != nil && !problem.Is(err, problem.NotFound) {
+		return err
+	}
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// The public ledger.
+
+type cityLedgerPage struct {
+	Transactions []ledger.Transaction
+	Accounts     map[string]ledger.Account
+	Account      string // the filter
+	Next         string
+	CSV          string
+}
+
+func (s *Server) cityLedger(w http.ResponseWriter, r *http.Request) error {
+	f, err := ledgerFilter(r)
+	if err != nil {
+		return err
+	}
+	if f.Limit == 0 {
+		f.Limit = 50
+	}
+	list, next, err := s.funding.Ledger(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	accounts, err := s.funding.Accounts(r.Context(), "")
+	if err != nil {
+		return err
+	}
+	d := &cityLedgerPage{Transactions: list, Accounts: map[string]ledger.Account{}, Account: f.Account, CSV: "/ledger.csv"}
+	for _, a := range accounts {
+		d.Accounts[a.Code] = a
+	}
+	q := url.Values{}
+	if f.Account != "" {
+		q.Set("account", f.Account)
+		d.CSV += "?" + q.Encode()
+	}
+	if next != 0 {
+		q.Set("cursor", strconv.FormatInt(next, 10))
+		d.Next = "/ledger?" + q.Encode()
+	}
+	p := s.newPage(r, "fund.ledger.title")
+	p.Data = d
+	s.render(w, r, "ledger", p)
+	return nil
+}
+
+// AccountName is how the ledger page names an account: its own name, or
+// what kind of account it is.
+func (p *page) AccountName(accounts map[string]ledger.Account, code string) string {
+	if a, ok := accounts[code]; ok && a.Name != "" {
+		return a.Name
+	}
+	kind, _, _ := strings.Cut(code, ":")
+	return p.T("fund.account." + kind)
+}
