@@ -22,12 +22,12 @@ type apiLedgerEntry struct {
 }
 
 type apiTransaction struct {
-	ID          int64      `json:"id"`
-	Date        string     `json:"date"`
-	Kind        string     `json:"kind"`
-	Description string     `json:"description"`
-	Reverses    *int64     `json:"reverses"`
-	ReversedBy  *int64     `json:"reversed_by"`
+	ID          int64            `json:"id"`
+	Date        string           `json:"date"`
+	Kind        string           `json:"kind"`
+	Description string           `json:"description"`
+	Reverses    *int64           `json:"reverses"`
+	ReversedBy  *int64           `json:"reversed_by"`
 	Entries     []apiLedgerEntry `json:"entries"`
 }
 
