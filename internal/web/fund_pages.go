@@ -122,24 +122,30 @@ func (s *Server) give(w http.ResponseWriter, r *http.Request) error {
 	f := r.PostForm
 	g := fund.Gift{Email: strings.TrimSpace(f.Get("email")), Name: f.Get("name"), Anonymous: f.Get("anonymous") == "1",
 		Message: f.Get("message"), Method: fund.Method(f.Get("method")), Language: langFrom(r.Context())}
-	fields := problem.Fields{}
-	if cents, code := workspace.ParseCents(f.Get("amount")); code != "" {
-		fields.Add("amount", code)
-	} else {
+	// An amount that cannot be read goes to the service as 0, so that
+	// every other field is checked too; its own reason replaces the
+	// service's then.
+	cents, amountCode := workspace.ParseCents(f.Get("amount"))
+	if amountCode == "" {
 		g.Cents = cents
 	}
+	badReward := false
 	if rw := f.Get("reward"); rw != "" {
 		if g.RewardID, err = strconv.ParseInt(rw, 10, 64); err != nil {
-			fields.Add("reward", "choice.unknown")
+			badReward, g.RewardID = true, -1
 		}
 	}
 	g.Return = func(c fund.Contribution) (string, string) {
 		return s.opts.BaseURL + receiptLink(c), s.opts.BaseURL + "/payments/mollie"
 	}
-	var c fund.Contribution
-	err = fields.Err()
-	if err == nil {
-		c, err = s.funding.Contribute(r.Context(), userFrom(r.Context()), id, g)
+	c, err := s.funding.Contribute(r.Context(), userFrom(r.Context()), id, g)
+	if pe, ok := problem.As(err); ok && pe.Fields != nil {
+		if amountCode != "" {
+			pe.Fields["amount"] = amountCode
+		}
+		if badReward {
+			pe.Fields["reward"] = "choice.unknown"
+		}
 	}
 	if err != nil {
 		// Shown on the campaign's page, with what was typed: per field,
