@@ -3,7 +3,6 @@ package decide
 import (
 	"context"
 	"encoding/json"
-	"strconv"
 
 	"samen/internal/personal"
 	"samen/internal/store"
@@ -30,64 +29,28 @@ func (s *Service) Part() string { return "decide" }
 
 // ExportPerson returns what the decisions hold about the person.
 func (s *Service) ExportPerson(ctx context.Context, q store.Querier, userID int64) ([]personal.Table, error) {
-	type spec struct {
-		table   personal.Table
-		query   string
-		columns int
-	}
-	specs := []spec{
-		{personal.Table{Name: "decide_decisions", Columns: []string{"decision", "workspace", "title", "body", "method", "state", "outcome", "created"}},
-			`SELECT id, COALESCE(workspace_id, 0), title, body, method, state, outcome, created_at FROM decisions WHERE author_id = ? ORDER BY id`, 8},
-		{personal.Table{Name: "decide_comments", Columns: []string{"decision", "comment", "reply_to", "body", "created"}},
-			`SELECT decision_id, id, COALESCE(parent_id, 0), body, created_at FROM decision_comments WHERE author_id = ? ORDER BY id`, 5},
-		{personal.Table{Name: "decide_amendments", Columns: []string{"decision", "amendment", "body", "note", "state", "created"}},
-			`SELECT decision_id, id, body, note, state, created_at FROM decision_amendments WHERE author_id = ? ORDER BY id`, 6},
-		{personal.Table{Name: "decide_ballots", Columns: []string{"decision", "version", "choice", "cast", "superseded"}},
-			`SELECT decision_id, version, choice, COALESCE(cast_at, 0), COALESCE(superseded_at, 0) FROM decision_ballots WHERE user_id = ? ORDER BY decision_id, version`, 5},
-		{personal.Table{Name: "decide_votes", Columns: []string{"decision", "voted", "versions"}},
-			`SELECT decision_id, voted_at, versions FROM decision_voters WHERE user_id = ? ORDER BY decision_id`, 3},
-		{personal.Table{Name: "decide_reminders", Columns: []string{"decision", "sent"}},
-			`SELECT decision_id, sent_at FROM decision_reminders WHERE user_id = ? ORDER BY decision_id`, 2},
-		{personal.Table{Name: "decide_budget_projects", Columns: []string{"budget", "project", "title", "description", "cost_cents", "state", "created"}},
-			`SELECT budget_id, id, title, description, cost_cents, state, created_at FROM budget_projects WHERE proposer_id = ? ORDER BY id`, 7},
-		{personal.Table{Name: "decide_budget_votes", Columns: []string{"budget", "voted"}},
-			`SELECT budget_id, voted_at FROM budget_voters WHERE user_id = ? ORDER BY budget_id`, 2},
-		{personal.Table{Name: "decide_paper_ballots", Columns: []string{"budget", "sheet", "projects", "entered"}},
-			`SELECT budget_id, sheet, projects, entered_at FROM budget_paper_entries WHERE entered_by = ? ORDER BY id`, 4},
-	}
 	// Columns whose value is an instant in milliseconds.
-	times := map[string]bool{"created": true, "cast": true, "superseded": true, "voted": true, "sent": true, "entered": true}
-	var out []personal.Table
-	for _, sp := range specs {
-		t := sp.table
-		err := personal.EachRow(ctx, q, sp.query, []any{userID}, func(scan func(...any) error) error {
-			vals := make([]any, sp.columns)
-			raw := make([]string, sp.columns)
-			for i := range vals {
-				vals[i] = &raw[i]
-			}
-			if err := scan(vals...); err != nil {
-				return err
-			}
-			for i, c := range t.Columns {
-				if times[c] {
-					ms, _ := strconv.ParseInt(raw[i], 10, 64)
-					if ms == 0 {
-						raw[i] = ""
-					} else {
-						raw[i] = personal.Millis(ms)
-					}
-				}
-			}
-			t.Rows = append(t.Rows, raw)
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, nil
+	times := []string{"created", "cast", "superseded", "voted", "sent", "entered"}
+	return personal.Tables(ctx, q, userID, []personal.Query{
+		{Table: personal.Table{Name: "decide_decisions", Columns: []string{"decision", "workspace", "title", "body", "method", "state", "outcome", "created"}},
+			SQL: `SELECT id, COALESCE(workspace_id, 0), title, body, method, state, outcome, created_at FROM decisions WHERE author_id = ? ORDER BY id`, Times: times},
+		{Table: personal.Table{Name: "decide_comments", Columns: []string{"decision", "comment", "reply_to", "body", "created"}},
+			SQL: `SELECT decision_id, id, COALESCE(parent_id, 0), body, created_at FROM decision_comments WHERE author_id = ? ORDER BY id`, Times: times},
+		{Table: personal.Table{Name: "decide_amendments", Columns: []string{"decision", "amendment", "body", "note", "state", "created"}},
+			SQL: `SELECT decision_id, id, body, note, state, created_at FROM decision_amendments WHERE author_id = ? ORDER BY id`, Times: times},
+		{Table: personal.Table{Name: "decide_ballots", Columns: []string{"decision", "version", "choice", "cast", "superseded"}},
+			SQL: `SELECT decision_id, version, choice, COALESCE(cast_at, 0), COALESCE(superseded_at, 0) FROM decision_ballots WHERE user_id = ? ORDER BY decision_id, version`, Times: times},
+		{Table: personal.Table{Name: "decide_votes", Columns: []string{"decision", "voted", "versions"}},
+			SQL: `SELECT decision_id, voted_at, versions FROM decision_voters WHERE user_id = ? ORDER BY decision_id`, Times: times},
+		{Table: personal.Table{Name: "decide_reminders", Columns: []string{"decision", "sent"}},
+			SQL: `SELECT decision_id, sent_at FROM decision_reminders WHERE user_id = ? ORDER BY decision_id`, Times: times},
+		{Table: personal.Table{Name: "decide_budget_projects", Columns: []string{"budget", "project", "title", "description", "cost_cents", "state", "created"}},
+			SQL: `SELECT budget_id, id, title, description, cost_cents, state, created_at FROM budget_projects WHERE proposer_id = ? ORDER BY id`, Times: times},
+		{Table: personal.Table{Name: "decide_budget_votes", Columns: []string{"budget", "voted"}},
+			SQL: `SELECT budget_id, voted_at FROM budget_voters WHERE user_id = ? ORDER BY budget_id`, Times: times},
+		{Table: personal.Table{Name: "decide_paper_ballots", Columns: []string{"budget", "sheet", "projects", "entered"}},
+			SQL: `SELECT budget_id, sheet, projects, entered_at FROM budget_paper_entries WHERE entered_by = ? ORDER BY id`, Times: times},
+	})
 }
 
 // ErasePerson removes the person from the decisions, as the comment at

@@ -2,7 +2,6 @@ package fund
 
 import (
 	"context"
-	"strconv"
 
 	"samen/internal/personal"
 	"samen/internal/store"
@@ -26,52 +25,17 @@ func (s *Service) Part() string { return "fund" }
 
 // ExportPerson returns what funding holds about the person.
 func (s *Service) ExportPerson(ctx context.Context, q store.Querier, userID int64) ([]personal.Table, error) {
-	type spec struct {
-		table personal.Table
-		query string
-	}
-	specs := []spec{
-		{personal.Table{Name: "fund_contributions", Columns: []string{"contribution", "campaign", "email", "public_name", "message", "cents", "method", "status", "created", "paid"}},
-			`SELECT id, campaign_id, email, public_name, message, cents, provider, status, created_at, COALESCE(paid_at, 0) FROM fund_contributions WHERE user_id = ? ORDER BY id`},
-		{personal.Table{Name: "fund_expenses", Columns: []string{"expense", "workspace", "title", "description", "cents", "payee", "iban", "state", "reason", "created"}},
-			`SELECT id, workspace_id, title, description, cents, payee, iban, state, reason, created_at FROM fund_expenses WHERE submitted_by = ? ORDER BY id`},
-		{personal.Table{Name: "fund_approvals", Columns: []string{"expense", "approved"}},
-			`SELECT expense_id, approved_at FROM fund_expense_approvals WHERE user_id = ? ORDER BY expense_id`},
-		{personal.Table{Name: "fund_campaigns", Columns: []string{"campaign", "workspace", "title", "state", "created"}},
-			`SELECT id, workspace_id, title, state, created_at FROM fund_campaigns WHERE created_by = ? ORDER BY id`},
-	}
-	times := map[string]bool{"created": true, "paid": true, "approved": true}
-	var out []personal.Table
-	for _, sp := range specs {
-		t := sp.table
-		n := len(t.Columns)
-		err := personal.EachRow(ctx, q, sp.query, []any{userID}, func(scan func(...any) error) error {
-			vals := make([]any, n)
-			raw := make([]string, n)
-			for i := range vals {
-				vals[i] = &raw[i]
-			}
-			if err := scan(vals...); err != nil {
-				return err
-			}
-			for i, c := range t.Columns {
-				if times[c] {
-					if ms, _ := strconv.ParseInt(raw[i], 10, 64); ms == 0 {
-						raw[i] = ""
-					} else {
-						raw[i] = personal.Millis(ms)
-					}
-				}
-			}
-			t.Rows = append(t.Rows, raw)
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, nil
+	times := []string{"created", "paid", "approved"}
+	return personal.Tables(ctx, q, userID, []personal.Query{
+		{Table: personal.Table{Name: "fund_contributions", Columns: []string{"contribution", "campaign", "email", "public_name", "message", "cents", "method", "status", "created", "paid"}},
+			SQL: `SELECT id, campaign_id, email, public_name, message, cents, provider, status, created_at, COALESCE(paid_at, 0) FROM fund_contributions WHERE user_id = ? ORDER BY id`, Times: times},
+		{Table: personal.Table{Name: "fund_expenses", Columns: []string{"expense", "workspace", "title", "description", "cents", "payee", "iban", "state", "reason", "created"}},
+			SQL: `SELECT id, workspace_id, title, description, cents, payee, iban, state, reason, created_at FROM fund_expenses WHERE submitted_by = ? ORDER BY id`, Times: times},
+		{Table: personal.Table{Name: "fund_approvals", Columns: []string{"expense", "approved"}},
+			SQL: `SELECT expense_id, approved_at FROM fund_expense_approvals WHERE user_id = ? ORDER BY expense_id`, Times: times},
+		{Table: personal.Table{Name: "fund_campaigns", Columns: []string{"campaign", "workspace", "title", "state", "created"}},
+			SQL: `SELECT id, workspace_id, title, state, created_at FROM fund_campaigns WHERE created_by = ? ORDER BY id`, Times: times},
+	})
 }
 
 // ErasePerson removes the person from funding, as the comment at the top

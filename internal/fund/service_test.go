@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"samen/internal/account"
+	"samen/internal/personal"
 	"samen/internal/store"
 	"samen/internal/store/storetest"
 )
@@ -559,5 +560,49 @@ func TestReceipt(t *testing.T) {
 		f.svc.Bank = BankAccount{}
 		_, err = f.svc.Contribute(ctx, nil, c.ID, Gift{Cents: 2500, Email: "g@example.org", Name: "G", Method: Bank})
 		wantField(t, err, "method", "choice.unknown")
+	})
+}
+
+// A person's export holds their contributions and expenses; erasure takes
+// their address, name and message off them and keeps the amounts.
+func TestPersonalData(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		c := f.campaign(t, false)
+		if _, err := f.svc.Contribute(ctx, f.cato, c.ID, Gift{Cents: 1500, Name: "Cato de Vries", Message: "Voor de oven", Method: Demo}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Contribute(ctx, nil, c.ID, Gift{Cents: 700, Email: "cato@example.org", Name: "Cato", Method: Demo}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.SubmitExpense(ctx, f.cato, f.slug, DraftExpense{Title: "Pannen", Payee: "Cato de Vries", IBAN: "NL91ABNA0417164300", Cents: 900}, true); err != nil {
+			t.Fatal(err)
+		}
+		tables, err := f.svc.ExportPerson(ctx, db, f.cato.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int{}
+		for _, tb := range tables {
+			got[tb.Name] = len(tb.Rows)
+		}
+		if got["fund_contributions"] != 1 || got["fund_expenses"] != 1 || len(tables) != 4 {
+			t.Errorf("cato's export: %v", got)
+		}
+		if err := f.svc.ErasePerson(ctx, db, personal.Person{ID: f.cato.ID, Email: f.cato.Email, Name: f.cato.Name}); err != nil {
+			t.Fatal(err)
+		}
+		var left int
+		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM fund_contributions WHERE email <> '' AND (user_id = ? OR email = ?)
+			OR public_name LIKE '%Cato%' OR message <> ''`, f.cato.ID, f.cato.Email).Scan(&left); err != nil || left != 0 {
+			t.Errorf("%d contributions still name cato (%v)", left, err)
+		}
+		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM fund_expenses WHERE payee <> '' OR iban <> ''`).Scan(&left); err != nil || left != 0 {
+			t.Errorf("%d expenses still name their payee (%v)", left, err)
+		}
+		if got := f.held(t, campaignAccount(c.ID)); got != 2200 {
+			t.Errorf("after the erasure the campaign holds %d, want 2200: the amounts stay", got)
+		}
 	})
 }

@@ -8,6 +8,7 @@ package personal
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"time"
 
@@ -91,4 +92,50 @@ func EachRow(ctx context.Context, q store.Querier, query string, args []any, fn 
 		}
 	}
 	return rows.Err()
+}
+
+// Query is one table of a holder's export: the table's name and columns,
+// the query that reads the person's rows (one '?', the person's account
+// id) with one result column per table column, and which columns hold
+// instants in Unix milliseconds (written as RFC 3339; 0 as empty).
+type Query struct {
+	Table Table
+	SQL   string
+	Times []string
+}
+
+// Tables runs each query for the person and returns its table, empty ones
+// too: the export loop of a holder whose rows are plain columns.
+func Tables(ctx context.Context, q store.Querier, userID int64, queries []Query) ([]Table, error) {
+	out := make([]Table, 0, len(queries))
+	for _, sp := range queries {
+		t := sp.Table
+		n := len(t.Columns)
+		err := EachRow(ctx, q, sp.SQL, []any{userID}, func(scan func(...any) error) error {
+			raw := make([]string, n)
+			vals := make([]any, n)
+			for i := range vals {
+				vals[i] = &raw[i]
+			}
+			if err := scan(vals...); err != nil {
+				return err
+			}
+			for i, c := range t.Columns {
+				if slices.Contains(sp.Times, c) {
+					if ms, _ := strconv.ParseInt(raw[i], 10, 64); ms == 0 {
+						raw[i] = ""
+					} else {
+						raw[i] = Millis(ms)
+					}
+				}
+			}
+			t.Rows = append(t.Rows, raw)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, nil
 }
