@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"samen/internal/fund"
 	"samen/internal/ledger"
 	"samen/internal/problem"
 )
@@ -265,5 +266,78 @@ func (s *Server) apiCampaign(w http.ResponseWriter, r *http.Request) error {
 		out.Gifts = append(out.Gifts, apiPublicGift{Name: apiText(g.Name), Cents: g.Cents, MatchedCents: g.Matched, Message: g.Message, At: g.At.UTC()})
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// apiGiftBody is a contribution as the API takes it.
+type apiGiftBody struct {
+	Cents     int64  `json:"cents"`
+	Email     string `json:"email"`
+	Name      string `json:"name"`
+	Anonymous bool   `json:"anonymous"`
+	Message   string `json:"message"`
+	RewardID  int64  `json:"reward_id"`
+	Method    string `json:"method"`
+	Language  string `json:"language"`
+}
+
+type apiBankAccount struct {
+	IBAN string `json:"iban"`
+	Name string `json:"name"`
+}
+
+// apiContribution is a contribution as its giver sees it.
+type apiContribution struct {
+	ID          int64           `json:"id"`
+	CampaignID  int64           `json:"campaign_id"`
+	Cents       int64           `json:"cents"`
+	Method      string          `json:"method"`
+	Status      string          `json:"status"`
+	Reference   *string         `json:"reference"`    // a bank transfer's
+	Bank        *apiBankAccount `json:"bank"`         // where to transfer to
+	CheckoutURL *string         `json:"checkout_url"` // where to pay, at Mollie
+	ReceiptURL  string          `json:"receipt_url"`  // the giver's page; its address is the secret
+}
+
+// apiGive: POST /api/v1/campaigns/{id}/contributions. Like the give form,
+// it needs no account (a token, if sent, gives as that account).
+func (s *Server) apiGive(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var in apiGiftBody
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	lang := in.Language
+	if lang == "" {
+		lang = langFrom(r.Context())
+	}
+	g := fund.Gift{Cents: in.Cents, Email: in.Email, Name: in.Name, Anonymous: in.Anonymous, Message: in.Message, RewardID: in.RewardID,
+		Method: fund.Method(in.Method), Language: lang, Return: func(c fund.Contribution) (string, string) {
+			return s.opts.BaseURL + receiptLink(c), s.opts.BaseURL + "/payments/mollie"
+		}}
+	c, err := s.funding.Contribute(r.Context(), userFrom(r.Context()), id, g)
+	if pe, ok := problem.As(err); ok && pe.Fields != nil {
+		// The form's names for the body's members.
+		for form, body := range map[string]string{"amount": "cents", "reward": "reward_id"} {
+			if code, ok := pe.Fields[form]; ok {
+				delete(pe.Fields, form)
+				pe.Fields[body] = code
+			}
+		}
+	}
+	if err != nil {
+		return err
+	}
+	out := apiContribution{ID: c.ID, CampaignID: c.CampaignID, Cents: c.Cents, Method: string(c.Method), Status: string(c.Status),
+		CheckoutURL: apiText(c.CheckoutURL), ReceiptURL: s.opts.BaseURL + receiptLink(c)}
+	if c.Method == fund.Bank {
+		out.Reference = apiText(c.Ref)
+		b := s.funding.Bank
+		out.Bank = &apiBankAccount{IBAN: b.IBAN, Name: b.Name}
+	}
+	writeJSON(w, http.StatusCreated, out)
 	return nil
 }

@@ -158,3 +158,44 @@ func TestLedgerOfTheDemo(t *testing.T) {
 		}
 	})
 }
+
+// Giving through the API, without a token: the demo's provider pays at
+// once; a bank transfer answers with the account and the reference; bad
+// input is named per field.
+func TestGivingThroughTheAPI(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := fundSite(t, db)
+		link := runningCampaign(t, s)
+		anon := s.script("", "en")
+		r := anon.call(http.MethodPost, link+"/contributions", `{"cents": 2500, "email": "api@example.org", "name": "API", "method": "demo"}`)
+		var c struct {
+			ID         int64   `json:"id"`
+			Status     string  `json:"status"`
+			Reference  *string `json:"reference"`
+			ReceiptURL string  `json:"receipt_url"`
+			Bank       *struct {
+				IBAN string `json:"iban"`
+			} `json:"bank"`
+		}
+		if r.Status != http.StatusCreated {
+			t.Fatalf("giving: %d\n%s", r.Status, r.Body)
+		}
+		r.JSON(t, &c)
+		if c.Status != "paid" || c.Reference != nil || !strings.Contains(c.ReceiptURL, "/contributions/") {
+			t.Errorf("a demo gift: %+v", c)
+		}
+		r = anon.call(http.MethodPost, link+"/contributions", `{"cents": 4000, "email": "api2@example.org", "anonymous": true, "method": "bank"}`)
+		r.JSON(t, &c)
+		if r.Status != http.StatusCreated || c.Status != "open" || c.Reference == nil || !strings.HasPrefix(*c.Reference, "SAMEN-") || c.Bank == nil || c.Bank.IBAN == "" {
+			t.Errorf("a bank transfer: %d %s", r.Status, r.Body)
+		}
+		e := apiErrorOf(t, anon.call(http.MethodPost, link+"/contributions", `{"cents": 50, "email": "x", "method": "paypal"}`), http.StatusBadRequest)
+		for field, code := range map[string]string{"cents": "fund.contribution_range", "email": "email.invalid", "method": "choice.unknown", "name": "required"} {
+			if e.Error.Fields[field].Code != code {
+				t.Errorf("%s: %+v, want %s", field, e.Error.Fields[field], code)
+			}
+		}
+		apiErrorOf(t, anon.call(http.MethodPost, "/campaigns/999999/contributions", `{"cents": 2500, "email": "a@example.org", "name": "A", "method": "demo"}`), http.StatusNotFound)
+	})
+}

@@ -320,6 +320,7 @@ func (s *Server) decideRoutes() {
 	s.api("GET /ledger/accounts", anyone, s.apiAccounts)
 	s.api("GET /campaigns", anyone, s.apiCampaigns)
 	s.api("GET /campaigns/{id}", anyone, s.apiCampaign)
+	s.api("POST /campaigns/{id}/contributions", anyone, s.apiGive)
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
