@@ -241,20 +241,21 @@ func (s *Service) CreateCampaign(ctx context.Context, u *account.User, wsRef str
 		return Campaign{}, errSignIn
 	}
 	now := s.Now.Time()
-	if err := d.Clean(now).Err(); err != nil {
-		return Campaign{}, err
-	}
 	var id int64
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		// Who may first, what they sent after: nobody else learns what
+		// the form asks.
 		ws, v, err := workspace.ViewerIn(ctx, tx, u, wsRef)
 		if err != nil {
 			return err
 		}
 		if !v.Has(workspace.RoleTreasurer) {
-			if !v.In() {
-				return errNotFound
-			}
+			// A workspace's name is public; that one may not start its
+			// campaigns is no secret.
 			return errForbidden
+		}
+		if err := d.Clean(now).Err(); err != nil {
+			return err
 		}
 		err = tx.QueryRow(ctx, `INSERT INTO fund_campaigns (workspace_id, title, summary, body, language, district, sector, min_cents, goal_cents,
 			deadline, all_or_nothing, state, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?) RETURNING id`,

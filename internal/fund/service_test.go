@@ -28,7 +28,7 @@ func TestCampaignsAndContributions(t *testing.T) {
 		_, err = f.svc.CreateCampaign(ctx, f.cato, f.slug, good)
 		wantCode(t, err, "fund.forbidden") // a member, not a treasurer
 		_, err = f.svc.CreateCampaign(ctx, f.fien, f.slug, good)
-		wantCode(t, err, "fund.not_found")                        // a stranger: the workspace is not theirs to see into
+		wantCode(t, err, "fund.forbidden")                        // a stranger
 		c, err := f.svc.CreateCampaign(ctx, f.bert, f.slug, good) // the treasurer
 		if err != nil {
 			t.Fatal(err)

@@ -240,6 +240,11 @@ func (s *Server) apiCampaign(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	return s.writeCampaign(w, r, id, http.StatusOK)
+}
+
+// writeCampaign answers with campaign id as the caller sees it.
+func (s *Server) writeCampaign(w http.ResponseWriter, r *http.Request, id int64, status int) error {
 	v, err := s.funding.CampaignPage(r.Context(), userFrom(r.Context()), id)
 	if err != nil {
 		return err
@@ -265,7 +270,7 @@ func (s *Server) apiCampaign(w http.ResponseWriter, r *http.Request) error {
 	for _, g := range v.Gifts {
 		out.Gifts = append(out.Gifts, apiPublicGift{Name: apiText(g.Name), Cents: g.Cents, MatchedCents: g.Matched, Message: g.Message, At: g.At.UTC()})
 	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, status, out)
 	return nil
 }
 
@@ -340,4 +345,81 @@ func (s *Server) apiGive(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusCreated, out)
 	return nil
+}
+
+// apiCampaignBody is a campaign as its treasurers send it.
+type apiCampaignBody struct {
+	Title        string      `json:"title"`
+	Summary      string      `json:"summary"`
+	Body         string      `json:"body"`
+	Language     string      `json:"language"`
+	District     string      `json:"district"`
+	Sector       string      `json:"sector"`
+	MinCents     int64       `json:"min_cents"`
+	GoalCents    int64       `json:"goal_cents"`
+	Deadline     time.Time   `json:"deadline"`
+	AllOrNothing bool        `json:"all_or_nothing"`
+	Lines        []apiLine   `json:"budget_lines"`
+	Rewards      []apiReward `json:"rewards"`
+}
+
+func (in apiCampaignBody) draft() fund.DraftCampaign {
+	d := fund.DraftCampaign{Title: in.Title, Summary: in.Summary, Body: in.Body, Language: in.Language, District: in.District, Sector: in.Sector,
+		MinCents: in.MinCents, GoalCents: in.GoalCents, Deadline: in.Deadline, AllOrNothing: in.AllOrNothing}
+	for _, l := range in.Lines {
+		d.Lines = append(d.Lines, fund.Line{ID: l.ID, Label: l.Label, Cents: l.Cents})
+	}
+	for _, r := range in.Rewards {
+		rw := fund.Reward{ID: r.ID, Title: r.Title, Description: r.Description, MinCents: r.MinCents}
+		if r.Available != nil {
+			rw.Available = *r.Available
+		}
+		d.Rewards = append(d.Rewards, rw)
+	}
+	return d
+}
+
+// apiCreateCampaign: POST /api/v1/workspaces/{ws}/campaigns, a draft, by
+// the workspace's treasurers.
+func (s *Server) apiCreateCampaign(w http.ResponseWriter, r *http.Request) error {
+	var in apiCampaignBody
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	c, err := s.funding.CreateCampaign(r.Context(), userFrom(r.Context()), r.PathValue("ws"), in.draft())
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", s.opts.BaseURL+"/api/v1"+campaignLink(c.ID))
+	return s.writeCampaign(w, r, c.ID, http.StatusCreated)
+}
+
+// apiUpdateCampaign: PUT /api/v1/campaigns/{id}, the whole campaign anew
+// (once running, its goals, deadline and rule stay as they were).
+func (s *Server) apiUpdateCampaign(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var in apiCampaignBody
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if _, err := s.funding.UpdateCampaign(r.Context(), userFrom(r.Context()), id, in.draft()); err != nil {
+		return err
+	}
+	return s.writeCampaign(w, r, id, http.StatusOK)
+}
+
+// apiLaunchCampaign: POST /api/v1/campaigns/{id}/launch opens a draft to
+// contributions.
+func (s *Server) apiLaunchCampaign(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := s.funding.Launch(r.Context(), userFrom(r.Context()), id); err != nil {
+		return err
+	}
+	return s.writeCampaign(w, r, id, http.StatusOK)
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"samen/internal/demo"
 	"samen/internal/store"
@@ -198,4 +199,70 @@ func TestGivingThroughTheAPI(t *testing.T) {
 		}
 		apiErrorOf(t, anon.call(http.MethodPost, "/campaigns/999999/contributions", `{"cents": 2500, "email": "a@example.org", "name": "A", "method": "demo"}`), http.StatusNotFound)
 	})
+}
+
+// A campaign through the API: the demo member (core of the demo
+// workspace) starts a draft, nobody else sees it, launches it; once
+// running its goals stay as promised.
+func TestCampaignThroughTheAPI(t *testing.T) {
+	t.Parallel()
+	s := fundSite(t, storetest.SQLite(t))
+	core := s.script(s.tokenFor(member.Email), "en")
+	var mine struct {
+		Workspaces []struct {
+			Slug   string `json:"slug"`
+			Circle string `json:"circle"`
+		} `json:"workspaces"`
+	}
+	core.call(http.MethodGet, "/workspaces", "").JSON(t, &mine)
+	slug := ""
+	for _, w := range mine.Workspaces {
+		if w.Circle == "core" {
+			slug = w.Slug
+		}
+	}
+	deadline := time.Now().AddDate(0, 1, 0).UTC().Format(time.RFC3339)
+	body := `{"title": "Een werkbank", "language": "nl", "min_cents": 50000, "goal_cents": 80000, "deadline": "` + deadline + `",
+		"all_or_nothing": true, "budget_lines": [{"label": "Werkbank", "cents": 80000}], "rewards": [{"title": "Een sleutelhanger", "min_cents": 1500, "available": 10}]}`
+	e := apiErrorOf(t, core.call(http.MethodPost, "/workspaces/"+slug+"/campaigns", `{"title": "", "language": "nl", "min_cents": 100, "goal_cents": 50, "deadline": "2020-01-01T00:00:00Z"}`), http.StatusBadRequest)
+	if e.Error.Fields["title"].Code != "required" || e.Error.Fields["goal"].Code != "fund.goal_below_min" || e.Error.Fields["deadline"].Code != "fund.deadline_past" {
+		t.Errorf("a bad draft: %+v", e.Error.Fields)
+	}
+	r := core.call(http.MethodPost, "/workspaces/"+slug+"/campaigns", body)
+	if r.Status != http.StatusCreated || r.Header.Get("Location") == "" {
+		t.Fatalf("creating: %d\n%s", r.Status, r.Body)
+	}
+	var c struct {
+		ID      int64  `json:"id"`
+		State   string `json:"state"`
+		Min     int64  `json:"min_cents"`
+		Rewards []struct {
+			ID        int64 `json:"id"`
+			Available *int  `json:"available"`
+		} `json:"rewards"`
+	}
+	r.JSON(t, &c)
+	if c.State != "draft" || len(c.Rewards) != 1 || c.Rewards[0].Available == nil || *c.Rewards[0].Available != 10 {
+		t.Errorf("the draft: %s", r.Body)
+	}
+	path := "/campaigns/" + strconv.FormatInt(c.ID, 10)
+	if r := s.script("", "en").call(http.MethodGet, path, ""); r.Status != http.StatusNotFound {
+		t.Errorf("a visitor reads a draft: %d", r.Status)
+	}
+	// A member who is no treasurer does not see the draft, so cannot
+	// launch it.
+	if r := s.script(s.tokenFor(moderator.Email), "en").call(http.MethodPost, path+"/launch", ""); r.Status != http.StatusNotFound {
+		t.Errorf("a member who is no treasurer launches: %d", r.Status)
+	}
+	core.call(http.MethodPost, path+"/launch", "").JSON(t, &c)
+	if c.State != "running" {
+		t.Fatalf("launched: %+v", c)
+	}
+	changed := strings.Replace(body, `"min_cents": 50000`, `"min_cents": 100`, 1)
+	changed = strings.Replace(changed, `"title": "Een werkbank"`, `"title": "Een betere werkbank"`, 1)
+	r = core.call(http.MethodPut, path, changed)
+	r.JSON(t, &c)
+	if r.Status != http.StatusOK || c.Min != 50000 || !strings.Contains(r.Body, "Een betere werkbank") {
+		t.Errorf("changing a running campaign: %d %s", r.Status, r.Body)
+	}
 }

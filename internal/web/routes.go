@@ -321,6 +321,9 @@ func (s *Server) decideRoutes() {
 	s.api("GET /campaigns", anyone, s.apiCampaigns)
 	s.api("GET /campaigns/{id}", anyone, s.apiCampaign)
 	s.api("POST /campaigns/{id}/contributions", anyone, s.apiGive)
+	s.api("POST /workspaces/{ws}/campaigns", signedIn, s.apiCreateCampaign)
+	s.api("PUT /campaigns/{id}", signedIn, s.apiUpdateCampaign)
+	s.api("POST /campaigns/{id}/launch", signedIn, s.apiLaunchCampaign)
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {

@@ -464,6 +464,8 @@ func TestWorkspaceRoutesAreAuthorised(t *testing.T) {
 			"GET /api/v1/workspaces/{ws}/decisions":  {allowed: anyone},
 			"POST /api/v1/workspaces/{ws}/decisions": {allowed: func(p persona) bool { return p.circle.Within(workspace.Visibility(workspace.Members)) }, body: func() string { return `{}` }},
 			"GET /api/v1/workspaces/{ws}/budgets":    {allowed: anyone},
+			// Campaigns: the workspace's treasurers start them.
+			"POST /api/v1/workspaces/{ws}/campaigns": {allowed: isTreasurer, body: func() string { return `{}` }},
 			// Decisions: the list shows each reader what they may see;
 			// members and the circles inside propose (a real draft each time).
 			"GET /workspaces/{ws}/decisions":     {allowed: anyone},
