@@ -458,3 +458,82 @@ func (s *Service) DecideApplication(ctx context.Context, u *account.User, appID 
 		return audit.RecordID(ctx, tx, "fund.application_"+to, "fund_application", appID, map[string]any{"pool": poolID})
 	})
 }
+
+// PoolView is a pool as its page shows it: its rules, funders and what
+// each has left, the campaigns it matches and what it gave each.
+type PoolView struct {
+	Pool
+	Manage       bool
+	Given        int64 // matches and grants, not returned
+	Campaigns    []PoolMatch
+	Applications []Application // pending ones, for its managers
+}
+
+// PoolPage returns pool id as u sees it.
+func (s *Service) PoolPage(ctx context.Context, u *account.User, id int64) (PoolView, error) {
+	p, err := s.poolAs(ctx, s.DB, u, id)
+	if err != nil {
+		return PoolView{}, err
+	}
+	v := PoolView{Pool: p, Manage: p.mayManage(u)}
+	rows, err := s.DB.Query(ctx, `SELECT c.id, c.title, COALESCE((SELECT SUM(m.cents) FROM fund_matches m WHERE m.pool_id = a.pool_id AND m.campaign_id = c.id
+		AND m.returned_tx IS NULL), 0) + COALESCE((SELECT SUM(g.cents) FROM fund_grants g WHERE g.pool_id = a.pool_id AND g.campaign_id = c.id), 0)
+		FROM fund_applications a JOIN fund_campaigns c ON c.id = a.campaign_id WHERE a.pool_id = ? AND a.state = 'accepted' ORDER BY c.id`, id)
+	if err != nil {
+		return v, err
+	}
+	for rows.Next() {
+		var m PoolMatch
+		if err := rows.Scan(&m.PoolID, &m.Name, &m.Cents); err != nil {
+			rows.Close()
+			return v, err
+		}
+		v.Given += m.Cents
+		v.Campaigns = append(v.Campaigns, m)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return v, err
+	}
+	if !v.Manage {
+		return v, nil
+	}
+	rows, err = s.DB.Query(ctx, `SELECT id, campaign_id, state, note, applied_at FROM fund_applications WHERE pool_id = ? AND state = 'pending' ORDER BY id`, id)
+	if err != nil {
+		return v, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		a := Application{PoolID: id}
+		var at int64
+		if err := rows.Scan(&a.ID, &a.CampaignID, &a.State, &a.Note, &at); err != nil {
+			return v, err
+		}
+		a.AppliedAt = store.Time(at)
+		v.Applications = append(v.Applications, a)
+	}
+	return v, rows.Err()
+}
+
+// Pools lists the pools u may see: open ones, then closed; drafts for
+// their managers.
+func (s *Service) Pools(ctx context.Context, u *account.User) ([]Pool, error) {
+	ids, err := store.IDs(ctx, s.DB, `SELECT id FROM fund_pools ORDER BY CASE state WHEN 'open' THEN 0 WHEN 'draft' THEN 1 ELSE 2 END, id DESC LIMIT 200`)
+	if err != nil {
+		return nil, err
+	}
+	var out []Pool
+	for _, id := range ids {
+		p, err := s.poolAs(ctx, s.DB, u, id)
+		if isNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+func isNotFound(err error) bool { return problem.Is(err, problem.NotFound) }

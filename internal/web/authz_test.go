@@ -198,6 +198,10 @@ var openData = map[string]bool{
 	"GET /api/v1/ledger/accounts": true,
 	"GET /api/v1/campaigns":       true,
 	"GET /api/v1/campaigns/{id}":  true,
+	// Pools are public (their rules and funders are the point); drafts
+	// only for their managers, which the fund service checks.
+	"GET /api/v1/pools":      true,
+	"GET /api/v1/pools/{id}": true,
 	// Giving needs no account, as on the page.
 	"POST /api/v1/campaigns/{id}/contributions": true,
 }

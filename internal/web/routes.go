@@ -324,6 +324,13 @@ func (s *Server) decideRoutes() {
 	s.api("POST /workspaces/{ws}/campaigns", signedIn, s.apiCreateCampaign)
 	s.api("PUT /campaigns/{id}", signedIn, s.apiUpdateCampaign)
 	s.api("POST /campaigns/{id}/launch", signedIn, s.apiLaunchCampaign)
+	s.api("GET /pools", anyone, s.apiPools)
+	s.api("POST /pools", signedIn, s.apiCreatePool)
+	s.api("GET /pools/{id}", anyone, s.apiPool)
+	s.api("POST /pools/{id}/deposits", signedIn, s.apiDeposit)
+	s.api("POST /pools/{id}/state", signedIn, s.apiPoolState)
+	s.api("POST /pools/{id}/applications", signedIn, s.apiApply)
+	s.api("POST /applications/{id}/decision", signedIn, s.apiDecideApplication)
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {

@@ -1,0 +1,92 @@
+package web_test
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"samen/internal/store"
+	"samen/internal/store/storetest"
+)
+
+// A pool through the API: a steward sets it up and funds it, opens it;
+// the demo member's running campaign applies and is accepted; a gift is
+// then matched, split over the funders as the pool's page shows.
+func TestPoolThroughTheAPI(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := fundSite(t, db)
+		chief := s.script(s.tokenFor(steward.Email), "en")
+		core := s.script(s.tokenFor(member.Email), "en")
+		if r := core.call(http.MethodPost, "/pools", `{"name": "Eigen pot", "language": "nl", "rule": "duplicate", "factor": "2", "funders": ["A"]}`); r.Status != http.StatusForbidden {
+			t.Errorf("a member sets up a pool: %d", r.Status)
+		}
+		e := apiErrorOf(t, chief.call(http.MethodPost, "/pools", `{"name": "", "language": "nl", "rule": "duplicate", "factor": "11", "funders": []}`), http.StatusBadRequest)
+		if e.Error.Fields["factor"].Code != "fund.factor" || e.Error.Fields["funders"].Code != "required" || e.Error.Fields["name"].Code != "required" {
+			t.Errorf("a bad pool: %+v", e.Error.Fields)
+		}
+		r := chief.call(http.MethodPost, "/pools", `{"name": "Buurtpot Noord", "language": "nl", "rule": "duplicate", "factor": "1,5",
+			"max_per_contribution_cents": 2000, "funders": ["Stadsdeel Noord", "Fonds"]}`)
+		var p struct {
+			ID      int64  `json:"id"`
+			Factor  string `json:"factor"`
+			State   string `json:"state"`
+			Left    int64  `json:"left_cents"`
+			Funders []struct {
+				ID   int64 `json:"id"`
+				Left int64 `json:"left_cents"`
+			} `json:"funders"`
+			Given        *int64 `json:"given_cents"`
+			Applications []struct {
+				ID int64 `json:"id"`
+			} `json:"applications"`
+		}
+		if r.Status != http.StatusCreated {
+			t.Fatalf("creating a pool: %d\n%s", r.Status, r.Body)
+		}
+		r.JSON(t, &p)
+		path := "/pools/" + strconv.FormatInt(p.ID, 10)
+		if p.Factor != "3/2" || p.State != "draft" || len(p.Funders) != 2 {
+			t.Errorf("the draft pool: %s", r.Body)
+		}
+		if r := s.script("", "en").call(http.MethodGet, path, ""); r.Status != http.StatusNotFound {
+			t.Errorf("a visitor reads a draft pool: %d", r.Status)
+		}
+		chief.call(http.MethodPost, path+"/deposits", `{"funder_id": `+strconv.FormatInt(p.Funders[0].ID, 10)+`, "cents": 30000, "note": "Toezegging"}`).JSON(t, &p)
+		chief.call(http.MethodPost, path+"/deposits", `{"funder_id": `+strconv.FormatInt(p.Funders[1].ID, 10)+`, "cents": 10000}`).JSON(t, &p)
+		chief.call(http.MethodPost, path+"/state", `{"to": "open"}`).JSON(t, &p)
+		if p.State != "open" || p.Left != 40000 {
+			t.Fatalf("the funded, open pool: %+v", p)
+		}
+		campaign := strings.TrimPrefix(runningCampaign(t, s), "/campaigns/")
+		a := core.call(http.MethodPost, path+"/applications", `{"campaign_id": `+campaign+`, "note": "Graag"}`)
+		if a.Status != http.StatusCreated {
+			t.Fatalf("applying: %d\n%s", a.Status, a.Body)
+		}
+		chief.call(http.MethodGet, path, "").JSON(t, &p)
+		if len(p.Applications) != 1 {
+			t.Fatalf("the manager does not see the application: %+v", p)
+		}
+		app := "/applications/" + strconv.FormatInt(p.Applications[0].ID, 10) + "/decision"
+		if r := core.call(http.MethodPost, app, `{"accept": true}`); r.Status != http.StatusForbidden {
+			t.Errorf("the applicant decides: %d", r.Status)
+		}
+		e = apiErrorOf(t, chief.call(http.MethodPost, app, `{"accept": false}`), http.StatusBadRequest)
+		if e.Error.Fields["note"].Code != "required" {
+			t.Errorf("a rejection without a note: %+v", e.Error.Fields)
+		}
+		if r := chief.call(http.MethodPost, app, `{"accept": true}`); r.Status != http.StatusNoContent {
+			t.Fatalf("accepting: %d %s", r.Status, r.Body)
+		}
+		// €30 counts as €20, × 1.5 = 3000, split 30000:10000 = 2250 + 750.
+		if r := s.script("", "en").call(http.MethodPost, "/campaigns/"+campaign+"/contributions",
+			`{"cents": 3000, "email": "pot@example.org", "name": "Pot", "method": "demo"}`); r.Status != http.StatusCreated {
+			t.Fatalf("giving: %d %s", r.Status, r.Body)
+		}
+		s.script("", "en").call(http.MethodGet, path, "").JSON(t, &p)
+		if p.Left != 37000 || p.Funders[0].Left != 27750 || p.Funders[1].Left != 9250 || p.Given == nil || *p.Given != 3000 {
+			t.Errorf("after one gift the pool: %+v", p)
+		}
+	})
+}
