@@ -142,7 +142,7 @@ func (s *Service) expenseAs(ctx context.Context, q store.Querier, u *account.Use
 		return e, v, err
 	}
 	mine := u != nil && e.SubmittedBy == u.ID
-	if !v.In() && !mine {
+	if !v.Sees(workspace.Visibility(workspace.Members)) && !mine {
 		return e, v, errNotFound
 	}
 	if !mine && !v.Has(workspace.RoleTreasurer) {
@@ -198,9 +198,6 @@ func (s *Service) SubmitExpense(ctx context.Context, u *account.User, wsRef stri
 			return err
 		}
 		if !v.Sees(workspace.Visibility(workspace.Members)) {
-			if !v.In() {
-				return errNotFound
-			}
 			return errForbidden
 		}
 		if d.CampaignID != 0 {
@@ -400,4 +397,45 @@ func (s *Service) Pay(ctx context.Context, u *account.User, id int64) error {
 		}
 		return audit.RecordID(ctx, tx, "fund.expense_paid", "fund_expense", id, map[string]any{"cents": e.Cents, "tx": txID})
 	})
+}
+
+// Expenses lists workspace wsRef's expenses as u may see them: everyone
+// in its members circle or inside sees them all (who submitted, approved,
+// paid: the point is that it is open), IBANs only their submitters and
+// the treasurers; drafts only their submitters. Newest first.
+func (s *Service) Expenses(ctx context.Context, u *account.User, wsRef string) ([]Expense, int, error) {
+	ws, v, err := workspace.ViewerIn(ctx, s.DB, u, wsRef)
+	if err != nil {
+		return nil, 0, err
+	}
+	if !v.Sees(workspace.Visibility(workspace.Members)) {
+		return nil, 0, errForbidden
+	}
+	need, err := approvalsRequired(ctx, s.DB, ws.ID)
+	if err != nil {
+		return nil, 0, err
+	}
+	ids, err := store.IDs(ctx, s.DB, `SELECT id FROM fund_expenses WHERE workspace_id = ? AND (state <> 'draft' OR submitted_by = ?) ORDER BY id DESC LIMIT 500`,
+		ws.ID, u.ID)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]Expense, 0, len(ids))
+	for _, id := range ids {
+		e, _, err := s.expenseAs(ctx, s.DB, u, id)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, e)
+	}
+	return out, need, nil
+}
+
+// Expense returns expense id as u may see it.
+func (s *Service) Expense(ctx context.Context, u *account.User, id int64) (Expense, error) {
+	e, _, err := s.expenseAs(ctx, s.DB, u, id)
+	if err == nil && e.State == ExpenseDraft && (u == nil || e.SubmittedBy != u.ID) {
+		return Expense{}, errNotFound
+	}
+	return e, err
 }

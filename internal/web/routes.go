@@ -331,6 +331,11 @@ func (s *Server) decideRoutes() {
 	s.api("POST /pools/{id}/state", signedIn, s.apiPoolState)
 	s.api("POST /pools/{id}/applications", signedIn, s.apiApply)
 	s.api("POST /applications/{id}/decision", signedIn, s.apiDecideApplication)
+	s.api("GET /workspaces/{ws}/expenses", signedIn, s.apiExpenses)
+	s.api("POST /workspaces/{ws}/expenses", signedIn, s.apiSubmitExpense)
+	s.api("PUT /workspaces/{ws}/expense-approvals", signedIn, s.apiExpenseApprovals)
+	s.api("GET /expenses/{id}", signedIn, s.apiExpense)
+	s.api("POST /expenses/{id}/{action}", signedIn, s.apiExpenseAction)
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {

@@ -464,6 +464,11 @@ func TestWorkspaceRoutesAreAuthorised(t *testing.T) {
 			"GET /api/v1/workspaces/{ws}/decisions":  {allowed: anyone},
 			"POST /api/v1/workspaces/{ws}/decisions": {allowed: func(p persona) bool { return p.circle.Within(workspace.Visibility(workspace.Members)) }, body: func() string { return `{}` }},
 			"GET /api/v1/workspaces/{ws}/budgets":    {allowed: anyone},
+			// Expenses: the members circle and inside submit and read them;
+			// core sets how many approvals they need.
+			"GET /api/v1/workspaces/{ws}/expenses":          {allowed: func(p persona) bool { return p.circle.Within(workspace.Visibility(workspace.Members)) }},
+			"POST /api/v1/workspaces/{ws}/expenses":         {allowed: func(p persona) bool { return p.circle.Within(workspace.Visibility(workspace.Members)) }, body: func() string { return `{}` }},
+			"PUT /api/v1/workspaces/{ws}/expense-approvals": {allowed: isCore, body: func() string { return `{"approvals": 1}` }},
 			// Campaigns: the workspace's treasurers start them.
 			"POST /api/v1/workspaces/{ws}/campaigns": {allowed: isTreasurer, body: func() string { return `{}` }},
 			// Decisions: the list shows each reader what they may see;
