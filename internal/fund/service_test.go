@@ -606,3 +606,34 @@ func TestPersonalData(t *testing.T) {
 		}
 	})
 }
+
+// The municipality's report: per month, district and sector, what was
+// given, matched and paid out; refunds and returned matches drop out.
+func TestFundingReport(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		c := f.campaign(t, false) // noord, food
+		f.pool(t, DraftPool{Name: "Pot", Language: "nl", Rule: Duplicate, Factor: "1", Funders: []string{"Gemeente"}}, []int64{100000}, c)
+		f.give(t, f.cato, "", c.ID, 1000)
+		g := f.give(t, f.dirk, "", c.ID, 3000)
+		// 23:30 UTC on 30 June is July in Amsterdam, where months are
+		// counted (and still before the deadline).
+		f.clock.t = time.Date(2026, 6, 30, 23, 30, 0, 0, time.UTC)
+		f.give(t, f.emma, "", c.ID, 500)
+		if err := f.svc.Refund(ctx, f.anna, g.ID, "Vergissing"); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := f.svc.FundingReport(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []ReportRow{
+			{Month: "2026-06", District: "noord", Sector: "food", Contributions: 1, GivenCents: 1000, MatchedCents: 1000},
+			{Month: "2026-07", District: "noord", Sector: "food", Contributions: 1, GivenCents: 500, MatchedCents: 500},
+		}
+		if fmt.Sprint(rep.Rows) != fmt.Sprint(want) || rep.Deposits["2026-06"] != 100000 {
+			t.Errorf("the report: %+v deposits %v\nwant %+v", rep.Rows, rep.Deposits, want)
+		}
+	})
+}

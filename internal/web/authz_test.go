@@ -202,6 +202,9 @@ var openData = map[string]bool{
 	// only for their managers, which the fund service checks.
 	"GET /api/v1/pools":      true,
 	"GET /api/v1/pools/{id}": true,
+	// The municipality's report of public money: public.
+	"GET /api/v1/funding/report":     true,
+	"GET /api/v1/funding/report.csv": true,
 	// Giving needs no account, as on the page.
 	"POST /api/v1/campaigns/{id}/contributions": true,
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bufio"
+	"encoding/csv"
 	"net/http"
 	"strconv"
 	"strings"
@@ -422,4 +423,44 @@ func (s *Server) apiLaunchCampaign(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	return s.writeCampaign(w, r, id, http.StatusOK)
+}
+
+type apiReportRow struct {
+	Month         string `json:"month"`
+	District      string `json:"district"`
+	Sector        string `json:"sector"`
+	Contributions int    `json:"contributions"`
+	GivenCents    int64  `json:"given_cents"`
+	MatchedCents  int64  `json:"matched_cents"`
+	GrantedCents  int64  `json:"granted_cents"`
+	PaidOutCents  int64  `json:"paid_out_cents"`
+}
+
+// apiFundingReport: GET /api/v1/funding/report, and .csv: per month,
+// district and sector, what was given, matched, granted and paid out;
+// and per month what funders deposited. For the municipality, public.
+func (s *Server) apiFundingReport(w http.ResponseWriter, r *http.Request) error {
+	rep, err := s.funding.FundingReport(r.Context())
+	if err != nil {
+		return err
+	}
+	if strings.HasSuffix(r.URL.Path, ".csv") {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="funding-report.csv"`)
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		cw := csv.NewWriter(w)
+		_ = cw.Write([]string{"month", "district", "sector", "contributions", "given_cents", "matched_cents", "granted_cents", "paid_out_cents"})
+		for _, row := range rep.Rows {
+			_ = cw.Write([]string{row.Month, row.District, row.Sector, strconv.Itoa(row.Contributions), strconv.FormatInt(row.GivenCents, 10),
+				strconv.FormatInt(row.MatchedCents, 10), strconv.FormatInt(row.GrantedCents, 10), strconv.FormatInt(row.PaidOutCents, 10)})
+		}
+		cw.Flush()
+		return nil
+	}
+	out := make([]apiReportRow, 0, len(rep.Rows))
+	for _, row := range rep.Rows {
+		out = append(out, apiReportRow(row))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"rows": out, "deposits": rep.Deposits})
+	return nil
 }

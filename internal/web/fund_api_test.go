@@ -266,3 +266,40 @@ func TestCampaignThroughTheAPI(t *testing.T) {
 		t.Errorf("changing a running campaign: %d %s", r.Status, r.Body)
 	}
 }
+
+// The municipality's report on the demo: JSON and CSV agree, and every
+// month's matches come with contributions.
+func TestFundingReportOfTheDemo(t *testing.T) {
+	t.Parallel()
+	s := fundSite(t, storetest.SQLite(t))
+	anon := s.script("", "en")
+	var rep struct {
+		Rows []struct {
+			Month    string `json:"month"`
+			District string `json:"district"`
+			Given    int64  `json:"given_cents"`
+			Matched  int64  `json:"matched_cents"`
+			PaidOut  int64  `json:"paid_out_cents"`
+		} `json:"rows"`
+		Deposits map[string]int64 `json:"deposits"`
+	}
+	anon.call(http.MethodGet, "/funding/report", "").JSON(t, &rep)
+	var given, matched, paid, deposits int64
+	for _, r := range rep.Rows {
+		given, matched, paid = given+r.Given, matched+r.Matched, paid+r.PaidOut
+		if r.Matched > 0 && r.Given == 0 {
+			t.Errorf("a month with matches and no contributions: %+v", r)
+		}
+	}
+	for _, d := range rep.Deposits {
+		deposits += d
+	}
+	if given == 0 || matched == 0 || paid == 0 || deposits != 1500000 {
+		t.Errorf("the demo's report: given %d, matched %d, paid out %d, deposits %d", given, matched, paid, deposits)
+	}
+	csvFile := anon.call(http.MethodGet, "/funding/report.csv", "")
+	rows, err := csv.NewReader(strings.NewReader(csvFile.Body)).ReadAll()
+	if err != nil || len(rows) != len(rep.Rows)+1 || rows[0][0] != "month" {
+		t.Errorf("the CSV report: %v %v", rows, err)
+	}
+}

@@ -336,6 +336,8 @@ func (s *Server) decideRoutes() {
 	s.api("PUT /workspaces/{ws}/expense-approvals", signedIn, s.apiExpenseApprovals)
 	s.api("GET /expenses/{id}", signedIn, s.apiExpense)
 	s.api("POST /expenses/{id}/{action}", signedIn, s.apiExpenseAction)
+	s.api("GET /funding/report", anyone, s.apiFundingReport)
+	s.api("GET /funding/report.csv", anyone, s.apiFundingReport)
 	s.api("POST /bank/statements", stewards, s.apiImportStatement)
 	s.api("GET /bank/lines", stewards, s.apiBankLines)
 	s.api("POST /bank/lines/{id}/{action}", stewards, s.apiBankLineAction)
