@@ -81,6 +81,11 @@ Usage:
                                          equal-shares-add1, greedy) or .csv
                                          (the method its "# method:" line
                                          names); no database needed
+  samen match simulate [--json] FILE.json
+                                         match a file of contributions by a
+                                         pool's rules, as the site does, and
+                                         show each match and what every
+                                         funder has left; no database needed
   samen bench atlas [--points N] [--database URL]
                                          measure the atlas at scale (map
                                          index, cluster and search queries)
@@ -112,6 +117,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = exportCmd(ctx, args[1:], stdout, getenv)
 	case "tally":
 		return tallyCmd(args[1:], stdout, stderr, getenv)
+	case "match":
+		return matchCmd(args[1:], stdin, stdout, stderr, getenv)
 	case "bench":
 		err = bench(ctx, args[1:], stdout, stderr, getenv)
 		if errors.Is(err, errUsage) {
