@@ -53,6 +53,8 @@ func buildParts(ctx context.Context, db *store.DB, w wiring) (web.Parts, error) 
 		Decisions:  &decide.Service{DB: db, Letters: letters, Sent: w.Sent},
 		Funding:    &fund.Service{DB: db, Providers: w.Payments, Bank: w.Bank},
 	}
+	// A pool can pay what a participatory budget decided.
+	p.Funding.Budgets = p.Decisions
 	// Every part that keeps rows about people, for a person's export and
 	// erasure; a part left out here is a part whose data nobody can get or
 	// erase (TestEveryHolderIsListed).

@@ -34,6 +34,7 @@ import (
 	"time"
 
 	"samen/internal/camt"
+	"samen/internal/decide"
 	"samen/internal/ledger"
 	"samen/internal/problem"
 	"samen/internal/store"
@@ -45,6 +46,9 @@ type Service struct {
 	// Providers take payments, by name ("mollie", "demo"); bank transfers
 	// need none.
 	Providers map[string]Provider
+	// Budgets are deciding together's participatory budgets, whose
+	// winners a pool can pay (inverse crowdfunding); may be nil.
+	Budgets *decide.Service
 	// Bank is the host's account that bank transfers go to; without an
 	// IBAN, giving by bank transfer is not offered.
 	Bank BankAccount

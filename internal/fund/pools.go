@@ -152,35 +152,6 @@ func (d *DraftPool) Clean() (num, den int64, f problem.Fields) {
 	return num, den, f
 }
 
-// parseFactor reads a factor as typed: a whole number or a decimal with a
-// point or comma, above 0 and at most 10, into a fraction.
-func parseFactor(s string) (num, den int64, ok bool) {
-	s = strings.ReplaceAll(strings.TrimSpace(s), ",", ".")
-	whole, frac, _ := strings.Cut(s, ".")
-	if whole == "" || len(frac) > 4 || strings.Trim(whole, "0123456789") != "" || strings.Trim(frac, "0123456789") != "" || len(whole) > 2 {
-		return 0, 0, false
-	}
-	den = 1
-	for range frac {
-		den *= 10
-	}
-	for _, c := range whole + frac {
-		num = num*10 + int64(c-'0')
-	}
-	if num <= 0 || num > 10*den {
-		return 0, 0, false
-	}
-	g := gcd(num, den)
-	return num / g, den / g, true
-}
-
-func gcd(a, b int64) int64 {
-	for b != 0 {
-		a, b = b, a%b
-	}
-	return a
-}
-
 const poolColumns = `id, name, description, language, rule, factor_num, factor_den, max_per_contribution_cents, max_per_project_cents,
 	max_matched_per_contributor, grant_cents, grant_share_pct, grant_backers, districts, sectors, state, created_at`
 

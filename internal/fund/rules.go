@@ -1,6 +1,18 @@
 package fund
 
-import "math/big"
+import (
+	"strings"
+
+	"samen/internal/match"
+)
+
+// The rules themselves are internal/match's, shared with `samen match
+// simulate`: the site matches by the code the simulation runs.
+
+func (p Pool) rules() match.Rules {
+	return match.Rules{Factor: match.Ratio{Num: p.FactorNum, Den: p.FactorDen}, MaxPerContribution: p.MaxPerContribution,
+		MaxPerProject: p.MaxPerProject, MaxMatchedPerContributor: p.MaxMatchedPerContributor}
+}
 
 // matchOne is the duplicate rule for one contribution of cents, given what
 // p already gave on the project (onProject) and how many of this
@@ -8,77 +20,37 @@ import "math/big"
 // the match and its split over p.Funders, in their order.
 func matchOne(p Pool, onProject int64, matchedBefore int, cents int64) (int64, []int64) {
 	left := make([]int64, len(p.Funders))
-	var total int64
 	for i, f := range p.Funders {
 		left[i] = max(f.Left, 0)
-		total += left[i]
 	}
-	// 1. ⌊min(contribution, cap per contribution) × factor⌋, exactly.
-	base := cents
-	if p.MaxPerContribution > 0 {
-		base = min(base, p.MaxPerContribution)
-	}
-	m := new(big.Int).Mul(big.NewInt(base), big.NewInt(p.FactorNum))
-	m.Quo(m, big.NewInt(p.FactorDen))
-	match := m.Int64()
-	// 2. Nothing past the contributor's number of matched contributions.
-	if p.MaxMatchedPerContributor > 0 && matchedBefore >= p.MaxMatchedPerContributor {
-		match = 0
-	}
-	// 3. The pool's total on the project stays within its cap.
-	if p.MaxPerProject > 0 {
-		match = min(match, max(p.MaxPerProject-onProject, 0))
-	}
-	// 4. At most what the pool has left.
-	match = min(match, total)
-	if match <= 0 {
+	m, _ := p.rules().Step(cents, onProject, matchedBefore, p.LeftCents())
+	split := splitOver(m, left)
+	if m <= 0 || split == nil {
 		return 0, make([]int64, len(p.Funders))
 	}
-	return match, splitOver(match, left)
+	return m, split
 }
 
-// splitOver splits cents over funders in proportion to what each has left
-// (left), each share rounded down, and the cents that remain one by one to
-// the funders with the most left, ties to the earlier funder. cents must be
-// at most the sum of left.
+// splitOver is step 5 (match.Split): cents over the funders in proportion
+// to what each has left.
 func splitOver(cents int64, left []int64) []int64 {
-	out := make([]int64, len(left))
-	var total int64
-	for _, l := range left {
-		total += l
-	}
-	if total <= 0 {
-		return out
-	}
-	var given int64
-	for i, l := range left {
-		s := new(big.Int).Mul(big.NewInt(cents), big.NewInt(l))
-		s.Quo(s, big.NewInt(total))
-		out[i] = s.Int64()
-		given += out[i]
-	}
-	order := make([]int, len(left))
-	for i := range order {
-		order[i] = i
-	}
-	// Most left first (before this split), ties by the funders' order.
-	for i := 1; i < len(order); i++ {
-		for j := i; j > 0 && left[order[j]] > left[order[j-1]]; j-- {
-			order[j], order[j-1] = order[j-1], order[j]
-		}
-	}
-	for k := 0; given < cents; k = (k + 1) % len(order) {
-		i := order[k]
-		if out[i] < left[i] {
-			out[i]++
-			given++
-		}
-	}
-	return out
+	return match.Split(cents, left)
 }
 
 // qualifies is the criteria rule: a campaign with raised cents of goal
 // and backers has reached p's share of its goal and number of backers.
 func qualifies(p Pool, goal, raised int64, backers int) bool {
-	return raised*100 >= goal*int64(p.GrantSharePct) && backers >= p.GrantBackers
+	c := match.Criteria{GrantCents: p.GrantCents, Share: match.Percent(int64(p.GrantSharePct)), MinBackers: p.GrantBackers}
+	return c.Qualifies(match.Progress{RaisedCents: raised, GoalCents: goal, Backers: backers})
+}
+
+// parseFactor reads a factor as people type it ("1", "2", "1,5") into a
+// fraction: internal/match's reading, with the comma of Dutch, and at
+// most 10 for a pool of the city.
+func parseFactor(s string) (num, den int64, ok bool) {
+	r, ok := match.ParseFactor(strings.ReplaceAll(strings.TrimSpace(s), ",", "."))
+	if !ok || r.Num > 10*r.Den {
+		return 0, 0, false
+	}
+	return r.Num, r.Den, true
 }

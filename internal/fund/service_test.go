@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"samen/internal/account"
+	"samen/internal/match"
 	"samen/internal/personal"
 	"samen/internal/store"
 	"samen/internal/store/storetest"
@@ -634,6 +635,59 @@ func TestFundingReport(t *testing.T) {
 		}
 		if fmt.Sprint(rep.Rows) != fmt.Sprint(want) || rep.Deposits["2026-06"] != 100000 {
 			t.Errorf("the report: %+v deposits %v\nwant %+v", rep.Rows, rep.Deposits, want)
+		}
+	})
+}
+
+// The site matches as `samen match simulate` computes: random gifts to two
+// campaigns of one pool, through the service and the database, give each
+// contribution the match and each funder the share that match.Simulate
+// gives the same contributions in the same order.
+func TestSiteMatchesAsTheSimulation(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		c1, c2 := f.campaign(t, false), f.campaign(t, false)
+		p := f.pool(t, DraftPool{Name: "Pot", Language: "nl", Rule: Duplicate, Factor: "1,5", MaxPerContribution: 2500, MaxPerProject: 9000,
+			MaxMatchedPerContributor: 2, Funders: []string{"Gemeente", "Fonds", "Buren"}}, []int64{9001, 4000, 333}, c1)
+		a, err := f.svc.Apply(ctx, f.anna, p.ID, c2.ID, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.svc.DecideApplication(ctx, f.steward, a.ID, true, ""); err != nil {
+			t.Fatal(err)
+		}
+		rng := rand.New(rand.NewPCG(20, 26))
+		people := f.all()
+		sim := match.Simulation{Rules: match.Rules{Factor: match.Ratio{Num: 3, Den: 2}, MaxPerContribution: 2500, MaxPerProject: 9000, MaxMatchedPerContributor: 2}}
+		for _, fu := range p.Funders {
+			sim.Funders = append(sim.Funders, match.Funder{ID: itoa64(fu.ID), Cents: f.held(t, funderAccount(p.ID, fu.ID))})
+		}
+		var ids []int64
+		for range 40 {
+			camp := []Campaign{c1, c2}[rng.IntN(2)]
+			who := people[rng.IntN(len(people))]
+			g := f.give(t, who, "", camp.ID, 100+rng.Int64N(4000))
+			ids = append(ids, g.ID)
+			sim.Contributions = append(sim.Contributions, match.Contribution{ID: itoa64(g.ID), Project: itoa64(camp.ID), Contributor: "u:" + itoa64(who.ID), Cents: g.Cents})
+		}
+		out, err := match.Simulate(sim)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, id := range ids {
+			var cents int64
+			if err := db.QueryRow(ctx, `SELECT cents FROM fund_matches WHERE contribution_id = ?`, id).Scan(&cents); err != nil {
+				t.Fatal(err)
+			}
+			if cents != out.Matches[i].Cents {
+				t.Errorf("contribution %d: the site matched %d, the simulation %d (%s)", i+1, cents, out.Matches[i].Cents, out.Matches[i].Limit)
+			}
+		}
+		for i, fu := range p.Funders {
+			if got := f.held(t, funderAccount(p.ID, fu.ID)); got != out.Left[i].Cents {
+				t.Errorf("funder %s holds %d on the site, %d in the simulation", fu.Name, got, out.Left[i].Cents)
+			}
 		}
 	})
 }

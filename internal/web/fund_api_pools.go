@@ -221,3 +221,35 @@ func (s *Server) apiDecideApplication(w http.ResponseWriter, r *http.Request) er
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
+
+type apiGrantedProject struct {
+	ProjectID int64  `json:"project_id"`
+	Title     string `json:"title"`
+	Cents     int64  `json:"cents"`
+	Account   string `json:"account"`
+}
+
+// apiBudgetGrants: POST /api/v1/pools/{id}/budget-grants, {"budget_id"}:
+// the pool pays the projects a participatory budget funded.
+func (s *Server) apiBudgetGrants(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		BudgetID int64 `json:"budget_id"`
+	}
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	list, err := s.funding.GrantBudget(r.Context(), userFrom(r.Context()), id, in.BudgetID)
+	if err != nil {
+		return err
+	}
+	out := make([]apiGrantedProject, 0, len(list))
+	for _, g := range list {
+		out = append(out, apiGrantedProject{ProjectID: g.ProjectID, Title: g.Title, Cents: g.Cents, Account: ledger.Code("budget", in.BudgetID, "project", g.ProjectID)})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"projects": out})
+	return nil
+}

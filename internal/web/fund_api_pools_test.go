@@ -1,11 +1,13 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
 	"testing"
 
+	"samen/internal/demo"
 	"samen/internal/store"
 	"samen/internal/store/storetest"
 )
@@ -89,4 +91,74 @@ func TestPoolThroughTheAPI(t *testing.T) {
 			t.Errorf("after one gift the pool: %+v", p)
 		}
 	})
+}
+
+// Inverse crowdfunding on the demo: the demo's pool pays the projects the
+// demo's participatory budget funded, in the rule's order, while it has
+// money; asked again it pays nothing more.
+func TestPoolPaysABudget(t *testing.T) {
+	t.Parallel()
+	s := newSite(t, storetest.SQLite(t))
+	svc := demoServices(s.Parts)
+	svc.Decisions, svc.Funding = s.Parts.Decisions, s.Parts.Funding
+	if _, err := demo.Seed(context.Background(), s.Accounts, svc); err != nil {
+		t.Fatal(err)
+	}
+	anon, chief := s.script("", "en"), s.script(s.tokenFor(steward.Email), "en")
+	var pools struct {
+		Pools []struct {
+			ID   int64 `json:"id"`
+			Left int64 `json:"left_cents"`
+		} `json:"pools"`
+	}
+	anon.call(http.MethodGet, "/pools", "").JSON(t, &pools)
+	var budgets struct {
+		Budgets []struct {
+			ID    int64  `json:"id"`
+			Phase string `json:"phase"`
+		} `json:"budgets"`
+	}
+	anon.call(http.MethodGet, "/budgets", "").JSON(t, &budgets)
+	if len(pools.Pools) != 1 || len(budgets.Budgets) != 1 {
+		t.Fatalf("the demo's pools %+v and budgets %+v", pools, budgets)
+	}
+	path := "/pools/" + strconv.FormatInt(pools.Pools[0].ID, 10) + "/budget-grants"
+	body := `{"budget_id": ` + strconv.FormatInt(budgets.Budgets[0].ID, 10) + `}`
+	if r := s.script(s.tokenFor(member.Email), "en").call(http.MethodPost, path, body); r.Status != http.StatusForbidden {
+		t.Errorf("a member pays a budget from the pool: %d", r.Status)
+	}
+	var paid struct {
+		Projects []struct {
+			ProjectID int64  `json:"project_id"`
+			Cents     int64  `json:"cents"`
+			Account   string `json:"account"`
+		} `json:"projects"`
+	}
+	chief.call(http.MethodPost, path, body).JSON(t, &paid)
+	var total int64
+	for _, p := range paid.Projects {
+		total += p.Cents
+	}
+	if len(paid.Projects) == 0 || total == 0 || total > pools.Pools[0].Left {
+		t.Fatalf("the pool paid %d for %d projects, from %d left", total, len(paid.Projects), pools.Pools[0].Left)
+	}
+	var accounts struct {
+		Accounts []struct {
+			Cents int64 `json:"cents"`
+		} `json:"accounts"`
+	}
+	anon.call(http.MethodGet, "/ledger/accounts?prefix=budget:", "").JSON(t, &accounts)
+	var held int64
+	for _, a := range accounts.Accounts {
+		held += a.Cents
+	}
+	if held != total {
+		t.Errorf("the projects' accounts hold %d, the pool paid %d", held, total)
+	}
+	chief.call(http.MethodPost, path, body).JSON(t, &paid)
+	for _, p := range paid.Projects {
+		if p.Cents != 0 {
+			t.Errorf("paid twice: %+v", p)
+		}
+	}
 }

@@ -130,6 +130,7 @@ func newParts(t testing.TB, db *store.DB, baseURL string) web.Parts {
 		Funding: &fund.Service{DB: db, Providers: map[string]fund.Provider{"demo": &fund.DemoProvider{}},
 			Bank: fund.BankAccount{IBAN: "NL20INGB0001234567", Name: "Stichting samen"}},
 	}
+	p.Funding.Budgets = p.Decisions
 	p.People = []personal.Holder{p.Accounts, p.Atlas, p.Toolbox, p.Assess, p.Workspaces, p.Decisions, p.Funding}
 	ctx := context.Background()
 	if _, err := p.Toolbox.SeedIfEmpty(ctx); err != nil {

@@ -330,6 +330,7 @@ func (s *Server) decideRoutes() {
 	s.api("POST /pools/{id}/deposits", signedIn, s.apiDeposit)
 	s.api("POST /pools/{id}/state", signedIn, s.apiPoolState)
 	s.api("POST /pools/{id}/applications", signedIn, s.apiApply)
+	s.api("POST /pools/{id}/budget-grants", signedIn, s.apiBudgetGrants)
 	s.api("POST /applications/{id}/decision", signedIn, s.apiDecideApplication)
 	s.api("GET /workspaces/{ws}/expenses", signedIn, s.apiExpenses)
 	s.api("POST /workspaces/{ws}/expenses", signedIn, s.apiSubmitExpense)
