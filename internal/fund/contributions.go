@@ -34,7 +34,7 @@ type Contribution struct {
 	Ref         string // the provider's id, or the bank transfer's reference
 	Token       string // the secret of its receipt page
 	Status      Status
-	CheckoutURL string // where to pay, right after Contribute; "" otherwise
+	CheckoutURL string // where to pay at the provider ("" for a transfer, or once paid at once)
 	CreatedAt   time.Time
 	PaidAt      time.Time
 }
@@ -59,13 +59,13 @@ type Gift struct {
 const MaxMessage = 500
 
 const contributionColumns = `id, campaign_id, COALESCE(user_id, 0), email, public_name, message, COALESCE(reward_id, 0), cents, provider,
-	provider_ref, token, status, created_at, COALESCE(paid_at, 0)`
+	provider_ref, token, status, checkout_url, created_at, COALESCE(paid_at, 0)`
 
 func scanContribution(row interface{ Scan(...any) error }) (Contribution, error) {
 	var c Contribution
 	var created, paid int64
 	err := row.Scan(&c.ID, &c.CampaignID, &c.UserID, &c.Email, &c.PublicName, &c.Message, &c.RewardID, &c.Cents, &c.Method,
-		&c.Ref, &c.Token, &c.Status, &created, &paid)
+		&c.Ref, &c.Token, &c.Status, &c.CheckoutURL, &created, &paid)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, errNotFound
 	}
@@ -199,7 +199,7 @@ func (s *Service) Contribute(ctx context.Context, u *account.User, campaignID in
 		_, _ = s.DB.Exec(ctx, `UPDATE fund_contributions SET status = 'failed' WHERE id = ? AND status = 'open'`, c.ID)
 		return c, problem.New(problem.Unavailable, "fund.provider_down")
 	}
-	if _, err := s.DB.Exec(ctx, `UPDATE fund_contributions SET provider_ref = ? WHERE id = ?`, out.Ref, c.ID); err != nil {
+	if _, err := s.DB.Exec(ctx, `UPDATE fund_contributions SET provider_ref = ?, checkout_url = ? WHERE id = ?`, out.Ref, out.URL, c.ID); err != nil {
 		return c, err
 	}
 	c.Ref, c.CheckoutURL = out.Ref, out.URL

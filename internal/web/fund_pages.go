@@ -108,9 +108,8 @@ func (s *Server) campaignView(r *http.Request) (*page, error) {
 	return p, nil
 }
 
-// give: POST /campaigns/{id}/give. A gift needs no account. At Mollie the
-// giver goes on to the checkout; a bank transfer and the demo's payment
-// lead to the receipt.
+// give: POST /campaigns/{id}/give. A gift needs no account. It leads to
+// the receipt, which for a payment at Mollie links on to the checkout.
 func (s *Server) give(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r); err != nil {
 		return err
@@ -171,10 +170,11 @@ func (s *Server) give(w http.ResponseWriter, r *http.Request) error {
 		s.renderStatus(w, r, status, "campaign", p)
 		return nil
 	}
-	if c.CheckoutURL != "" {
-		http.Redirect(w, r, c.CheckoutURL, http.StatusSeeOther)
-		return nil
-	}
+	// Always to the receipt, on this site: it links on to the provider's
+	// checkout while the payment is open. A redirect from the form
+	// straight to another site would be blocked by the pages' CSP
+	// (form-action 'self' holds for a form's redirects too), and the
+	// receipt is where the giver comes back to anyway.
 	http.Redirect(w, r, receiptLink(c), http.StatusSeeOther)
 	return nil
 }

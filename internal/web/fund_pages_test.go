@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"samen/internal/fund"
+	"samen/internal/mollie"
+	"samen/internal/mollie/mollietest"
 	"samen/internal/store/storetest"
 )
 
@@ -101,5 +104,41 @@ func TestGivingPages(t *testing.T) {
 	}
 	if !strings.Contains(ledger.Body, "/ledger?cursor=") {
 		t.Error("the ledger page has no link to the next page")
+	}
+}
+
+// Giving through Mollie on the page: the form leads to the receipt on this
+// site (a form's redirect to another site would be blocked by the CSP's
+// form-action), which links on to Mollie's checkout; once Mollie has
+// called the webhook, the receipt says the gift came in.
+func TestGivingThroughMollie(t *testing.T) {
+	t.Parallel()
+	s := fundSite(t, storetest.SQLite(t))
+	fake := mollietest.Start(t)
+	s.Parts.Funding.Providers["mollie"] = &fund.MollieProvider{Client: &mollie.Client{BaseURL: fake.URL, APIKey: mollietest.APIKey}}
+	link := runningCampaign(t, s)
+	b := s.browser("en")
+	if page := b.get(link); !strings.Contains(page.Body, `value="mollie"`) {
+		t.Fatal("the give form does not offer Mollie")
+	}
+	r := b.postForm(link+"/give", url.Values{"amount": {"17.50"}, "email": {"ideal@example.org"}, "name": {"Ideal"}, "method": {"mollie"}})
+	if r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location(), "/contributions/") {
+		t.Fatalf("giving through Mollie: %d %s", r.Status, r.Location())
+	}
+	receipt := b.get(r.Location())
+	ids := fake.PaymentIDs()
+	if len(ids) != 1 || !strings.Contains(receipt.Body, `href="`+fake.CheckoutURL(ids[0])+`"`) || !strings.Contains(receipt.Body, msgs.T("en", "fund.receipt.status.open")) {
+		t.Fatalf("the receipt of an open Mollie payment:\n%s", receipt.Body)
+	}
+	// The fake's webhook goes to the site's address, which serves it.
+	if err := fake.Settle(ids[0], "paid"); err != nil {
+		t.Fatal(err)
+	}
+	if hooks := fake.Webhooks(); len(hooks) != 1 || hooks[0].Status != http.StatusOK {
+		t.Fatalf("Mollie's webhook: %+v", hooks)
+	}
+	receipt = b.get(r.Location())
+	if !strings.Contains(receipt.Body, msgs.T("en", "fund.receipt.status.paid")) || strings.Contains(receipt.Body, fake.CheckoutURL(ids[0])) {
+		t.Errorf("the receipt once paid:\n%s", receipt.Body)
 	}
 }

@@ -78,6 +78,7 @@ CREATE TABLE fund_contributions (
     provider     TEXT NOT NULL CHECK (provider IN ('mollie', 'bank', 'demo')),
     provider_ref TEXT NOT NULL,
     token        TEXT NOT NULL,            -- the secret in the address of its receipt page (no account needed)
+    checkout_url TEXT NOT NULL DEFAULT '',  -- where to pay at the provider, while the payment is open
     status       TEXT NOT NULL CHECK (status IN ('open', 'paid', 'failed', 'canceled', 'expired', 'refunded')),
     paid_tx      BIGINT REFERENCES ledger_transactions(id),
     refund_tx    BIGINT REFERENCES ledger_transactions(id),
