@@ -173,13 +173,22 @@ func (s *Service) Contribute(ctx context.Context, u *account.User, campaignID in
 		// Until the provider names the payment, the reference is a
 		// placeholder of our own (unique, as the column asks).
 		c.Ref = "new-" + c.Token
-		if g.Method == Bank {
-			c.Ref = NewReference()
-		}
-		if err := tx.QueryRow(ctx, `INSERT INTO fund_contributions (campaign_id, user_id, email, public_name, message, reward_id, cents, provider,
-			provider_ref, token, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?) RETURNING id`,
-			campaignID, user, c.Email, c.PublicName, c.Message, reward, c.Cents, c.Method, c.Ref, c.Token, store.Millis(now)).Scan(&c.ID); err != nil {
-			return err
+		// A transfer's reference has 30 random bits: among tens of
+		// thousands, two may meet. The one that comes second draws again.
+		for attempt := 0; ; attempt++ {
+			if g.Method == Bank {
+				c.Ref = newReference()
+			}
+			err := tx.QueryRow(ctx, `INSERT INTO fund_contributions (campaign_id, user_id, email, public_name, message, reward_id, cents, provider,
+				provider_ref, token, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?) ON CONFLICT (provider, provider_ref) DO NOTHING RETURNING id`,
+				campaignID, user, c.Email, c.PublicName, c.Message, reward, c.Cents, c.Method, c.Ref, c.Token, store.Millis(now)).Scan(&c.ID)
+			if errors.Is(err, sql.ErrNoRows) && g.Method == Bank && attempt < 5 {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			break
 		}
 		return audit.RecordID(ctx, tx, "fund.contribution_started", "fund_contribution", c.ID,
 			map[string]any{"campaign": campaignID, "cents": c.Cents, "method": string(c.Method)})

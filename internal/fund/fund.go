@@ -185,5 +185,9 @@ func boolInt(b bool) int {
 // (internal/camt's, found again in the statement's remittance text).
 func NewReference() string { return camt.NewReference(rand.Reader) }
 
+// newReference makes the references of contributions; a test makes two
+// meet.
+var newReference = NewReference
+
 // ValidReference reports whether s is one of samen's payment references.
 func ValidReference(s string) bool { return camt.ValidReference(s) }

@@ -691,3 +691,30 @@ func TestSiteMatchesAsTheSimulation(t *testing.T) {
 		}
 	})
 }
+
+// Two transfers that draw the same reference: the second draws again.
+func TestReferencesMeet(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		c := f.campaign(t, false)
+		fixed := NewReference()
+		draws := 0
+		newReference = func() string {
+			draws++
+			if draws <= 2 {
+				return fixed
+			}
+			return NewReference()
+		}
+		defer func() { newReference = NewReference }()
+		a, err := f.svc.Contribute(ctx, nil, c.ID, Gift{Cents: 1000, Email: "a@example.org", Name: "A", Method: Bank})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := f.svc.Contribute(ctx, nil, c.ID, Gift{Cents: 1000, Email: "b@example.org", Name: "B", Method: Bank})
+		if err != nil || a.Ref != fixed || b.Ref == fixed || !ValidReference(b.Ref) || draws != 3 {
+			t.Errorf("two transfers drawing the same reference: %s and %s after %d draws (%v)", a.Ref, b.Ref, draws, err)
+		}
+	})
+}
