@@ -6,6 +6,7 @@ import (
 
 	"samen/internal/audit"
 	"samen/internal/ledger"
+	"samen/internal/match"
 	"samen/internal/store"
 )
 
@@ -122,7 +123,7 @@ func (s *Service) grant(ctx context.Context, tx store.Querier, p Pool, wsID int6
 	for i, f := range p.Funders {
 		left[i] = f.Left
 	}
-	split := splitOver(cents, left)
+	split := match.Split(cents, left)
 	t := ledger.Transaction{Kind: "grant", Description: p.Name + ": " + g.title}
 	for i, f := range p.Funders {
 		if split[i] > 0 {

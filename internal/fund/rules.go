@@ -24,17 +24,11 @@ func matchOne(p Pool, onProject int64, matchedBefore int, cents int64) (int64, [
 		left[i] = max(f.Left, 0)
 	}
 	m, _ := p.rules().Step(cents, onProject, matchedBefore, p.LeftCents())
-	split := splitOver(m, left)
+	split := match.Split(m, left)
 	if m <= 0 || split == nil {
 		return 0, make([]int64, len(p.Funders))
 	}
 	return m, split
-}
-
-// splitOver is step 5 (match.Split): cents over the funders in proportion
-// to what each has left.
-func splitOver(cents int64, left []int64) []int64 {
-	return match.Split(cents, left)
 }
 
 // qualifies is the criteria rule: a campaign with raised cents of goal
