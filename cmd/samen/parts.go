@@ -55,6 +55,10 @@ func buildParts(ctx context.Context, db *store.DB, w wiring) (web.Parts, error) 
 	}
 	// A pool can pay what a participatory budget decided.
 	p.Funding.Budgets = p.Decisions
+	// Expenses' receipts are the books, kept for seven years: the
+	// workspaces' file store, which holds their bytes, asks funding before
+	// it deletes any.
+	p.Workspaces.BlobInUse = p.Funding.KeepsBlob
 	// Every part that keeps rows about people, for a person's export and
 	// erasure; a part left out here is a part whose data nobody can get or
 	// erase (TestEveryHolderIsListed).

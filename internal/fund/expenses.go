@@ -58,15 +58,47 @@ type Expense struct {
 	Reason      string
 	SubmittedBy int64
 	Approvals   []Approval
+	Files       []ExpenseFile // in the order they were added
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	PaidTx      int64
+	// For the pages: names as they are now ("" once erased or unset).
+	Submitter, Campaign, Line string
+	// Rights are what the person it was loaded for may do with it.
+	Rights ExpenseRights
 }
 
 // Approval is who approved, when.
 type Approval struct {
 	UserID int64
+	Name   string // as it is now; "" once erased
 	At     time.Time
+}
+
+// ExpenseRights are what a person may do with an expense, by the rules at
+// the top of this file; the pages offer these forms and no others.
+type ExpenseRights struct {
+	Submit   bool // a draft: its submitter
+	AddFiles bool // a draft with room for receipts: its submitter
+	Approve  bool // pending: a treasurer who did not submit it and has not approved it
+	Reject   bool // pending or approved: a treasurer
+	Pay      bool // approved: a treasurer
+}
+
+func expenseRights(e Expense, v workspace.Viewer) ExpenseRights {
+	mine := v.UserID != 0 && e.SubmittedBy == v.UserID
+	treasurer := v.Has(workspace.RoleTreasurer)
+	approvedBefore := false
+	for _, a := range e.Approvals {
+		approvedBefore = approvedBefore || a.UserID == v.UserID
+	}
+	return ExpenseRights{
+		Submit:   mine && e.State == ExpenseDraft,
+		AddFiles: mine && e.State == ExpenseDraft && len(e.Files) < MaxExpenseFiles,
+		Approve:  treasurer && !mine && !approvedBefore && e.State == ExpensePending,
+		Reject:   treasurer && (e.State == ExpensePending || e.State == ExpenseApproved),
+		Pay:      treasurer && e.State == ExpenseApproved,
+	}
 }
 
 // DraftExpense is what a member fills in.
@@ -74,6 +106,9 @@ type DraftExpense struct {
 	Title, Description, Payee, IBAN string
 	Cents                           int64
 	CampaignID, LineID              int64
+	// Files are its receipts, their bytes in the store already
+	// (expense_files.go); at most MaxExpenseFiles.
+	Files []NewExpenseFile
 }
 
 // Clean checks d.
@@ -91,6 +126,7 @@ func (d *DraftExpense) Clean() problem.Fields {
 	if d.IBAN != "" && !ValidIBAN(d.IBAN) {
 		f.Add("iban", "fund.iban")
 	}
+	cleanExpenseFiles(f, d.Files)
 	return f
 }
 
@@ -117,17 +153,43 @@ func loadExpense(ctx context.Context, q store.Querier, id int64) (Expense, error
 	if err != nil {
 		return e, err
 	}
-	defer rows.Close()
 	for rows.Next() {
 		var a Approval
 		var at int64
 		if err := rows.Scan(&a.UserID, &at); err != nil {
+			rows.Close()
 			return e, err
 		}
 		a.At = store.Time(at)
 		e.Approvals = append(e.Approvals, a)
 	}
-	return e, rows.Err()
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return e, err
+	}
+	if e.Files, err = expenseFilesOf(ctx, q, id); err != nil {
+		return e, err
+	}
+	ids := []int64{e.SubmittedBy}
+	for _, a := range e.Approvals {
+		ids = append(ids, a.UserID)
+	}
+	names, err := account.Names(ctx, q, ids)
+	if err != nil {
+		return e, err
+	}
+	e.Submitter = names[e.SubmittedBy]
+	for i := range e.Approvals {
+		e.Approvals[i].Name = names[e.Approvals[i].UserID]
+	}
+	if e.CampaignID != 0 {
+		err := q.QueryRow(ctx, `SELECT c.title, COALESCE((SELECT label FROM fund_budget_lines WHERE id = ? AND campaign_id = c.id), '')
+			FROM fund_campaigns c WHERE c.id = ?`, e.LineID, e.CampaignID).Scan(&e.Campaign, &e.Line)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return e, err
+		}
+	}
+	return e, nil
 }
 
 // expenseAs loads expense id for u: its submitter and the workspace's
@@ -148,6 +210,7 @@ func (s *Service) expenseAs(ctx context.Context, q store.Querier, u *account.Use
 	if !mine && !v.Has(workspace.RoleTreasurer) {
 		e.IBAN = ""
 	}
+	e.Rights = expenseRights(e, v)
 	return e, v, nil
 }
 
@@ -232,7 +295,10 @@ func (s *Service) SubmitExpense(ctx context.Context, u *account.User, wsRef stri
 			ws.ID, campaign, line, d.Title, d.Description, d.Cents, d.Payee, d.IBAN, state, u.ID, store.Millis(now), store.Millis(now)).Scan(&id); err != nil {
 			return err
 		}
-		return audit.RecordID(ctx, tx, "fund.expense_"+string(state), "fund_expense", id, map[string]any{"cents": d.Cents})
+		if err := insertExpenseFiles(ctx, tx, id, d.Files, now); err != nil {
+			return err
+		}
+		return audit.RecordID(ctx, tx, "fund.expense_"+string(state), "fund_expense", id, map[string]any{"cents": d.Cents, "receipts": len(d.Files)})
 	})
 	if err != nil {
 		return Expense{}, err

@@ -588,7 +588,7 @@ func TestPersonalData(t *testing.T) {
 		for _, tb := range tables {
 			got[tb.Name] = len(tb.Rows)
 		}
-		if got["fund_contributions"] != 1 || got["fund_expenses"] != 1 || len(tables) != 4 {
+		if got["fund_contributions"] != 1 || got["fund_expenses"] != 1 || len(tables) != 5 {
 			t.Errorf("cato's export: %v", got)
 		}
 		if err := f.svc.ErasePerson(ctx, db, personal.Person{ID: f.cato.ID, Email: f.cato.Email, Name: f.cato.Name}); err != nil {

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"os"
 	"path"
@@ -199,16 +198,12 @@ var safeSniffed = map[string]bool{
 // suggests only when sniffing agrees and the type is a safe one. What the
 // uploader's browser claims is never asked.
 func ContentTypeOf(name string, head []byte) string {
-	sniffed := http.DetectContentType(head)
-	base, _, err := mime.ParseMediaType(sniffed)
-	if err != nil {
-		return "application/octet-stream"
-	}
+	base := sniffedType(head)
 	if e, ok := byExtension[strings.ToLower(path.Ext(name))]; ok && e.sniffed == base {
 		return e.typ
 	}
 	if safeSniffed[base] {
-		return sniffed
+		return http.DetectContentType(head)
 	}
 	return "application/octet-stream"
 }
@@ -241,8 +236,8 @@ func (h *headWriter) Write(p []byte) (int, error) {
 }
 
 // receive writes body to a temporary file in the files directory, hashing
-// it: at most MaxFileBytes, at least one byte.
-func (s *Service) receive(body io.Reader) (*received, error) {
+// it: at most limit bytes, at least one.
+func (s *Service) receive(body io.Reader, limit int64) (*received, error) {
 	if s.Files == "" {
 		return nil, errors.New("workspace: no directory for files")
 	}
@@ -255,7 +250,7 @@ func (s *Service) receive(body io.Reader) (*received, error) {
 	}
 	r := &received{tmp: f.Name()}
 	h, head := sha256.New(), &headWriter{}
-	n, err := io.Copy(io.MultiWriter(f, h, head), io.LimitReader(body, MaxFileBytes+1))
+	n, err := io.Copy(io.MultiWriter(f, h, head), io.LimitReader(body, limit+1))
 	if err == nil {
 		err = f.Sync()
 	}
@@ -264,7 +259,7 @@ func (s *Service) receive(body io.Reader) (*received, error) {
 	}
 	switch {
 	case err != nil:
-	case n > MaxFileBytes:
+	case n > limit:
 		err = errFileTooLarge
 	case n == 0:
 		err = errFileEmpty
@@ -603,7 +598,7 @@ func (s *Service) UploadVersion(ctx context.Context, u *account.User, ref string
 // addVersion receives the bytes and stores them as a new file (id 0) or a
 // new version of file id, in one transaction with the quota's check.
 func (s *Service) addVersion(ctx context.Context, u *account.User, ref string, id int64, up Upload) (File, error) {
-	r, err := s.receive(up.Body)
+	r, err := s.receive(up.Body, MaxFileBytes)
 	if err != nil {
 		return File{}, err
 	}
@@ -838,15 +833,21 @@ func (s *Service) deleteFiles(ctx context.Context, tx *store.Tx, wsID int64, ids
 	return sums, nil
 }
 
-// unlinkUnused removes the bytes of each hash no version names any more.
-// The caller holds blobLock, so no upload in this process is placing the
-// same bytes meanwhile. A failure leaves bytes behind, which costs disk
-// space but no data.
+// unlinkUnused removes the bytes of each hash that no version names any
+// more and that no other part keeps (BlobInUse: an expense's receipt). The
+// caller holds blobLock, so no upload in this process is placing the same
+// bytes meanwhile. A failure, or a doubt, leaves bytes behind, which costs
+// disk space but no data.
 func (s *Service) unlinkUnused(ctx context.Context, sums []string) {
 	for _, sum := range sums {
 		var n int
 		if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM workspace_file_versions WHERE sha256 = ?`, sum).Scan(&n); err != nil || n > 0 {
 			continue
+		}
+		if s.BlobInUse != nil {
+			if kept, err := s.BlobInUse(ctx, sum); err != nil || kept {
+				continue
+			}
 		}
 		_ = os.Remove(s.blobPath(sum))
 	}

@@ -40,6 +40,10 @@ type Service struct {
 	Now store.Clock
 	// Files is the directory where files are kept by content hash.
 	Files string
+	// BlobInUse says whether another part still keeps the bytes of a
+	// hash (blobs.go); bytes it keeps, or cannot answer for, are never
+	// deleted. Nil: only the workspace's files keep bytes.
+	BlobInUse func(ctx context.Context, sum string) (bool, error)
 }
 
 var (
