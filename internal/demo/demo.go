@@ -141,7 +141,7 @@ func Seed(ctx context.Context, accounts *account.Service, svc Services) (bool, e
 			if err != nil {
 				return false, err
 			}
-			if err := seedFunding(ctx, svc.Funding, users, ws.Slug); err != nil {
+			if err := seedFunding(ctx, svc.Funding, svc.Workspaces, users, ws.Slug); err != nil {
 				return false, fmt.Errorf("demo funding: %w", err)
 			}
 		}

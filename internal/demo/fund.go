@@ -10,6 +10,7 @@ import (
 	"samen/internal/audit"
 	"samen/internal/fund"
 	"samen/internal/ledger"
+	"samen/internal/workspace"
 )
 
 // fundAt is the funding service with its clock at t, so that the demo can
@@ -25,7 +26,7 @@ func fundAt(svc *fund.Service, t time.Time) *fund.Service {
 // (its money paid out, expenses in every state), one running, and one
 // all-or-nothing campaign that failed and refunded everything. Gifts go
 // through the demo's provider, which pays at once and moves no money.
-func seedFunding(ctx context.Context, svc *fund.Service, users map[account.Role]account.User, wsSlug string) error {
+func seedFunding(ctx context.Context, svc *fund.Service, files *workspace.Service, users map[account.Role]account.User, wsSlug string) error {
 	now := time.Now()
 	member, mod, steward := users[account.Member], users[account.Moderator], users[account.Steward]
 	asMember := audit.WithActor(ctx, audit.Actor{UserID: member.ID})
@@ -140,11 +141,12 @@ func seedFunding(ctx context.Context, svc *fund.Service, users map[account.Role]
 	}
 
 	// Expenses of the panels, in every state. The moderator is in the
-	// members circle; the member is core and approves.
+	// members circle; the member is core and approves. Two carry an
+	// invoice as their receipt, for the expenses' pages to show.
 	asMod := audit.WithActor(ctx, audit.Actor{UserID: mod.ID})
-	expense := func(title, payee string, cents int64, line int) (fund.Expense, error) {
-		return svc.SubmitExpense(asMod, &mod, wsSlug, fund.DraftExpense{Title: title, Payee: payee, Cents: cents, IBAN: "NL91ABNA0417164300",
-			CampaignID: succeeded.ID, LineID: succeeded.Lines[line].ID}, true)
+	expense := func(title, payee string, cents int64, line int, receipt string) (fund.Expense, error) {
+		return submitWithReceipt(asMod, svc, files, &mod, wsSlug, fund.DraftExpense{Title: title, Payee: payee, Cents: cents, IBAN: "NL91ABNA0417164300",
+			CampaignID: succeeded.ID, LineID: succeeded.Lines[line].ID}, receipt)
 	}
 	// Amounts as parts of what was raised, which the demo's random gifts
 	// decide.
@@ -153,7 +155,7 @@ func seedFunding(ctx context.Context, svc *fund.Service, users map[account.Role]
 		return err
 	}
 	part := func(pct int64) int64 { return raised.Held() * pct / 100 }
-	paid, err := expense("Zonnepanelen en omvormer", "Zon op Noord BV", part(70), 0)
+	paid, err := expense("Zonnepanelen en omvormer", "Zon op Noord BV", part(70), 0, "factuur-zon-op-noord.pdf")
 	if err != nil {
 		return err
 	}
@@ -163,17 +165,17 @@ func seedFunding(ctx context.Context, svc *fund.Service, users map[account.Role]
 	if err := svc.Pay(asMember, &member, paid.ID); err != nil {
 		return err
 	}
-	approved, err := expense("Montage, eerste helft", "Dakwerk Volewijck", part(12), 1)
+	approved, err := expense("Montage, eerste helft", "Dakwerk Volewijck", part(12), 1, "")
 	if err != nil {
 		return err
 	}
 	if _, err := svc.Approve(asMember, &member, approved.ID); err != nil {
 		return err
 	}
-	if _, err := expense("Montage, tweede helft", "Dakwerk Volewijck", part(12), 1); err != nil {
+	if _, err := expense("Montage, tweede helft", "Dakwerk Volewijck", part(12), 1, "factuur-dakwerk-volewijck.pdf"); err != nil {
 		return err
 	}
-	rejected, err := expense("Taart bij de oplevering", "Bakkerij Het Hoekje", 4500, 1)
+	rejected, err := expense("Taart bij de oplevering", "Bakkerij Het Hoekje", 4500, 1, "")
 	if err != nil {
 		return err
 	}

@@ -73,6 +73,11 @@ func TestSeedFunding(t *testing.T) {
 				t.Errorf("the demo has no %s expense: %v", s, expenses)
 			}
 		}
+		// Two carry a receipt, a PDF of their invoice.
+		var receipts int
+		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM fund_expense_files WHERE media_type = 'application/pdf'`).Scan(&receipts); err != nil || receipts != 2 {
+			t.Errorf("the demo has %d receipts (%v), want 2", receipts, err)
+		}
 		// The whole ledger, as its CSV file lists it: every transaction
 		// sums to zero.
 		sums := map[int64]int64{}

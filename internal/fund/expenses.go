@@ -40,6 +40,9 @@ const (
 	ExpensePaid     ExpenseState = "paid"
 )
 
+// ExpenseStates are the states in the order of the flow.
+var ExpenseStates = []ExpenseState{ExpenseDraft, ExpensePending, ExpenseApproved, ExpenseRejected, ExpensePaid}
+
 // MaxPendingPerPerson is how many expenses one person may have waiting.
 const MaxPendingPerPerson = 10
 
@@ -66,6 +69,8 @@ type Expense struct {
 	Submitter, Campaign, Line string
 	// Rights are what the person it was loaded for may do with it.
 	Rights ExpenseRights
+	// Required is how many approvals the workspace asks for now.
+	Required int
 }
 
 // Approval is who approved, when.
@@ -211,7 +216,36 @@ func (s *Service) expenseAs(ctx context.Context, q store.Querier, u *account.Use
 		e.IBAN = ""
 	}
 	e.Rights = expenseRights(e, v)
+	if e.Required, err = approvalsRequired(ctx, q, e.WorkspaceID); err != nil {
+		return e, v, err
+	}
 	return e, v, nil
+}
+
+// ExpenseCampaigns are the campaigns of workspace wsRef an expense may be
+// booked against, with their budget lines, for u's form: those that raise
+// or raised money (running, succeeded). The members circle and inside.
+func (s *Service) ExpenseCampaigns(ctx context.Context, u *account.User, wsRef string) ([]Campaign, error) {
+	ws, v, err := workspace.ViewerIn(ctx, s.DB, u, wsRef)
+	if err != nil {
+		return nil, err
+	}
+	if !v.Sees(workspace.Visibility(workspace.Members)) {
+		return nil, errForbidden
+	}
+	ids, err := store.IDs(ctx, s.DB, `SELECT id FROM fund_campaigns WHERE workspace_id = ? AND state IN ('running', 'succeeded') ORDER BY id DESC`, ws.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Campaign, 0, len(ids))
+	for _, id := range ids {
+		c, err := loadCampaign(ctx, s.DB, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
 }
 
 // Approvals is how many approvals an expense of workspace wsID needs.

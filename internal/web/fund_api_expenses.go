@@ -1,12 +1,15 @@
 package web
 
 import (
+	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"samen/internal/fund"
 	"samen/internal/problem"
+	"samen/internal/workspace"
 )
 
 // Expenses in the API: submitted by the members circle, approved by the
@@ -32,17 +35,34 @@ type apiExpense struct {
 	Reason      string        `json:"reason"`
 	SubmittedBy *int64        `json:"submitted_by"`
 	Approvals   []apiApproval `json:"approvals"`
+	Files       []apiReceipt  `json:"files"`
 	PaidTx      *int64        `json:"paid_transaction"`
 	CreatedAt   time.Time     `json:"created_at"`
 	UpdatedAt   time.Time     `json:"updated_at"`
 }
 
-func toAPIExpense(e fund.Expense) apiExpense {
+// apiReceipt is a receipt of an expense; its bytes are at Content.
+type apiReceipt struct {
+	ID        int64     `json:"id"`
+	Name      string    `json:"name"`
+	MediaType string    `json:"media_type"`
+	Size      int64     `json:"size"`
+	SHA256    string    `json:"sha256"`
+	CreatedAt time.Time `json:"created_at"`
+	Content   string    `json:"content"`
+}
+
+func (s *Server) toAPIExpense(e fund.Expense) apiExpense {
 	out := apiExpense{ID: e.ID, WorkspaceID: e.WorkspaceID, CampaignID: optID(e.CampaignID), LineID: optID(e.LineID), Title: e.Title,
 		Description: e.Description, Cents: e.Cents, Payee: e.Payee, IBAN: apiText(e.IBAN), State: string(e.State), Reason: e.Reason,
-		SubmittedBy: optID(e.SubmittedBy), Approvals: []apiApproval{}, PaidTx: optID(e.PaidTx), CreatedAt: e.CreatedAt.UTC(), UpdatedAt: e.UpdatedAt.UTC()}
+		SubmittedBy: optID(e.SubmittedBy), Approvals: []apiApproval{}, Files: []apiReceipt{}, PaidTx: optID(e.PaidTx),
+		CreatedAt: e.CreatedAt.UTC(), UpdatedAt: e.UpdatedAt.UTC()}
 	for _, a := range e.Approvals {
 		out.Approvals = append(out.Approvals, apiApproval{UserID: a.UserID, At: a.At.UTC()})
+	}
+	for _, f := range e.Files {
+		out.Files = append(out.Files, apiReceipt{ID: f.ID, Name: f.Name, MediaType: f.MediaType, Size: f.Size, SHA256: f.SHA256,
+			CreatedAt: f.CreatedAt.UTC(), Content: s.opts.BaseURL + "/api/v1" + expenseFileLink(e, f)})
 	}
 	return out
 }
@@ -56,7 +76,7 @@ func (s *Server) apiExpenses(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := make([]apiExpense, 0, len(list))
 	for _, e := range list {
-		out = append(out, toAPIExpense(e))
+		out = append(out, s.toAPIExpense(e))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"expenses": out, "approvals_required": need})
 	return nil
@@ -96,7 +116,7 @@ func (s *Server) apiSubmitExpense(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	w.Header().Set("Location", s.opts.BaseURL+"/api/v1"+expenseLink(e.ID))
-	writeJSON(w, http.StatusCreated, toAPIExpense(e))
+	writeJSON(w, http.StatusCreated, s.toAPIExpense(e))
 	return nil
 }
 
@@ -109,7 +129,7 @@ func (s *Server) apiExpense(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, toAPIExpense(e))
+	writeJSON(w, http.StatusOK, s.toAPIExpense(e))
 	return nil
 }
 
@@ -146,7 +166,40 @@ func (s *Server) apiExpenseAction(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, toAPIExpense(e))
+	writeJSON(w, http.StatusOK, s.toAPIExpense(e))
+	return nil
+}
+
+// apiAddExpenseFiles: POST /api/v1/expenses/{id}/files, receipts for a
+// draft: a multipart form with one or more parts "files", or one file as
+// the body with its name in ?name=.
+func (s *Server) apiAddExpenseFiles(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	ctx, u := r.Context(), userFrom(r.Context())
+	if err := s.funding.MayAddExpenseFiles(ctx, u, id); err != nil {
+		return err
+	}
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+		err = s.receiveExpenseFiles(w, r, id)
+	} else {
+		r.Body = http.MaxBytesReader(w, r.Body, fund.MaxExpenseFileBytes+1)
+		err = s.workspaces.StoreBlobs(ctx, []io.Reader{r.Body}, fund.MaxExpenseFileBytes, func(blobs []workspace.Blob) error {
+			return s.funding.AddExpenseFiles(ctx, u, id, []fund.NewExpenseFile{{Name: r.URL.Query().Get("name"), Blob: blobs[0]}})
+		})
+		err = fund.ExpenseFileProblem(err)
+	}
+	if err != nil {
+		return err
+	}
+	e, err := s.funding.Expense(ctx, u, id)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", s.opts.BaseURL+"/api/v1"+expenseLink(e.ID))
+	writeJSON(w, http.StatusCreated, s.toAPIExpense(e))
 	return nil
 }
 

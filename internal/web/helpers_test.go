@@ -131,6 +131,7 @@ func newParts(t testing.TB, db *store.DB, baseURL string) web.Parts {
 			Bank: fund.BankAccount{IBAN: "NL20INGB0001234567", Name: "Stichting samen"}},
 	}
 	p.Funding.Budgets = p.Decisions
+	p.Workspaces.BlobInUse = p.Funding.KeepsBlob
 	p.People = []personal.Holder{p.Accounts, p.Atlas, p.Toolbox, p.Assess, p.Workspaces, p.Decisions, p.Funding}
 	ctx := context.Background()
 	if _, err := p.Toolbox.SeedIfEmpty(ctx); err != nil {

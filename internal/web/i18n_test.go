@@ -299,6 +299,8 @@ func TestTemplateKeysExist(t *testing.T) {
 		"fund.receipt.status.": wsStrings(fund.Statuses),
 		"fund.kind.":           fund.Kinds,
 		"fund.account.":        fund.AccountKinds,
+		"expense.state.":       wsStrings(fund.ExpenseStates),
+		"expense.group.":       wsStrings(fund.ExpenseStates),
 	}
 	for _, p := range atlas.Principles {
 		dynamic["atlas.principle."] = append(dynamic["atlas.principle."], p, p+".explain")

@@ -469,6 +469,10 @@ func TestWorkspaceRoutesAreAuthorised(t *testing.T) {
 			"GET /api/v1/workspaces/{ws}/expenses":          {allowed: func(p persona) bool { return p.circle.Within(workspace.Visibility(workspace.Members)) }},
 			"POST /api/v1/workspaces/{ws}/expenses":         {allowed: func(p persona) bool { return p.circle.Within(workspace.Visibility(workspace.Members)) }, body: func() string { return `{}` }},
 			"PUT /api/v1/workspaces/{ws}/expense-approvals": {allowed: isCore, body: func() string { return `{"approvals": 1}` }},
+			// The same on the site: an empty form comes back to be mended.
+			"GET /workspaces/{ws}/expenses":            {allowed: proposes},
+			"POST /workspaces/{ws}/expenses":           {allowed: proposes},
+			"POST /workspaces/{ws}/expenses/approvals": {allowed: isCore, form: func() url.Values { return url.Values{"approvals": {"1"}} }},
 			// Campaigns: the workspace's treasurers start them.
 			"POST /api/v1/workspaces/{ws}/campaigns": {allowed: isTreasurer, body: func() string { return `{}` }},
 			// Decisions: the list shows each reader what they may see;
