@@ -53,8 +53,10 @@ func buildParts(ctx context.Context, db *store.DB, w wiring) (web.Parts, error) 
 		Decisions:  &decide.Service{DB: db, Letters: letters, Sent: w.Sent},
 		Funding:    &fund.Service{DB: db, Providers: w.Payments, Bank: w.Bank},
 	}
-	// A pool can pay what a participatory budget decided.
+	// A pool can pay what a participatory budget decided, and may take
+	// only initiatives whose atlas entry and assessments say so.
 	p.Funding.Budgets = p.Decisions
+	p.Funding.Standing = fund.AtlasStanding{Atlas: p.Atlas, Assess: p.Assess}
 	// Expenses' receipts are the books, kept for seven years: the
 	// workspaces' file store, which holds their bytes, asks funding before
 	// it deletes any.

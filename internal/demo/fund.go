@@ -24,8 +24,11 @@ func fundAt(svc *fund.Service, t time.Time) *fund.Service {
 // seedFunding fills the demo with a match pool of the municipality and a
 // fund, and three campaigns of the first initiative: one that succeeded
 // (its money paid out, expenses in every state), one running, and one
-// all-or-nothing campaign that failed and refunded everything. Gifts go
-// through the demo's provider, which pays at once and moves no money.
+// all-or-nothing campaign that failed and refunded everything. The pool
+// takes initiatives rooted locally that decide inclusively (the first
+// initiative's entry says it is both); it accepted the first campaign, and
+// the running one's application waits for its managers. Gifts go through
+// the demo's provider, which pays at once and moves no money.
 func seedFunding(ctx context.Context, svc *fund.Service, files *workspace.Service, users map[account.Role]account.User, wsSlug string) error {
 	now := time.Now()
 	member, mod, steward := users[account.Member], users[account.Moderator], users[account.Steward]
@@ -38,9 +41,10 @@ func seedFunding(ctx context.Context, svc *fund.Service, files *workspace.Servic
 	p, err := start.CreatePool(asSteward, &steward, fund.DraftPool{
 		Name: "Matchfonds Democratische Technologie",
 		Description: "De gemeente en het Democratic Tech Fund verdubbelen elke bijdrage aan campagnes van initiatieven, " +
-			"tot vijftig euro per bijdrage en vijftienhonderd euro per campagne.",
+			"tot vijftig euro per bijdrage en vijftienhonderd euro per campagne. Voor initiatieven die lokaal geworteld zijn en inclusief besluiten.",
 		Language: "nl", Rule: fund.Duplicate, Factor: "1", MaxPerContribution: 5000, MaxPerProject: 150000, MaxMatchedPerContributor: 2,
-		Funders: []string{"Gemeente Amsterdam", "Democratic Tech Fund"},
+		Principles: []string{"local_roots", "inclusive_decisions"},
+		Funders:    []string{"Gemeente Amsterdam", "Democratic Tech Fund"},
 	})
 	if err != nil {
 		return fmt.Errorf("demo pool: %w", err)
@@ -55,10 +59,12 @@ func seedFunding(ctx context.Context, svc *fund.Service, files *workspace.Servic
 	}
 
 	type campaign struct {
-		draft   fund.DraftCampaign
-		began   time.Time
-		gifts   int
-		matched bool
+		draft fund.DraftCampaign
+		began time.Time
+		gifts int
+		// applies: "accepted" (matched from the start), "pending" (the
+		// pool's managers have yet to decide), or "" (never applied).
+		applies string
 	}
 	campaigns := []campaign{
 		{fund.DraftCampaign{Title: "Zonnepanelen op het buurthuis",
@@ -66,20 +72,20 @@ func seedFunding(ctx context.Context, svc *fund.Service, files *workspace.Servic
 			Body:     "Het dak van het buurthuis ligt op het zuiden. Met vierentwintig panelen draaien de koelcellen en de oven op eigen stroom; wat overblijft gaat naar de buren.",
 			Language: "nl", District: "noord", Sector: "energy", MinCents: 150000, GoalCents: 250000, AllOrNothing: true,
 			Lines: []fund.Line{{Label: "Panelen en omvormer", Cents: 190000}, {Label: "Montage", Cents: 60000}}},
-			now.AddDate(0, -2, 0), 26, true},
+			now.AddDate(0, -2, 0), 26, "accepted"},
 		{fund.DraftCampaign{Title: "Bakfiets voor de voedselbank",
 			Summary:  "Een elektrische bakfiets om pakketten rond te brengen.",
 			Body:     "Wie niet naar het uitgiftepunt kan komen, krijgt het pakket thuis. Alles of niets: haalden we het minimum niet, dan ging alles terug.",
 			Language: "nl", District: "noord", Sector: "food", MinCents: 400000, GoalCents: 450000, AllOrNothing: true,
 			Lines: []fund.Line{{Label: "Bakfiets", Cents: 420000}, {Label: "Slot en verzekering", Cents: 30000}}},
-			now.AddDate(0, -2, -10), 9, false},
+			now.AddDate(0, -2, -10), 9, ""},
 		{fund.DraftCampaign{Title: "Een nieuwe oven voor de buurtkeuken",
 			Summary:  "De oude oven is op; de nieuwe bakt voor zestig mensen.",
 			Body:     "Elke woensdag koken we voor de buurt. Met een nieuwe oven kunnen we ook op zaterdag, en voor de voedselbank bakken.",
 			Language: "nl", District: "noord", Sector: "food", MinCents: 150000, GoalCents: 250000, AllOrNothing: false,
 			Lines:   []fund.Line{{Label: "Oven", Cents: 210000}, {Label: "Aansluiting", Cents: 40000}},
 			Rewards: []fund.Reward{{Title: "Een broodje uit de nieuwe oven", MinCents: 2500}, {Title: "Je naam op de ovendeur", MinCents: 10000, Available: 20}}},
-			now.AddDate(0, 0, -10), 12, true},
+			now.AddDate(0, 0, -10), 12, "pending"},
 	}
 	var succeeded fund.Campaign
 	for i, c := range campaigns {
@@ -92,13 +98,15 @@ func seedFunding(ctx context.Context, svc *fund.Service, files *workspace.Servic
 		if err := at.Launch(asMember, &member, made.ID); err != nil {
 			return err
 		}
-		if c.matched {
+		if c.applies != "" {
 			a, err := at.Apply(asMember, &member, p.ID, made.ID, "Voor de buurt, door de buurt.")
 			if err != nil {
-				return err
+				return fmt.Errorf("demo application: %w", err)
 			}
-			if err := at.DecideApplication(asSteward, &steward, a.ID, true, ""); err != nil {
-				return err
+			if c.applies == "accepted" {
+				if err := at.DecideApplication(asSteward, &steward, a.ID, true, ""); err != nil {
+					return err
+				}
 			}
 		}
 		for g := range c.gifts {

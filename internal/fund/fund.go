@@ -49,6 +49,10 @@ type Service struct {
 	// Budgets are deciding together's participatory budgets, whose
 	// winners a pool can pay (inverse crowdfunding); may be nil.
 	Budgets *decide.Service
+	// Standing is what the atlas and the assessments say of an initiative,
+	// for the pools that take only some (principles, an assessment); nil:
+	// AtlasStanding on DB.
+	Standing Standing
 	// Bank is the host's account that bank transfers go to; without an
 	// IBAN, giving by bank transfer is not offered.
 	Bank BankAccount

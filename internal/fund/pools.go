@@ -9,11 +9,14 @@ import (
 	"time"
 
 	"samen/internal/account"
+	"samen/internal/atlas"
 	"samen/internal/audit"
 	"samen/internal/ledger"
+	"samen/internal/match"
 	"samen/internal/problem"
 	"samen/internal/store"
 	"samen/internal/textcheck"
+	"samen/internal/workspace"
 )
 
 // Rule is how a pool gives.
@@ -55,12 +58,16 @@ type Pool struct {
 	GrantCents                  int64
 	GrantSharePct, GrantBackers int
 	// Who may apply: a campaign in one of these districts and sectors
-	// (none listed: any).
-	Districts, Sectors []string
-	State              PoolState
-	Funders            []Funder
-	Managers           []int64
-	CreatedAt          time.Time
+	// (none listed: any), of an initiative that holds every one of these
+	// principles in the atlas (atlas.Principles' codes), and, when
+	// AssessmentRequired, has a published assessment whose gates pass
+	// (see Standing).
+	Districts, Sectors, Principles []string
+	AssessmentRequired             bool
+	State                          PoolState
+	Funders                        []Funder
+	Managers                       []int64
+	CreatedAt                      time.Time
 }
 
 // Funder is one who puts money in a pool.
@@ -92,7 +99,13 @@ type DraftPool struct {
 	GrantCents                  int64
 	GrantSharePct, GrantBackers int
 	Districts, Sectors          []string
+	Principles                  []string
+	AssessmentRequired          bool
 	Funders                     []string // names, in order: the order breaks ties of the split
+	// Deposits are what each funder (by its place in Funders) has put in
+	// already, in cents, booked as the pool is set up; 0 or missing: nothing
+	// yet (Deposit books more later).
+	Deposits []int64
 }
 
 // Clean checks d and fills in the factor's fraction.
@@ -133,10 +146,41 @@ func (d *DraftPool) Clean() (num, den int64, f problem.Fields) {
 	default:
 		f.Add("rule", "choice.unknown")
 	}
+	// Eligibility names codes of the atlas, so that a pool's page can say
+	// them in the reader's language and a campaign is held to them.
+	for _, l := range []struct {
+		field string
+		list  *[]string
+		codes []string
+	}{{"districts", &d.Districts, atlas.Districts}, {"sectors", &d.Sectors, atlas.Sectors}, {"principles", &d.Principles, atlas.Principles}} {
+		var kept []string
+		for _, c := range *l.list {
+			if c = strings.TrimSpace(c); c == "" || slices.Contains(kept, c) {
+				continue
+			}
+			if !slices.Contains(l.codes, c) {
+				f.Add(l.field, "choice.unknown")
+			}
+			kept = append(kept, c)
+		}
+		*l.list = kept
+	}
+	// Empty rows of a form are skipped; a deposit keeps to its funder.
 	var names []string
+	var deposits []int64
 	for i, n := range d.Funders {
 		n = textcheck.Collapse(n)
+		var cents int64
+		if i < len(d.Deposits) {
+			cents = d.Deposits[i]
+		}
+		if cents < 0 || cents > MaxPool {
+			f.Add("deposits."+itoa(i), "amount.positive")
+		}
 		if n == "" {
+			if cents != 0 {
+				f.Add("funders."+itoa(i), "required")
+			}
 			continue
 		}
 		textcheck.Field(f, "funders."+itoa(i), n, MaxTitle, true)
@@ -144,8 +188,14 @@ func (d *DraftPool) Clean() (num, den int64, f problem.Fields) {
 			f.Add("funders."+itoa(i), "fund.funder_twice")
 		}
 		names = append(names, n)
+		deposits = append(deposits, cents)
 	}
-	d.Funders = names
+	for i := len(d.Funders); i < len(d.Deposits); i++ {
+		if d.Deposits[i] != 0 {
+			f.Add("funders."+itoa(i), "required")
+		}
+	}
+	d.Funders, d.Deposits = names, deposits
 	if len(names) == 0 {
 		f.Add("funders", "required")
 	}
@@ -153,22 +203,24 @@ func (d *DraftPool) Clean() (num, den int64, f problem.Fields) {
 }
 
 const poolColumns = `id, name, description, language, rule, factor_num, factor_den, max_per_contribution_cents, max_per_project_cents,
-	max_matched_per_contributor, grant_cents, grant_share_pct, grant_backers, districts, sectors, state, created_at`
+	max_matched_per_contributor, grant_cents, grant_share_pct, grant_backers, districts, sectors, principles, assessment_required, state, created_at`
 
 func loadPool(ctx context.Context, q store.Querier, id int64) (Pool, error) {
 	var p Pool
-	var districts, sectors string
+	var districts, sectors, principles string
 	var created int64
+	var assessment int
 	err := q.QueryRow(ctx, `SELECT `+poolColumns+` FROM fund_pools WHERE id = ?`, id).Scan(&p.ID, &p.Name, &p.Description, &p.Language, &p.Rule,
 		&p.FactorNum, &p.FactorDen, &p.MaxPerContribution, &p.MaxPerProject, &p.MaxMatchedPerContributor, &p.GrantCents, &p.GrantSharePct,
-		&p.GrantBackers, &districts, &sectors, &p.State, &created)
+		&p.GrantBackers, &districts, &sectors, &principles, &assessment, &p.State, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, errNotFound
 	}
 	if err != nil {
 		return p, err
 	}
-	p.Districts, p.Sectors, p.CreatedAt = splitList(districts), splitList(sectors), store.Time(created)
+	p.Districts, p.Sectors, p.Principles, p.CreatedAt = splitList(districts), splitList(sectors), splitList(principles), store.Time(created)
+	p.AssessmentRequired = assessment == 1
 	rows, err := q.Query(ctx, `SELECT id, name, public FROM fund_funders WHERE pool_id = ? ORDER BY position`, id)
 	if err != nil {
 		return p, err
@@ -228,8 +280,9 @@ func (s *Service) poolAs(ctx context.Context, q store.Querier, u *account.User, 
 	return p, nil
 }
 
-// CreatePool sets up a pool as a draft, with its funders. Stewards only:
-// public money is the municipality's to commit.
+// CreatePool sets up a pool as a draft, with its funders and what they
+// have deposited. Stewards only: public money is the municipality's to
+// commit.
 func (s *Service) CreatePool(ctx context.Context, u *account.User, d DraftPool) (Pool, error) {
 	if !account.IsSteward(u) {
 		return Pool{}, errForbidden
@@ -242,11 +295,12 @@ func (s *Service) CreatePool(ctx context.Context, u *account.User, d DraftPool) 
 	var id int64
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.QueryRow(ctx, `INSERT INTO fund_pools (name, description, language, rule, factor_num, factor_den, max_per_contribution_cents,
-			max_per_project_cents, max_matched_per_contributor, grant_cents, grant_share_pct, grant_backers, districts, sectors, state, created_by,
-			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?) RETURNING id`,
+			max_per_project_cents, max_matched_per_contributor, grant_cents, grant_share_pct, grant_backers, districts, sectors, principles,
+			assessment_required, state, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?)
+			RETURNING id`,
 			d.Name, d.Description, d.Language, d.Rule, num, den, d.MaxPerContribution, d.MaxPerProject, d.MaxMatchedPerContributor,
-			d.GrantCents, d.GrantSharePct, d.GrantBackers, strings.Join(d.Districts, ","), strings.Join(d.Sectors, ","), u.ID,
-			store.Millis(now), store.Millis(now)).Scan(&id); err != nil {
+			d.GrantCents, d.GrantSharePct, d.GrantBackers, strings.Join(d.Districts, ","), strings.Join(d.Sectors, ","),
+			strings.Join(d.Principles, ","), boolInt(d.AssessmentRequired), u.ID, store.Millis(now), store.Millis(now)).Scan(&id); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO fund_pool_managers (pool_id, user_id) VALUES (?, ?)`, id, u.ID); err != nil {
@@ -259,6 +313,11 @@ func (s *Service) CreatePool(ctx context.Context, u *account.User, d DraftPool) 
 			}
 			if _, err := ledger.Open(ctx, tx, funderAccount(id, fid), ledger.Fund, name, now); err != nil {
 				return err
+			}
+			if d.Deposits[i] > 0 {
+				if err := deposit(ctx, tx, id, fid, d.Deposits[i], "", now); err != nil {
+					return err
+				}
 			}
 		}
 		return audit.RecordID(ctx, tx, "fund.pool_created", "fund_pool", id, map[string]any{"rule": string(d.Rule)})
@@ -292,16 +351,22 @@ func (s *Service) Deposit(ctx context.Context, u *account.User, poolID, funderID
 		if err := f.Err(); err != nil {
 			return err
 		}
-		if _, err := ledger.Open(ctx, tx, providerAccount(string(Bank)), ledger.Asset, "", now); err != nil {
-			return err
-		}
-		t := ledger.Move("deposit", funderAccount(poolID, funderID), providerAccount(string(Bank)), cents, strings.TrimSpace(note))
-		id, err := ledger.Post(ctx, tx, t, now)
-		if err != nil {
-			return err
-		}
-		return audit.RecordID(ctx, tx, "fund.pool_deposit", "fund_pool", poolID, map[string]any{"funder": funderID, "cents": cents, "tx": id})
+		return deposit(ctx, tx, poolID, funderID, cents, note, now)
 	})
+}
+
+// deposit books cents that funder funderID put in pool poolID, received in
+// the host's bank account.
+func deposit(ctx context.Context, tx store.Querier, poolID, funderID, cents int64, note string, now time.Time) error {
+	if _, err := ledger.Open(ctx, tx, providerAccount(string(Bank)), ledger.Asset, "", now); err != nil {
+		return err
+	}
+	t := ledger.Move("deposit", funderAccount(poolID, funderID), providerAccount(string(Bank)), cents, strings.TrimSpace(note))
+	id, err := ledger.Post(ctx, tx, t, now)
+	if err != nil {
+		return err
+	}
+	return audit.RecordID(ctx, tx, "fund.pool_deposit", "fund_pool", poolID, map[string]any{"funder": funderID, "cents": cents, "tx": id})
 }
 
 // SetPoolState opens a pool to applications, or closes it. The pool's
@@ -328,6 +393,7 @@ func (s *Service) SetPoolState(ctx context.Context, u *account.User, poolID int6
 // Application is a campaign's request to be matched by a pool.
 type Application struct {
 	ID, PoolID, CampaignID int64
+	Campaign               string // its title, on the pool's page
 	State                  string // pending, accepted, rejected, withdrawn
 	Note                   string
 	AppliedAt, DecidedAt   time.Time
@@ -335,11 +401,15 @@ type Application struct {
 
 // Apply asks pool poolID to match campaign campaignID. The campaign's
 // treasurers, for an open pool whose districts and sectors include the
-// campaign's.
+// campaign's and whose principles and assessment its initiative has.
 func (s *Service) Apply(ctx context.Context, u *account.User, poolID, campaignID int64, note string) (Application, error) {
 	now := s.Now.Time()
+	st, err := s.standingFor(ctx, poolID, campaignID)
+	if err != nil {
+		return Application{}, err
+	}
 	var a Application
-	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
 		p, err := s.poolAs(ctx, tx, u, poolID)
 		if err != nil {
 			return err
@@ -354,7 +424,7 @@ func (s *Service) Apply(ctx context.Context, u *account.User, poolID, campaignID
 		if p.State != PoolOpen || c.State == Succeeded || c.State == Failed {
 			return problem.New(problem.Conflict, "fund.pool_not_open")
 		}
-		if err := p.eligible(c); err != nil {
+		if err := p.eligible(c, st); err != nil {
 			return err
 		}
 		note = strings.TrimSpace(note)
@@ -377,13 +447,22 @@ func (s *Service) Apply(ctx context.Context, u *account.User, poolID, campaignID
 	return a, err
 }
 
-// eligible says why campaign c may not apply to p (nil when it may).
-func (p Pool) eligible(c Campaign) error {
+// eligible says why campaign c, whose initiative stands as st, may not
+// apply to p (nil when it may).
+func (p Pool) eligible(c Campaign, st standing) error {
 	if len(p.Districts) > 0 && !slices.Contains(p.Districts, c.District) {
 		return problem.New(problem.Conflict, "fund.not_eligible_district")
 	}
 	if len(p.Sectors) > 0 && !slices.Contains(p.Sectors, c.Sector) {
 		return problem.New(problem.Conflict, "fund.not_eligible_sector")
+	}
+	for _, code := range p.Principles {
+		if !slices.Contains(st.principles, code) {
+			return problem.New(problem.Conflict, "fund.not_eligible_principles")
+		}
+	}
+	if p.AssessmentRequired && !st.assessed {
+		return problem.New(problem.Conflict, "fund.not_eligible_assessment")
 	}
 	return nil
 }
@@ -469,7 +548,8 @@ func (s *Service) PoolPage(ctx context.Context, u *account.User, id int64) (Pool
 	if !v.Manage {
 		return v, nil
 	}
-	rows, err = s.DB.Query(ctx, `SELECT id, campaign_id, state, note, applied_at FROM fund_applications WHERE pool_id = ? AND state = 'pending' ORDER BY id`, id)
+	rows, err = s.DB.Query(ctx, `SELECT a.id, a.campaign_id, c.title, a.state, a.note, a.applied_at FROM fund_applications a
+		JOIN fund_campaigns c ON c.id = a.campaign_id WHERE a.pool_id = ? AND a.state = 'pending' ORDER BY a.id`, id)
 	if err != nil {
 		return v, err
 	}
@@ -477,7 +557,7 @@ func (s *Service) PoolPage(ctx context.Context, u *account.User, id int64) (Pool
 	for rows.Next() {
 		a := Application{PoolID: id}
 		var at int64
-		if err := rows.Scan(&a.ID, &a.CampaignID, &a.State, &a.Note, &at); err != nil {
+		if err := rows.Scan(&a.ID, &a.CampaignID, &a.Campaign, &a.State, &a.Note, &at); err != nil {
 			return v, err
 		}
 		a.AppliedAt = store.Time(at)
@@ -508,3 +588,103 @@ func (s *Service) Pools(ctx context.Context, u *account.User) ([]Pool, error) {
 }
 
 func isNotFound(err error) bool { return problem.Is(err, problem.NotFound) }
+
+// CampaignsToApply lists the campaigns u may ask pool poolID to match:
+// those of the workspaces wsIDs (u's own, as the caller knows them) whose
+// treasurer u is, still a draft or running, that have not applied to the
+// pool before; none unless the pool is open. Whether each is eligible is
+// Apply's to say, with its reason.
+func (s *Service) CampaignsToApply(ctx context.Context, u *account.User, poolID int64, wsIDs []int64) ([]CampaignSummary, error) {
+	if u == nil {
+		return nil, nil
+	}
+	p, err := s.poolAs(ctx, s.DB, u, poolID)
+	if err != nil || p.State != PoolOpen {
+		return nil, err
+	}
+	var out []CampaignSummary
+	for _, wsID := range wsIDs {
+		_, v, err := workspace.ViewerIn(ctx, s.DB, u, itoa64(wsID))
+		if isNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !v.Has(workspace.RoleTreasurer) {
+			continue
+		}
+		rows, err := s.DB.Query(ctx, `SELECT id, title, summary, state, min_cents, goal_cents, deadline FROM fund_campaigns c
+			WHERE workspace_id = ? AND state IN ('draft', 'running')
+			AND NOT EXISTS (SELECT 1 FROM fund_applications a WHERE a.pool_id = ? AND a.campaign_id = c.id) ORDER BY id LIMIT 100`, wsID, poolID)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			c := CampaignSummary{WorkspaceID: wsID}
+			var deadline int64
+			if err := rows.Scan(&c.ID, &c.Title, &c.Summary, &c.State, &c.MinCents, &c.GoalCents, &deadline); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			c.Deadline = store.Time(deadline)
+			out = append(out, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// Replay is what pool poolID has matched so far, as a simulation of
+// internal/match: the pool's rules, its funders with what each deposited,
+// and the contributions it matched, in the order it matched them (those
+// refunded since are left out). Run through match.Simulate it shows what
+// the rules make of them, and how the pool would stand had all its money
+// been there from the start. Contributors are numbered in the order of
+// their first contribution, so that the simulation names nobody;
+// projects are campaigns' ids, titled in Projects. The pool's managers,
+// for a duplicate pool.
+func (s *Service) Replay(ctx context.Context, u *account.User, poolID int64) (Replayed, error) {
+	p, err := s.poolAs(ctx, s.DB, u, poolID)
+	if err != nil {
+		return Replayed{}, err
+	}
+	if !p.mayManage(u) {
+		return Replayed{}, errForbidden
+	}
+	if p.Rule != Duplicate {
+		return Replayed{}, problem.New(problem.Conflict, "fund.not_duplicate")
+	}
+	out := Replayed{Simulation: match.Simulation{Rules: p.Rules(), Funders: p.SimulationFunders(false)}, Projects: map[string]string{}}
+	rows, err := s.DB.Query(ctx, `SELECT m.contribution_id, m.campaign_id, c.title, m.contributor, k.cents FROM fund_matches m
+		JOIN fund_contributions k ON k.id = m.contribution_id JOIN fund_campaigns c ON c.id = m.campaign_id
+		WHERE m.pool_id = ? AND k.status = 'paid' ORDER BY m.id LIMIT ?`, poolID, match.MaxContributions)
+	if err != nil {
+		return Replayed{}, err
+	}
+	defer rows.Close()
+	who := map[string]string{}
+	for rows.Next() {
+		var id, campaign, cents int64
+		var title, contributor string
+		if err := rows.Scan(&id, &campaign, &title, &contributor, &cents); err != nil {
+			return Replayed{}, err
+		}
+		if who[contributor] == "" {
+			who[contributor] = itoa(len(who) + 1)
+		}
+		project := itoa64(campaign)
+		out.Projects[project] = title
+		out.Contributions = append(out.Contributions, match.Contribution{ID: itoa64(id), Project: project, Contributor: who[contributor], Cents: cents})
+	}
+	return out, rows.Err()
+}
+
+// Replayed is a pool's matching so far as a simulation (Replay).
+type Replayed struct {
+	match.Simulation
+	Projects map[string]string // campaign id → title
+}

@@ -38,6 +38,8 @@ type apiPool struct {
 	GrantBackers             int              `json:"grant_backers"`
 	Districts                []string         `json:"districts"`
 	Sectors                  []string         `json:"sectors"`
+	Principles               []string         `json:"principles"`
+	AssessmentRequired       bool             `json:"assessment_required"`
 	State                    string           `json:"state"`
 	LeftCents                int64            `json:"left_cents"`
 	Funders                  []apiFunder      `json:"funders"`
@@ -61,7 +63,7 @@ func (s *Server) toAPIPool(p fund.Pool) apiPool {
 		Rule: string(p.Rule), Factor: strconv.FormatInt(p.FactorNum, 10) + "/" + strconv.FormatInt(p.FactorDen, 10),
 		MaxPerContributionCents: p.MaxPerContribution, MaxPerProjectCents: p.MaxPerProject, MaxMatchedPerContributor: p.MaxMatchedPerContributor,
 		GrantCents: p.GrantCents, GrantSharePct: p.GrantSharePct, GrantBackers: p.GrantBackers, Districts: append([]string{}, p.Districts...),
-		Sectors: append([]string{}, p.Sectors...), State: string(p.State), LeftCents: p.LeftCents(), Funders: []apiFunder{}, CreatedAt: p.CreatedAt.UTC()}
+		Sectors: append([]string{}, p.Sectors...), Principles: append([]string{}, p.Principles...), AssessmentRequired: p.AssessmentRequired, State: string(p.State), LeftCents: p.LeftCents(), Funders: []apiFunder{}, CreatedAt: p.CreatedAt.UTC()}
 	for _, f := range p.Funders {
 		out.Funders = append(out.Funders, apiFunder{ID: f.ID, Name: f.Name, Account: ledger.Code("pool", p.ID, "funder", f.ID), LeftCents: f.Left, ReceivedCents: f.Received})
 	}
@@ -121,6 +123,8 @@ type apiPoolBody struct {
 	GrantBackers             int      `json:"grant_backers"`
 	Districts                []string `json:"districts"`
 	Sectors                  []string `json:"sectors"`
+	Principles               []string `json:"principles"`
+	AssessmentRequired       bool     `json:"assessment_required"`
 	Funders                  []string `json:"funders"`
 }
 
@@ -133,7 +137,7 @@ func (s *Server) apiCreatePool(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.funding.CreatePool(r.Context(), userFrom(r.Context()), fund.DraftPool{Name: in.Name, Description: in.Description, Language: in.Language,
 		Rule: fund.Rule(in.Rule), Factor: in.Factor, MaxPerContribution: in.MaxPerContributionCents, MaxPerProject: in.MaxPerProjectCents,
 		MaxMatchedPerContributor: in.MaxMatchedPerContributor, GrantCents: in.GrantCents, GrantSharePct: in.GrantSharePct, GrantBackers: in.GrantBackers,
-		Districts: in.Districts, Sectors: in.Sectors, Funders: in.Funders})
+		Districts: in.Districts, Sectors: in.Sectors, Principles: in.Principles, AssessmentRequired: in.AssessmentRequired, Funders: in.Funders})
 	if err != nil {
 		return err
 	}
