@@ -85,7 +85,7 @@ describe('axe-core on the expenses pages', { concurrency: LANGUAGES.length }, ()
   }
 });
 
-/** approve opens the expense as the demo member and approves it with the button; the page says who approved. */
+/** approvedBy checks the page a treasurer's approval led to: the notice, the state, and who approved. */
 async function approvedBy(page, lang, path) {
   assert.equal(await notice(page), t(lang, 'notice.expense_approved'));
   assert.ok((await page.locator('main .lead').innerText()).includes(t(lang, 'expense.state.approved')), `${path} is approved`);

@@ -142,6 +142,11 @@ func readExpenseForm(w http.ResponseWriter, r *http.Request) ([]*multipart.FileH
 // calls keep with them, which writes the rows that name them (the bytes of
 // receipts it refuses do not stay).
 func (s *Server) storeReceipts(r *http.Request, hdrs []*multipart.FileHeader, keep func([]fund.NewExpenseFile) error) error {
+	// More than an expense may hold are refused before any is stored (the
+	// service counts them too, with those a draft has already).
+	if len(hdrs) > fund.MaxExpenseFiles {
+		return &problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"files": "fund.receipts_too_many"}}
+	}
 	bodies := make([]io.Reader, 0, len(hdrs))
 	for _, h := range hdrs {
 		f, err := h.Open()

@@ -305,6 +305,17 @@ func TestExpenseFilesThroughTheAPI(t *testing.T) {
 	if len(x.Files) != 1 {
 		t.Errorf("after a refused pair, %d receipts, want the first one only", len(x.Files))
 	}
+	six := map[string]string{}
+	for i := range 6 {
+		six[strconv.Itoa(i)+".pdf"] = receiptPDF + strconv.Itoa(i)
+	}
+	body, ct = expenseFormBody(t, nil, six)
+	req = mod.b.newRequest(http.MethodPost, "/api/v1"+path, body)
+	req.Header.Set("Content-Type", ct)
+	req.Header.Set("Authorization", "Bearer "+mod.token)
+	if ae := apiErrorOf(t, mod.b.do(req), http.StatusBadRequest); ae.Error.Fields["files"].Code != "fund.receipts_too_many" {
+		t.Errorf("six receipts at once: %+v", ae)
+	}
 	if r := s.script(s.tokenFor(member.Email), "en").call(http.MethodPost, path, ""); r.Status != http.StatusNotFound {
 		t.Errorf("core adds to the moderator's draft: %d", r.Status)
 	}
