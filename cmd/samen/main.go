@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -217,14 +218,21 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		payments["mollie"] = &fund.MollieProvider{Client: &mollie.Client{APIKey: cfg.MollieAPIKey}}
 	}
 	bank := fund.BankAccount{IBAN: cfg.BankIBAN, Name: cfg.BankName}
+	fees := maps.Clone(cfg.Fees)
 	if cfg.Demo {
-		// Clearly the demo's: it pays at once, and no money moves.
+		// Clearly the demo's: it pays at once, and no money moves. It
+		// charges what an iDEAL payment at Mollie costs, so that the
+		// demo's books show where fees go.
 		payments["demo"] = &fund.DemoProvider{}
+		if fees == nil {
+			fees = map[string]fund.Fee{}
+		}
+		fees["demo"] = fund.Fee{FixedCents: 32}
 		if bank.IBAN == "" {
 			bank = fund.BankAccount{IBAN: "NL20INGB0001234567", Name: "Stichting samen (demo)"}
 		}
 	}
-	parts, err := buildParts(ctx, db, wiring{BaseURL: cfg.BaseURL, Licence: cfg.DataLicence, Sent: worker.Kick, Payments: payments, Bank: bank,
+	parts, err := buildParts(ctx, db, wiring{BaseURL: cfg.BaseURL, Licence: cfg.DataLicence, Sent: worker.Kick, Payments: payments, Bank: bank, Fees: fees,
 		Files: filepath.Join(cfg.DataDir, "files")})
 	if err != nil {
 		return err

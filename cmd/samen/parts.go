@@ -29,6 +29,8 @@ type wiring struct {
 	Payments map[string]fund.Provider
 	// Bank is the host's account for contributions by bank transfer.
 	Bank fund.BankAccount
+	// Fees are the providers' prices per payment (SAMEN_MOLLIE_FEE, …).
+	Fees map[string]fund.Fee
 }
 
 // buildParts makes every part of samen on db, in one place: the services,
@@ -51,7 +53,7 @@ func buildParts(ctx context.Context, db *store.DB, w wiring) (web.Parts, error) 
 		Assess:     &assess.Service{DB: db},
 		Workspaces: &workspace.Service{DB: db, Letters: letters, Sent: w.Sent, Files: w.Files},
 		Decisions:  &decide.Service{DB: db, Letters: letters, Sent: w.Sent},
-		Funding:    &fund.Service{DB: db, Providers: w.Payments, Bank: w.Bank},
+		Funding:    &fund.Service{DB: db, Providers: w.Payments, Bank: w.Bank, Fees: w.Fees, Letters: letters, Sent: w.Sent},
 	}
 	// A pool can pay what a participatory budget decided, and may take
 	// only initiatives whose atlas entry and assessments say so.

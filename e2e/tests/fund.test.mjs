@@ -4,12 +4,13 @@
 // transfer, the public ledger and one account's part of it), and giving
 // by keyboard only and without JavaScript, without an account. The demo
 // (internal/demo/fund.go) has a running campaign, found through the API.
+// Last, a treasurer starts, launches and writes about a campaign.
 
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import {
-  LANGUAGES, assertFocusVisible, axe, formErrors, h1, htmlLang, mainForm, nameOf, press, pressEnterToSubmit, submit, t, tabTo, typeInto,
-  uniqueEmail, useSite,
+  DEMO, LANGUAGES, assertFocusVisible, axe, formErrors, h1, htmlLang, login, mainForm, nameOf, notice, press, pressEnterToSubmit, submit, t,
+  tabTo, typeInto, uniqueEmail, useSite,
 } from '../lib/samen.mjs';
 
 const site = await useSite();
@@ -128,4 +129,73 @@ describe('giving without an account', { concurrency: 2 }, () => {
     assert.ok(text.includes(t('en', 'fund.receipt.status.open')), 'a transfer waits for the statement');
     await page.context().close();
   });
+});
+
+// A treasurer's campaign, from the workspace's list to an update to the
+// backers: axe on each page on the way (the form, with its errors, the
+// draft, the running campaign's form and page) in Dutch and English, and
+// the same journey without JavaScript (where axe, a script, cannot run).
+const journeys = [...LANGUAGES.map((lang) => ({ lang, js: true })), { lang: 'en', js: false }];
+describe("a treasurer's campaign", { concurrency: journeys.length }, () => {
+  for (const { lang, js } of journeys) {
+    it(`start, launch and write to backers, ${lang === 'nl' ? 'Dutch' : 'English'}${js ? '' : ', without JavaScript'}`, { timeout: 240_000 }, async () => {
+      const page = await site.newPage({ lang, javaScriptEnabled: js });
+      const T = (k, v) => t(lang, k, v);
+      const axeIf = (label) => (js ? axe(page, `${label} [${lang}]`) : undefined);
+      await login(page, DEMO.member.email, DEMO.member.password);
+      await page.goto('/workspaces');
+      const hrefs = await page.locator('main a[href^="/workspaces/"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+      const ws = hrefs.find((h) => /^\/workspaces\/[a-z0-9-]+$/.test(h) && h !== '/workspaces/new');
+      assert.ok(ws, 'the member has a workspace');
+
+      await page.goto(`${ws}/campaigns`);
+      assert.equal(await h1(page), T('fund.workspace.title'));
+      await axeIf(`the workspace's campaigns`);
+      await Promise.all([page.waitForURL(`**${ws}/campaigns/new`), page.locator(`main a[href="${ws}/campaigns/new"]`).click()]);
+      assert.equal(await h1(page), T('fund.form.new_title'));
+      await axeIf(`the new campaign form`);
+
+      const form = mainForm(page, `${ws}/campaigns/new`);
+      const save = async (f) => {
+        await Promise.all([
+          page.waitForEvent('framenavigated', { predicate: (fr) => fr === page.mainFrame() }),
+          f.locator('.button-row button[type=submit]').click(),
+        ]);
+        await page.waitForLoadState('load');
+      };
+      await save(form);
+      await formErrors(lang, ['title', 'min', 'goal', 'deadline'])(page);
+      await axeIf(`the campaign form with its errors`);
+
+      const title = `${lang === 'nl' ? 'Gereedschapskist' : 'Toolbox'} ${Date.now()}`;
+      await form.locator('#title').fill(title);
+      await form.locator('#min').fill(lang === 'nl' ? '400' : '400');
+      await form.locator('#goal').fill(lang === 'nl' ? '650,00' : '650.00');
+      const d = new Date(Date.now() + 20 * 86400_000);
+      await form.locator('#deadline').fill(`${d.toISOString().slice(0, 10)}T18:00`);
+      await form.locator('[id="lines.0.label"]').fill(lang === 'nl' ? 'Gereedschap' : 'Tools');
+      await form.locator('[id="lines.0.cents"]').fill('650');
+      await save(form);
+      assert.equal(await h1(page), title);
+      assert.equal(await notice(page), T('notice.fund_campaign_created'));
+      await axeIf(`a draft campaign`);
+
+      const path = new URL(page.url()).pathname;
+      await submit(page, mainForm(page, `${path}/launch`));
+      assert.equal(await notice(page), T('notice.fund_campaign_launched'));
+      await page.goto(`${path}/edit`);
+      assert.equal(await page.locator('#min').count(), 0, 'a running campaign keeps its goals');
+      await axeIf(`the form of a running campaign`);
+
+      await page.goto(path);
+      const update = mainForm(page, `${path}/updates`);
+      await update.locator('#update_title').fill(lang === 'nl' ? 'We zijn begonnen' : 'We have started');
+      await update.locator('#update_body').fill(lang === 'nl' ? 'Dank aan iedereen die gaf.' : 'Thanks to everyone who gave.');
+      await submit(page, update);
+      assert.equal(await notice(page), T('notice.fund_update_posted'));
+      await page.locator('main article.update').first().waitFor();
+      await axeIf(`a campaign with an update`);
+      await page.context().close();
+    });
+  }
 });

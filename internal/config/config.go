@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"samen/internal/camt"
+	"samen/internal/fund"
 	"samen/internal/mollie"
 	"strconv"
 	"strings"
@@ -92,6 +93,9 @@ type Config struct {
 	// BankIBAN and BankName: the host's account for contributions by bank
 	// transfer, reconciled from its CAMT.053 statements.
 	BankIBAN, BankName string
+	// Fees are the providers' prices per payment by provider ("mollie",
+	// "bank"), booked with each payment and borne by the campaign.
+	Fees map[string]fund.Fee
 }
 
 // Secure reports whether samen is served over HTTPS, so cookies can be Secure.
@@ -318,6 +322,16 @@ var settings = []setting{
 			c.MollieAPIKey = v
 			return nil
 		},
+	},
+	{
+		env: "SAMEN_MOLLIE_FEE", flag: "mollie-fee",
+		help: "What Mollie keeps of each payment, as its price list says it: 0.32, 1.8% or 1.8%+0.25. Booked with each payment and borne by the campaign at its payout.",
+		set:  setFee("mollie"),
+	},
+	{
+		env: "SAMEN_BANK_FEE", flag: "bank-fee",
+		help: "What the bank charges per incoming transfer, such as 0.10; booked as SAMEN_MOLLIE_FEE is.",
+		set:  setFee("bank"),
 	},
 	{
 		env: "SAMEN_OIDC_ISSUER", flag: "oidc-issuer",
@@ -890,4 +904,19 @@ func Table() string {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", code(r.env), code(r.flag), def, strings.ReplaceAll(r.help, "|", `\|`))
 	}
 	return b.String()
+}
+
+// setFee reads a provider's price per payment.
+func setFee(provider string) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		f, err := fund.ParseFee(v)
+		if err != nil {
+			return err
+		}
+		if c.Fees == nil {
+			c.Fees = map[string]fund.Fee{}
+		}
+		c.Fees[provider] = f
+		return nil
+	}
 }

@@ -4,10 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
 	"samen/internal/account"
+	"samen/internal/atlas"
 	"samen/internal/audit"
 	"samen/internal/ledger"
 	"samen/internal/problem"
@@ -87,6 +89,14 @@ func (d *DraftCampaign) Clean(now time.Time) problem.Fields {
 	textcheck.Field(f, "body", d.Body, MaxBody, false)
 	if d.Language != "nl" && d.Language != "en" {
 		f.Add("language", "choice.unknown")
+	}
+	// District and sector place the campaign in the municipality's report
+	// and in pools' eligibility: the atlas's codes, or none.
+	if d.District != "" && !slices.Contains(atlas.Districts, d.District) {
+		f.Add("district", "choice.unknown")
+	}
+	if d.Sector != "" && !slices.Contains(atlas.Sectors, d.Sector) {
+		f.Add("sector", "choice.unknown")
 	}
 	switch {
 	case d.MinCents <= 0:

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/subtle"
 	"database/sql"
 	"encoding/hex"
 	"errors"
@@ -118,6 +117,9 @@ func (s *Service) Contribute(ctx context.Context, u *account.User, campaignID in
 		textcheck.Field(f, "name", g.Name, 100, true)
 	}
 	textcheck.Field(f, "message", g.Message, MaxMessage, false)
+	if g.Language != "en" {
+		g.Language = "nl" // the site's first language; updates are written in it
+	}
 	provider := s.Providers[string(g.Method)]
 	if !slices.Contains(s.Methods(), g.Method) {
 		f.Add("method", "choice.unknown")
@@ -180,8 +182,8 @@ func (s *Service) Contribute(ctx context.Context, u *account.User, campaignID in
 				c.Ref = newReference()
 			}
 			err := tx.QueryRow(ctx, `INSERT INTO fund_contributions (campaign_id, user_id, email, public_name, message, reward_id, cents, provider,
-				provider_ref, token, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?) ON CONFLICT (provider, provider_ref) DO NOTHING RETURNING id`,
-				campaignID, user, c.Email, c.PublicName, c.Message, reward, c.Cents, c.Method, c.Ref, c.Token, store.Millis(now)).Scan(&c.ID)
+				provider_ref, token, status, language, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?) ON CONFLICT (provider, provider_ref) DO NOTHING RETURNING id`,
+				campaignID, user, c.Email, c.PublicName, c.Message, reward, c.Cents, c.Method, c.Ref, c.Token, g.Language, store.Millis(now)).Scan(&c.ID)
 			if errors.Is(err, sql.ErrNoRows) && g.Method == Bank && attempt < 5 {
 				continue
 			}
@@ -314,6 +316,9 @@ func (s *Service) book(ctx context.Context, tx *store.Tx, id int64) (late bool, 
 	if _, err := tx.Exec(ctx, `UPDATE fund_contributions SET paid_tx = ? WHERE id = ?`, txID, id); err != nil {
 		return false, err
 	}
+	if err := s.bookFee(ctx, tx, c, now); err != nil {
+		return false, err
+	}
 	if err := audit.RecordID(ctx, tx, "fund.contribution_paid", "fund_contribution", id, map[string]any{"cents": c.Cents, "tx": txID}); err != nil {
 		return false, err
 	}
@@ -440,15 +445,17 @@ type Receipt struct {
 	Contribution
 	Campaign string
 	Bank     BankAccount // where to transfer to, for a bank transfer
+	// UpdatesOff says that this address stopped the campaign's updates.
+	UpdatesOff bool
 }
 
 // ReceiptOf returns contribution id to whoever holds its token. For a
 // payment still open at the provider, it asks the provider first (the
 // giver may come back before the webhook did).
 func (s *Service) ReceiptOf(ctx context.Context, id int64, token string) (Receipt, error) {
-	c, err := loadContribution(ctx, s.DB, id)
-	if err != nil || token == "" || subtle.ConstantTimeCompare([]byte(token), []byte(c.Token)) != 1 {
-		return Receipt{}, errNotFound
+	c, err := s.contributionByToken(ctx, s.DB, id, token)
+	if err != nil {
+		return Receipt{}, err
 	}
 	if c.Status == PaymentOpen && c.Method != Bank && !strings.HasPrefix(c.Ref, "new-") {
 		if err := s.Sync(ctx, c.Method, c.Ref); err == nil {
@@ -463,6 +470,10 @@ func (s *Service) ReceiptOf(ctx context.Context, id int64, token string) (Receip
 		return Receipt{}, err
 	}
 	r := Receipt{Contribution: c, Campaign: camp.Title}
+	if err := s.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM fund_contributions WHERE campaign_id = ? AND updates_off IS NOT NULL
+		AND (id = ? OR (email <> '' AND LOWER(email) = LOWER(?))))`, c.CampaignID, c.ID, c.Email).Scan(&r.UpdatesOff); err != nil {
+		return Receipt{}, err
+	}
 	if c.Method == Bank {
 		r.Bank = s.Bank
 	}

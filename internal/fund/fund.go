@@ -13,6 +13,7 @@
 //	provider:mollie     asset  money at Mollie, not yet settled to the bank
 //	provider:bank       asset  the host's bank account
 //	provider:demo       asset  the demo's pretend money (--demo only)
+//	fees:mollie         cost   what a provider kept of payments (fee.go)
 //
 // Rules that hold whatever the order of events:
 //   - a contribution is booked once, when the provider says it is paid
@@ -56,6 +57,13 @@ type Service struct {
 	// Bank is the host's account that bank transfers go to; without an
 	// IBAN, giving by bank transfer is not offered.
 	Bank BankAccount
+	// Fees are the providers' prices per payment, by provider name
+	// ("mollie", "bank", "demo"); none: no fees are booked.
+	Fees map[string]Fee
+	// Letters writes the mails to backers; without it, none are sent.
+	Letters Letters
+	// Sent wakes the outbox worker; may be nil.
+	Sent func()
 	// Now is the clock; tests replace it.
 	Now store.Clock
 }

@@ -25,6 +25,7 @@ type CampaignView struct {
 	Gifts   []PublicGift // the newest first, at most 100
 	Pools   []PoolMatch  // the pools that accepted the campaign
 	Pending []int64      // pools it applied to that have not decided
+	Updates []Update     // to its backers, the newest first
 }
 
 // PublicGift is a contribution as the campaign's page lists it: the name
@@ -85,6 +86,9 @@ func (s *Service) CampaignPage(ctx context.Context, u *account.User, id int64) (
 		}
 		v.Raised = v.Given + v.Matched
 		if v.Pending, err = store.IDs(ctx, tx, `SELECT pool_id FROM fund_applications WHERE campaign_id = ? AND state = 'pending' ORDER BY pool_id`, id); err != nil {
+			return err
+		}
+		if v.Updates, err = s.Updates(ctx, tx, id); err != nil {
 			return err
 		}
 		rows, err = tx.Query(ctx, `SELECT k.public_name, k.cents, k.message, COALESCE((SELECT SUM(m.cents) FROM fund_matches m

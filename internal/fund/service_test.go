@@ -333,6 +333,9 @@ func TestMoneyIsNeverMadeOrLost(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)
+		// Mollie's card price: every gift costs a fee, which the books must
+		// place too.
+		f.svc.Fees = map[string]Fee{"demo": {FixedCents: 25, BasisPoints: 180}}
 		rng := rand.New(rand.NewPCG(14, 1))
 		var campaigns []Campaign
 		for i := range 3 {
@@ -371,6 +374,17 @@ func TestMoneyIsNeverMadeOrLost(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkBooks(t, db)
+		// Every campaign has ended: the fees of the gifts kept were charged
+		// to their campaigns at the payout, and what fees:demo still holds
+		// is exactly the fees of the gifts refunded (the host's).
+		var refundedFees, unchargedFees int64
+		if err := db.QueryRow(ctx, `SELECT COALESCE(SUM(CASE WHEN status = 'refunded' THEN fee_cents ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN status = 'paid' AND fee_tx IS NULL THEN fee_cents ELSE 0 END), 0) FROM fund_contributions`).Scan(&refundedFees, &unchargedFees); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.held(t, "fees:demo"); got != refundedFees || unchargedFees != 0 || refundedFees == 0 {
+			t.Errorf("fees:demo holds %d; the refunded gifts' fees are %d, fees not charged %d", got, refundedFees, unchargedFees)
+		}
 		var perProject int64
 		if err := db.QueryRow(ctx, `SELECT COALESCE(MAX(s), 0) FROM (SELECT SUM(cents) AS s FROM fund_matches WHERE returned_tx IS NULL GROUP BY campaign_id) x`).Scan(&perProject); err != nil || perProject > 20000 {
 			t.Errorf("a project drew %d from the pool, above its cap (%v)", perProject, err)

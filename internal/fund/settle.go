@@ -2,6 +2,8 @@ package fund
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"time"
 
 	"samen/internal/audit"
@@ -104,11 +106,39 @@ func (s *Service) payOut(ctx context.Context, tx store.Querier, c Campaign, now 
 	if _, err := ledger.Open(ctx, tx, initiativeAccount(c.WorkspaceID), ledger.Fund, "", now); err != nil {
 		return 0, err
 	}
-	// A debit of the campaign (it holds less) and a credit of the
-	// initiative (it holds more).
-	t := ledger.Move("payout", initiativeAccount(c.WorkspaceID), campaignAccount(c.ID), held, c.Title)
-	_, err = ledger.Post(ctx, tx, t, now)
-	return held, err
+	// A debit of the campaign (it holds less), a credit of the initiative
+	// (it holds more), and of each fee account the fees the campaign's
+	// gifts cost (fee.go), which the campaign bears: the initiative gets
+	// what is left.
+	fees, charged, err := uncharged(ctx, tx, c.ID)
+	if err != nil {
+		return 0, err
+	}
+	t := ledger.Transaction{Kind: "payout", Description: c.Title, Entries: []ledger.Entry{{Account: campaignAccount(c.ID), Cents: held}}}
+	net := held
+	for _, p := range slices.Sorted(maps.Keys(fees)) {
+		// Fees above what the campaign holds stay the host's: the
+		// initiative is never charged more than it raised.
+		fee := min(fees[p], net)
+		if fee <= 0 {
+			continue
+		}
+		t.Entries = append(t.Entries, ledger.Entry{Account: feeAccount(p), Cents: -fee})
+		net -= fee
+	}
+	if net > 0 {
+		t.Entries = append(t.Entries, ledger.Entry{Account: initiativeAccount(c.WorkspaceID), Cents: -net})
+	}
+	txID, err := ledger.Post(ctx, tx, t, now)
+	if err != nil {
+		return 0, err
+	}
+	for _, id := range charged {
+		if _, err := tx.Exec(ctx, `UPDATE fund_contributions SET fee_tx = ? WHERE id = ?`, txID, id); err != nil {
+			return 0, err
+		}
+	}
+	return net, nil
 }
 
 // returnMatches gives the matches of contribution id back to their funders,

@@ -205,6 +205,25 @@ type apiCampaign struct {
 	Rewards      []apiReward     `json:"rewards"`
 	Pools        []apiPoolMatch  `json:"pools"`
 	Gifts        []apiPublicGift `json:"contributions"`
+	Updates      []apiUpdate     `json:"updates"`
+}
+
+// apiUpdate is an update to a campaign's backers; how many it was mailed
+// to is for its treasurers, not in the public answer.
+type apiUpdate struct {
+	ID         int64     `json:"id"`
+	Title      string    `json:"title"`
+	Body       string    `json:"body"`
+	CreatedAt  time.Time `json:"created_at"`
+	Recipients *int      `json:"recipients,omitempty"`
+}
+
+func apiUpdateOf(up fund.Update, manage bool) apiUpdate {
+	out := apiUpdate{ID: up.ID, Title: up.Title, Body: up.Body, CreatedAt: up.CreatedAt.UTC()}
+	if manage {
+		out.Recipients = &up.Recipients
+	}
+	return out
 }
 
 type apiLine struct {
@@ -254,7 +273,10 @@ func (s *Server) writeCampaign(w http.ResponseWriter, r *http.Request, id int64,
 		Title: v.Title, Summary: v.Summary, State: string(v.State), MinCents: v.MinCents, GoalCents: v.GoalCents, RaisedCents: v.Raised,
 		Deadline: v.Deadline.UTC()}, Body: v.Body, Language: v.Language, District: v.District, Sector: v.Sector, Workspace: v.Workspace,
 		AllOrNothing: v.AllOrNothing, GivenCents: v.Given, MatchedCents: v.Matched, OpenCents: v.Open, Backers: v.Backers,
-		Account: ledger.Code("campaign", v.ID), Lines: []apiLine{}, Rewards: []apiReward{}, Pools: []apiPoolMatch{}, Gifts: []apiPublicGift{}}
+		Account: ledger.Code("campaign", v.ID), Lines: []apiLine{}, Rewards: []apiReward{}, Pools: []apiPoolMatch{}, Gifts: []apiPublicGift{}, Updates: []apiUpdate{}}
+	for _, up := range v.Updates {
+		out.Updates = append(out.Updates, apiUpdateOf(up, v.Rights.Manage))
+	}
 	for _, l := range v.Lines {
 		out.Lines = append(out.Lines, apiLine{ID: l.ID, Label: l.Label, Cents: l.Cents})
 	}
@@ -423,6 +445,28 @@ func (s *Server) apiLaunchCampaign(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	return s.writeCampaign(w, r, id, http.StatusOK)
+}
+
+// apiPostUpdate: POST /api/v1/campaigns/{id}/updates, an update to the
+// campaign's backers, mailed to each of them; its treasurers.
+func (s *Server) apiPostUpdate(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Title string `json:"title"`
+		Body  string `json:"body"`
+	}
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	up, err := s.funding.PostUpdate(r.Context(), userFrom(r.Context()), id, in.Title, in.Body)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, apiUpdateOf(up, true))
+	return nil
 }
 
 type apiReportRow struct {

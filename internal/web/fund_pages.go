@@ -72,6 +72,9 @@ type campaignPage struct {
 	// (capped at 100).
 	MinPercent, GoalPercent int
 	LedgerLink              string
+	// ManageFailed: the problems shown are of the treasurers' forms
+	// (launching, an update), not of the give form.
+	ManageFailed bool
 }
 
 func percent(part, whole int64) int {
@@ -249,9 +252,15 @@ func (s *Server) cityLedger(w http.ResponseWriter, r *http.Request) error {
 	for _, a := range accounts {
 		d.Accounts[a.Code] = a
 	}
+	// The filter goes with the next page and the CSV: a pool's ledger
+	// (by prefix) pages through the pool's transactions, not the city's.
 	q := url.Values{}
-	if f.Account != "" {
-		q.Set("account", f.Account)
+	for _, kv := range [][2]string{{"account", f.Account}, {"prefix", f.Prefix}, {"kind", f.Kind}, {"from", f.From}, {"to", f.To}} {
+		if kv[1] != "" {
+			q.Set(kv[0], kv[1])
+		}
+	}
+	if len(q) > 0 {
 		d.CSV += "?" + q.Encode()
 	}
 	if next != 0 {

@@ -142,3 +142,27 @@ func TestGivingThroughMollie(t *testing.T) {
 		t.Errorf("the receipt once paid:\n%s", receipt.Body)
 	}
 }
+
+// The public ledger keeps its filter in the next page's link and in the
+// CSV's: a pool's ledger (its funders' accounts, by prefix) pages through
+// the pool's transactions, not the city's.
+func TestLedgerPageKeepsItsFilter(t *testing.T) {
+	t.Parallel()
+	s := fundSite(t, storetest.SQLite(t))
+	b := s.browser("en")
+	r := b.get("/ledger?prefix=provider%3A&kind=contribution&limit=2")
+	if r.Status != http.StatusOK {
+		t.Fatalf("the filtered ledger: %d", r.Status)
+	}
+	for _, want := range []string{`href="/ledger.csv?kind=contribution&amp;prefix=provider%3A"`, `kind=contribution&amp;prefix=provider%3A`, `cursor=`} {
+		if !strings.Contains(r.Body, want) {
+			t.Errorf("the filtered ledger's links lack %s", want)
+		}
+	}
+	csv := b.get("/ledger.csv?kind=contribution&prefix=provider%3A")
+	for _, line := range strings.Split(strings.TrimSpace(csv.Body), "\n")[1:] {
+		if !strings.Contains(line, ",contribution,") {
+			t.Fatalf("the filtered CSV holds another kind: %s", line)
+		}
+	}
+}

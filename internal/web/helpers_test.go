@@ -128,7 +128,7 @@ func newParts(t testing.TB, db *store.DB, baseURL string) web.Parts {
 		Workspaces: &workspace.Service{DB: db, Letters: letters, Files: t.TempDir()},
 		Decisions:  &decide.Service{DB: db, Letters: letters},
 		Funding: &fund.Service{DB: db, Providers: map[string]fund.Provider{"demo": &fund.DemoProvider{}},
-			Bank: fund.BankAccount{IBAN: "NL20INGB0001234567", Name: "Stichting samen"}},
+			Bank: fund.BankAccount{IBAN: "NL20INGB0001234567", Name: "Stichting samen"}, Letters: letters},
 	}
 	p.Funding.Budgets = p.Decisions
 	p.Workspaces.BlobInUse = p.Funding.KeepsBlob

@@ -301,6 +301,8 @@ func TestTemplateKeysExist(t *testing.T) {
 		"fund.account.":        fund.AccountKinds,
 		"expense.state.":       wsStrings(fund.ExpenseStates),
 		"expense.group.":       wsStrings(fund.ExpenseStates),
+		"fund.form.language.":  {"nl", "en"},
+		"fund.form.rule.":      {"all_or_nothing", "keep"},
 	}
 	for _, p := range atlas.Principles {
 		dynamic["atlas.principle."] = append(dynamic["atlas.principle."], p, p+".explain")

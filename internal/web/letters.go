@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"samen/internal/account"
 	"samen/internal/atlas"
 	"samen/internal/decide"
+	"samen/internal/fund"
 	"samen/internal/mail"
 	"samen/internal/web/i18n"
 	"samen/internal/workspace"
@@ -198,4 +200,27 @@ func (l *Letters) announcementText(ws workspace.Workspace, a workspace.Announcem
 func (l *Letters) VoteReminder(d decide.Decision, to account.User) mail.Message {
 	return l.write(to, "vote_reminder", "title", d.Title, "date", d.ClosesAt.In(amsterdam).Format("2006-01-02 15:04"),
 		"link", l.link(decisionLink(d.ID), nil))
+}
+
+// The mails of funding.
+
+// Update is an update of a campaign for one backer, in the language they
+// gave in, with the link that stops these mails (also as List-Unsubscribe,
+// one-click: RFC 8058).
+func (l *Letters) Update(c fund.Campaign, u fund.Update, to fund.Backer) mail.Message {
+	lang := i18n.Supported(to.Language)
+	if lang == "" {
+		lang = i18n.Languages[0]
+	}
+	q := url.Values{"t": {to.Token}}
+	stop := l.link("/contributions/"+strconv.FormatInt(to.ContributionID, 10)+"/stop-updates", q)
+	args := []any{"campaign", c.Title, "title", u.Title, "site", l.msgs.T(lang, "site.name"),
+		"page", l.link(campaignLink(c.ID), nil), "stop", stop}
+	return mail.Message{
+		To:              to.Email,
+		Subject:         l.msgs.T(lang, "mail.fund_update.subject", args...),
+		Body:            u.Title + "\n\n" + u.Body + "\n\n-----\n\n" + l.msgs.T(lang, "mail.fund_update.footer", args...),
+		ListUnsubscribe: stop,
+		OneClick:        true,
+	}
 }

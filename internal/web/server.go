@@ -166,8 +166,9 @@ func (s *Server) Handler() http.Handler {
 	}
 	// RFC 8058's one-click unsubscribe is a POST from a mail program, which
 	// may carry another origin (a webmail's); the token in its address is
-	// all it needs, and it can only stop mail. Exactly that route passes.
+	// all it needs, and it can only stop mail. Exactly those routes pass.
 	cop.AddInsecureBypassPattern("POST /workspaces/{ws}/unsubscribe")
+	cop.AddInsecureBypassPattern("POST /contributions/{id}/stop-updates")
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, problemForbiddenOrigin)
 	}))

@@ -4,7 +4,6 @@ import (
 	"encoding/csv"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"samen/internal/csvcell"
 	"samen/internal/problem"
@@ -238,7 +237,7 @@ func (s *Server) renderParticipation(w http.ResponseWriter, r *http.Request, sta
 		}
 		p.Form = r.PostForm
 	} else {
-		p.Form.Set("amount", strings.TrimSpace(strings.TrimPrefix(workspace.FormatCents(max(part.ValueCents-part.PaidCents, 0), p.Lang), "€")))
+		p.Form.Set("amount", p.Euros(max(part.ValueCents-part.PaidCents, 0)))
 	}
 	p.Data = d
 	s.renderStatus(w, r, status, "workspace_participation", p)
