@@ -199,3 +199,23 @@ describe("a treasurer's campaign", { concurrency: journeys.length }, () => {
     });
   }
 });
+
+// The stewards' bank page: axe on it, and on it with a refused file, in
+// both languages.
+describe("the stewards' bank page", { concurrency: LANGUAGES.length }, () => {
+  for (const lang of LANGUAGES) {
+    it(`axe-core, ${lang === 'nl' ? 'Dutch' : 'English'}`, { timeout: 120_000 }, async () => {
+      const page = await site.newPage({ lang });
+      await login(page, DEMO.steward.email, DEMO.steward.password);
+      await page.goto('/bank');
+      assert.equal(await h1(page), t(lang, 'bank.title'));
+      await axe(page, `/bank [${lang}]`);
+      const form = mainForm(page, '/bank/statements');
+      await form.locator('#file').setInputFiles({ name: 'afschrift.csv', mimeType: 'text/csv', buffer: Buffer.from('datum;bedrag\n2026-12-03;42,50\n') });
+      await submit(page, form);
+      await formErrors(lang, ['file'])(page);
+      await axe(page, `/bank with a refused file [${lang}]`);
+      await page.context().close();
+    });
+  }
+});

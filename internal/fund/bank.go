@@ -25,6 +25,9 @@ import (
 // statement imported twice books nothing twice; debits (money going out:
 // expenses paid, refunds) are the host's own and are not kept.
 
+// BankLineStates are where a statement's credit stands.
+var BankLineStates = []string{"matched", "unassigned", "assigned", "ignored"}
+
 // BankLine is a credit from a statement.
 type BankLine struct {
 	ID           int64
@@ -230,4 +233,39 @@ func (s *Service) IgnoreLine(ctx context.Context, u *account.User, lineID int64,
 		return problem.New(problem.Conflict, "fund.line_settled")
 	}
 	return audit.RecordID(ctx, s.DB, "fund.bank_line_ignored", "fund_bank_line", lineID, map[string]any{"note": strings.TrimSpace(note)})
+}
+
+// OpenTransfer is a contribution by bank transfer that waits for its
+// money, as a steward assigning a bank line sees it.
+type OpenTransfer struct {
+	ID        int64
+	Reference string
+	Cents     int64
+	Campaign  string
+	CreatedAt time.Time
+}
+
+// OpenTransfers lists the contributions by bank transfer still waiting,
+// the oldest first (at most 1000). Stewards only: they assign the lines.
+func (s *Service) OpenTransfers(ctx context.Context, u *account.User) ([]OpenTransfer, error) {
+	if !account.IsSteward(u) {
+		return nil, errForbidden
+	}
+	rows, err := s.DB.Query(ctx, `SELECT k.id, k.provider_ref, k.cents, c.title, k.created_at FROM fund_contributions k
+		JOIN fund_campaigns c ON c.id = k.campaign_id WHERE k.provider = 'bank' AND k.status = 'open' ORDER BY k.id LIMIT 1000`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []OpenTransfer
+	for rows.Next() {
+		var o OpenTransfer
+		var at int64
+		if err := rows.Scan(&o.ID, &o.Reference, &o.Cents, &o.Campaign, &at); err != nil {
+			return nil, err
+		}
+		o.CreatedAt = store.Time(at)
+		out = append(out, o)
+	}
+	return out, rows.Err()
 }

@@ -4,9 +4,11 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"time"
 
 	"samen/internal/camt"
+	"samen/internal/fund"
 	"samen/internal/problem"
 )
 
@@ -56,9 +58,7 @@ type apiBankLine struct {
 // apiBankLines: GET /api/v1/bank/lines?state=unassigned.
 func (s *Server) apiBankLines(w http.ResponseWriter, r *http.Request) error {
 	state := r.URL.Query().Get("state")
-	switch state {
-	case "", "matched", "unassigned", "assigned", "ignored":
-	default:
+	if state != "" && !slices.Contains(fund.BankLineStates, state) {
 		return problem.Fields{"state": "choice.unknown"}.Err()
 	}
 	list, err := s.funding.BankLines(r.Context(), userFrom(r.Context()), state)

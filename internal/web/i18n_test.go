@@ -302,6 +302,7 @@ func TestTemplateKeysExist(t *testing.T) {
 		"expense.state.":       wsStrings(fund.ExpenseStates),
 		"expense.group.":       wsStrings(fund.ExpenseStates),
 		"fund.form.language.":  {"nl", "en"},
+		"bank.state.":          fund.BankLineStates,
 		"fund.form.rule.":      {"all_or_nothing", "keep"},
 	}
 	for _, p := range atlas.Principles {

@@ -19,8 +19,13 @@ import (
 // form, or a broken one, could not be read (a script that posts the file
 // itself, say); a form without a file lacks the file.
 func readUpload(w http.ResponseWriter, r *http.Request) ([]byte, string, error) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxImportBytes)
-	if err := r.ParseMultipartForm(maxImportBytes); err != nil {
+	return readUploadOf(w, r, maxImportBytes)
+}
+
+// readUploadOf is readUpload for files of at most limit bytes.
+func readUploadOf(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, string, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	if err := r.ParseMultipartForm(min(limit, 4<<20)); err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) || errors.Is(err, multipart.ErrMessageTooLarge) {
 			return nil, "", &problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"file": "file.too_large"}}
