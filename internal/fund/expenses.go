@@ -46,6 +46,12 @@ var ExpenseStates = []ExpenseState{ExpenseDraft, ExpensePending, ExpenseApproved
 // MaxPendingPerPerson is how many expenses one person may have waiting.
 const MaxPendingPerPerson = 10
 
+// MaxDraftsPerPerson is how many drafts one person may keep in a
+// workspace: each may hold five receipts of 10 MB, which the workspace's
+// file quota does not count (they are the books), so drafts are bounded
+// instead.
+const MaxDraftsPerPerson = 10
+
 // Expense is a claim on the initiative's money.
 type Expense struct {
 	ID          int64
@@ -84,6 +90,7 @@ type Approval struct {
 // the top of this file; the pages offer these forms and no others.
 type ExpenseRights struct {
 	Submit   bool // a draft: its submitter
+	Delete   bool // a draft: its submitter
 	AddFiles bool // a draft with room for receipts: its submitter
 	Approve  bool // pending: a treasurer who did not submit it and has not approved it
 	Reject   bool // pending or approved: a treasurer
@@ -99,6 +106,7 @@ func expenseRights(e Expense, v workspace.Viewer) ExpenseRights {
 	}
 	return ExpenseRights{
 		Submit:   mine && e.State == ExpenseDraft,
+		Delete:   mine && e.State == ExpenseDraft,
 		AddFiles: mine && e.State == ExpenseDraft && len(e.Files) < MaxExpenseFiles,
 		Approve:  treasurer && !mine && !approvedBefore && e.State == ExpensePending,
 		Reject:   treasurer && (e.State == ExpensePending || e.State == ExpenseApproved),
@@ -316,6 +324,8 @@ func (s *Service) SubmitExpense(ctx context.Context, u *account.User, wsRef stri
 			if err := s.checkPending(ctx, tx, ws.ID, u.ID); err != nil {
 				return err
 			}
+		} else if err := s.checkDrafts(ctx, tx, ws.ID, u.ID); err != nil {
+			return err
 		}
 		var campaign, line any
 		if d.CampaignID != 0 {
@@ -358,6 +368,53 @@ func (s *Service) checkPending(ctx context.Context, q store.Querier, wsID, userI
 	}
 	if n >= MaxPendingPerPerson {
 		return problem.New(problem.RateLimited, "fund.too_many_pending")
+	}
+	return nil
+}
+
+// DeleteDraft removes a draft expense with its receipts: never submitted,
+// they are not yet the books. It returns the receipts' hashes, whose bytes
+// the caller releases (the workspace store keeps them while anything else
+// names them). Its submitter.
+func (s *Service) DeleteDraft(ctx context.Context, u *account.User, id int64) ([]string, error) {
+	var sums []string
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		e, v, err := s.expenseAs(ctx, tx, u, id)
+		if err != nil {
+			return err
+		}
+		if !expenseRights(e, v).Delete {
+			if e.State != ExpenseDraft {
+				return problem.New(problem.Conflict, "fund.expense_state")
+			}
+			return errForbidden
+		}
+		for _, f := range e.Files {
+			sums = append(sums, f.SHA256)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM fund_expense_files WHERE expense_id = ?`, id); err != nil {
+			return err
+		}
+		res, err := tx.Exec(ctx, `DELETE FROM fund_expenses WHERE id = ? AND state = 'draft'`, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return problem.New(problem.Conflict, "fund.expense_state")
+		}
+		return audit.RecordID(ctx, tx, "fund.expense_deleted", "fund_expense", id, map[string]any{"workspace": e.WorkspaceID, "files": len(sums)})
+	})
+	return sums, err
+}
+
+// checkDrafts refuses a new draft past MaxDraftsPerPerson.
+func (s *Service) checkDrafts(ctx context.Context, q store.Querier, wsID, userID int64) error {
+	var n int
+	if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM fund_expenses WHERE workspace_id = ? AND submitted_by = ? AND state = 'draft'`, wsID, userID).Scan(&n); err != nil {
+		return err
+	}
+	if n >= MaxDraftsPerPerson {
+		return problem.New(problem.RateLimited, "fund.too_many_drafts")
 	}
 	return nil
 }

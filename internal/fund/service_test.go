@@ -317,6 +317,14 @@ func TestExpenses(t *testing.T) {
 		}
 		_, err = f.svc.SubmitExpense(ctx, f.cato, f.slug, DraftExpense{Title: "Nog een", Payee: "Cato", Cents: 100}, true)
 		wantCode(t, err, "fund.too_many_pending")
+		// Nor keeps more than ten drafts, whose receipts no quota counts.
+		for i := range MaxDraftsPerPerson {
+			if _, err := f.svc.SubmitExpense(ctx, f.cato, f.slug, DraftExpense{Title: fmt.Sprint("Concept ", i), Payee: "Cato", Cents: 100}, false); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, err = f.svc.SubmitExpense(ctx, f.cato, f.slug, DraftExpense{Title: "Nog een concept", Payee: "Cato", Cents: 100}, false)
+		wantCode(t, err, "fund.too_many_drafts")
 		// The IBAN is the submitter's and the treasurers' only.
 		seen, _, err := f.svc.expenseAs(ctx, db, f.dirk, e.ID)
 		if err != nil || seen.IBAN != "" {

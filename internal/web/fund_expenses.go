@@ -366,6 +366,8 @@ func (s *Server) expenseAction(w http.ResponseWriter, r *http.Request) error {
 		err, notice = s.funding.Reject(ctx, u, id, r.PostForm.Get("reason")), "expense_rejected"
 	case "pay":
 		err, notice = s.funding.Pay(ctx, u, id), "expense_paid"
+	case "delete":
+		return s.deleteExpense(w, r, id)
 	default:
 		return problemNotFound
 	}
@@ -376,6 +378,27 @@ func (s *Server) expenseAction(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	redirectNotice(w, r, expenseLink(id), notice)
+	return nil
+}
+
+// deleteExpense removes a draft and the bytes of its receipts that nothing
+// else names, and leads to the workspace's expenses.
+func (s *Server) deleteExpense(w http.ResponseWriter, r *http.Request, id int64) error {
+	ctx, u := r.Context(), userFrom(r.Context())
+	e, err := s.funding.Expense(ctx, u, id)
+	if err != nil {
+		return err
+	}
+	v, err := s.workspaces.Open(ctx, u, strconv.FormatInt(e.WorkspaceID, 10))
+	if err != nil {
+		return err
+	}
+	sums, err := s.funding.DeleteDraft(ctx, u, id)
+	if err != nil {
+		return err
+	}
+	s.workspaces.ReleaseBlobs(ctx, sums)
+	redirectNotice(w, r, workspaceLink(v.Workspace)+"/expenses", "expense_deleted")
 	return nil
 }
 

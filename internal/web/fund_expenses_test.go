@@ -2,9 +2,11 @@ package web_test
 
 import (
 	"bytes"
+	"io/fs"
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -318,5 +320,50 @@ func TestExpenseFilesThroughTheAPI(t *testing.T) {
 	}
 	if r := s.script(s.tokenFor(member.Email), "en").call(http.MethodPost, path, ""); r.Status != http.StatusNotFound {
 		t.Errorf("core adds to the moderator's draft: %d", r.Status)
+	}
+}
+
+// A draft is its submitter's to delete, with its receipts, whose bytes go
+// when nothing else names them; nobody else may, and a submitted expense
+// stays (the books).
+func TestDeletingADraft(t *testing.T) {
+	t.Parallel()
+	s := fundSite(t, storetest.SQLite(t))
+	list := "/workspaces/" + demoWorkspace(t, s) + "/expenses"
+	mod := s.loggedIn(moderator, "en")
+	blobs := func() int {
+		n := 0
+		_ = filepath.WalkDir(s.Parts.Workspaces.Files, func(_ string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				n++
+			}
+			return nil
+		})
+		return n
+	}
+	before := blobs()
+	id := expenseID(t, mod.postExpenseForm(list, url.Values{"title": {"Verf"}, "amount": {"8"}, "payee": {"Verfwinkel"}, "submit": {"draft"}},
+		map[string]string{"verf.pdf": receiptPDF + "% verf, een unieke bon\n"}))
+	path := "/expenses/" + id
+	if n := blobs(); n != before+1 {
+		t.Fatalf("the draft's receipt: %d files, want %d", n, before+1)
+	}
+	mustContain(t, mod.get(path), `action="`+path+`/delete"`)
+	if r := s.loggedIn(member, "en").postForm(path+"/delete", nil); r.Status != http.StatusForbidden && r.Status != http.StatusNotFound {
+		t.Errorf("a treasurer deletes someone's draft: %d", r.Status)
+	}
+	r := mod.postForm(path+"/delete", nil)
+	if r.Status != http.StatusSeeOther || r.Location() != list+"?notice=expense_deleted" {
+		t.Fatalf("deleting: %d %s\n%s", r.Status, r.Location(), r.Body)
+	}
+	if r := mod.get(path); r.Status != http.StatusNotFound {
+		t.Errorf("the deleted draft: %d", r.Status)
+	}
+	if n := blobs(); n != before {
+		t.Errorf("after deleting, %d files, want %d", n, before)
+	}
+	sent := expenseID(t, mod.postExpenseForm(list, url.Values{"title": {"Kwasten"}, "amount": {"5"}, "payee": {"Verfwinkel"}, "submit": {"submit"}}, nil))
+	if r := mod.postForm("/expenses/"+sent+"/delete", nil); r.Status != http.StatusConflict {
+		t.Errorf("deleting a submitted expense: %d", r.Status)
 	}
 }

@@ -107,6 +107,14 @@ func (s *Service) StoreBlobs(ctx context.Context, bodies []io.Reader, limit int6
 	return err
 }
 
+// ReleaseBlobs removes the bytes of sums that nothing names any more, once
+// the rows that named them are gone (a draft expense's receipts).
+func (s *Service) ReleaseBlobs(ctx context.Context, sums []string) {
+	blobLock.Lock()
+	defer blobLock.Unlock()
+	s.unlinkUnused(ctx, sums)
+}
+
 // OpenBlob opens the bytes of a hash that StoreBlobs stored. Who may read
 // them is the caller's to decide, and so is closing the file.
 func (s *Service) OpenBlob(sum string) (*os.File, error) {
