@@ -90,25 +90,14 @@ func (s *Service) FundingReport(ctx context.Context) (Report, error) {
 	}); err != nil {
 		return rep, err
 	}
-	funders, err := ledger.Accounts(ctx, s.DB, "pool:")
+	deposits, err := ledger.MonthlyOfKind(ctx, s.DB, "pool:", "deposit")
 	if err != nil {
 		return rep, err
 	}
-	for _, a := range funders {
-		list, _, err := ledger.List(ctx, s.DB, ledger.Filter{Account: a.Code, Kind: "deposit", Limit: ledger.MaxPage})
-		if err != nil {
-			return rep, err
-		}
-		for _, t := range list {
-			if t.ReversedBy != 0 {
-				continue
-			}
-			for _, e := range t.Entries {
-				if e.Account == a.Code {
-					rep.Deposits[t.BookedOn[:7]] -= e.Cents
-				}
-			}
-		}
+	for month, cents := range deposits {
+		// A deposit credits the funder's account (a fund): its entries
+		// are negative.
+		rep.Deposits[month] = -cents
 	}
 	for _, r := range rows {
 		rep.Rows = append(rep.Rows, *r)

@@ -182,6 +182,23 @@ func TestPostReverseAndRead(t *testing.T) {
 		if err != nil || len(accounts) != 2 || accounts[0].Code != "pool:1:funder:1" {
 			t.Errorf("the pool's accounts: %+v %v", accounts, err)
 		}
+		// Deposits per month, for the municipality's report: a second
+		// funder's in January, and one booked by mistake and reversed.
+		jan := time.Date(2027, 1, 3, 12, 0, 0, 0, ledger.Amsterdam)
+		if _, err := ledger.Post(ctx, db, ledger.Move("deposit", "pool:1:funder:2", "provider:bank", 700, "Fonds"), jan); err != nil {
+			t.Fatal(err)
+		}
+		typo, err := ledger.Post(ctx, db, ledger.Move("deposit", "pool:1:funder:2", "provider:bank", 99, "Tikfout"), jan)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ledger.Reverse(ctx, db, typo, "Tikfout", jan); err != nil {
+			t.Fatal(err)
+		}
+		months, err := ledger.MonthlyOfKind(ctx, db, "pool:", "deposit")
+		if err != nil || len(months) != 2 || months["2026-12"] != -100000 || months["2027-01"] != -700 {
+			t.Errorf("deposits per month: %v %v", months, err)
+		}
 		checkBooks(t, db)
 	})
 }

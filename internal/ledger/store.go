@@ -94,6 +94,31 @@ func SumOfKind(ctx context.Context, q store.Querier, code, kind string) (int64, 
 	return sum, err
 }
 
+// MonthlyOfKind returns, per month of booking ("YYYY-MM"), the sum of the
+// entries of accounts whose code starts with prefix in transactions of
+// the given kind, reversed ones and their reversals left out: what all
+// funders of all pools deposited, month by month, in one query.
+func MonthlyOfKind(ctx context.Context, q store.Querier, prefix, kind string) (map[string]int64, error) {
+	rows, err := q.Query(ctx, `SELECT SUBSTR(t.booked_on, 1, 7), SUM(e.cents) FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id
+		JOIN ledger_transactions t ON t.id = e.transaction_id
+		WHERE a.code >= ? AND a.code < ? AND t.kind = ? AND NOT EXISTS (SELECT 1 FROM ledger_transactions r WHERE r.reverses_id = t.id)
+		GROUP BY SUBSTR(t.booked_on, 1, 7)`, prefix, prefix+"\U0010FFFF", kind)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var month string
+		var sum int64
+		if err := rows.Scan(&month, &sum); err != nil {
+			return nil, err
+		}
+		out[month] = sum
+	}
+	return out, rows.Err()
+}
+
 // ErrBooked says that the transaction's ref was booked before: the same
 // notice or statement line arrived again. The ID returned with it is the
 // first booking's.
