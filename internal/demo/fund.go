@@ -147,6 +147,12 @@ func seedFunding(ctx context.Context, svc *fund.Service, files *workspace.Servic
 	if _, err := svc.Advance(ctx); err != nil {
 		return err
 	}
+	// The panels' backers hear what became of their money.
+	if _, err := svc.PostUpdate(asMember, &member, succeeded.ID, "De panelen liggen erop",
+		"Dankzij jullie liggen sinds vorige week twaalf panelen op het dak van de buurtkeuken.\n\n"+
+			"De eerste maand leverden ze al 310 kWh: genoeg voor de koelcellen. Op de open dag laten we zien hoe het werkt."); err != nil {
+		return fmt.Errorf("demo update: %w", err)
+	}
 
 	// Expenses of the panels, in every state. The moderator is in the
 	// members circle; the member is core and approves. Two carry an
