@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"samen/internal/problem"
+	"samen/internal/workspace"
 )
 
 // parseForm reads a posted form of at most maxFormBytes and refuses values
@@ -57,4 +58,21 @@ func (s *Server) formError(w http.ResponseWriter, r *http.Request, name string, 
 	}
 	s.renderStatus(w, r, http.StatusUnprocessableEntity, name, p)
 	return nil
+}
+
+// formEuros reads field name of f as an amount of euros as people type it
+// ("12,50", "1.250"), in cents. An empty field is 0 unless required; what
+// cannot be read is 0 and named in bad, so that the domain can still name
+// the form's other problems.
+func formEuros(f url.Values, bad problem.Fields, name string, required bool) int64 {
+	v := strings.TrimSpace(f.Get(name))
+	if v == "" && !required {
+		return 0
+	}
+	cents, code := workspace.ParseCents(v)
+	if code != "" {
+		bad.Add(name, code)
+		return 0
+	}
+	return cents
 }

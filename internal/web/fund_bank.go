@@ -142,14 +142,8 @@ func (s *Server) bankLineAction(w http.ResponseWriter, r *http.Request) error {
 		return problemNotFound
 	}
 	if err != nil {
-		if pe, ok := problem.As(err); ok && pe.Fields != nil {
-			// Each waiting line has its own fields: name them so.
-			f := problem.Fields{}
-			for k, v := range pe.Fields {
-				f[k+"-"+strconv.FormatInt(id, 10)] = v
-			}
-			err = f.Err()
-		}
+		// Each waiting line has its own fields: name them so.
+		err = renameFields(err, func(k string) string { return k + "-" + strconv.FormatInt(id, 10) })
 		if problem.Is(err, problem.Invalid) || problem.Is(err, problem.Conflict) {
 			return s.bankFormError(w, r, err)
 		}

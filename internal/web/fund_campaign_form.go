@@ -110,18 +110,7 @@ func (d *campaignFormPage) rows(f url.Values, more bool) {
 // name the other problems too.
 func campaignDraft(f url.Values) (fund.DraftCampaign, problem.Fields) {
 	bad := problem.Fields{}
-	euros := func(name string) int64 {
-		v := strings.TrimSpace(f.Get(name))
-		if v == "" {
-			return 0
-		}
-		cents, code := workspace.ParseCents(v)
-		if code != "" {
-			bad.Add(name, code)
-			return 0
-		}
-		return cents
-	}
+	euros := func(name string) int64 { return formEuros(f, bad, name, false) }
 	d := fund.DraftCampaign{Title: f.Get("title"), Summary: f.Get("summary"), Body: f.Get("body"), Language: f.Get("language"),
 		District: f.Get("district"), Sector: f.Get("sector"), MinCents: euros("min"), GoalCents: euros("goal"),
 		AllOrNothing: f.Get("rule") != "keep"}
@@ -388,15 +377,9 @@ func (s *Server) campaignAction(w http.ResponseWriter, r *http.Request) error {
 	case "updates":
 		_, err = s.funding.PostUpdate(ctx, u, id, r.PostForm.Get("update_title"), r.PostForm.Get("update_body"))
 		notice = "fund_update_posted"
-		if pe, ok := problem.As(err); ok && pe.Fields != nil {
-			// The update's fields on the campaign's page are named apart
-			// from its other forms'.
-			f := problem.Fields{}
-			for k, v := range pe.Fields {
-				f["update_"+k] = v
-			}
-			err = f.Err()
-		}
+		// The update's fields on the campaign's page are named apart
+		// from its other forms'.
+		err = renameFields(err, func(k string) string { return "update_" + k })
 	default:
 		return problemNotFound
 	}
@@ -459,4 +442,19 @@ func (s *Server) stopUpdates(w http.ResponseWriter, r *http.Request) error {
 // the currency ("1.250,00" in Dutch), so that it reads back the same.
 func (p *page) Euros(cents int64) string {
 	return strings.TrimSpace(strings.TrimPrefix(workspace.FormatCents(cents, p.Lang), "€"))
+}
+
+// renameFields names the fields of a problem as the page names them (a
+// page with several forms that share field names); any other error is
+// returned as it is.
+func renameFields(err error, name func(string) string) error {
+	pe, ok := problem.As(err)
+	if !ok || pe.Fields == nil {
+		return err
+	}
+	f := problem.Fields{}
+	for k, v := range pe.Fields {
+		f[name(k)] = v
+	}
+	return f.Err()
 }

@@ -3,7 +3,6 @@ package web_test
 import (
 	"bytes"
 	"io/fs"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -23,28 +22,7 @@ const receiptPDF = "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% Bouwmarkt N
 // each a part "files".
 func expenseFormBody(t testing.TB, fields url.Values, files map[string]string) (*bytes.Buffer, string) {
 	t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	for k, vs := range fields {
-		for _, v := range vs {
-			if err := mw.WriteField(k, v); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	for name, content := range files {
-		fw, err := mw.CreateFormFile("files", name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := fw.Write([]byte(content)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := mw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return &buf, mw.FormDataContentType()
+	return formWithFiles(t, fields, "files", files)
 }
 
 // postExpenseForm sends such a form as a browser does.

@@ -703,18 +703,7 @@ func (s *Server) createPool(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := r.PostForm
 	bad := problem.Fields{}
-	euros := func(name string, required bool) int64 {
-		v := strings.TrimSpace(f.Get(name))
-		if v == "" && !required {
-			return 0
-		}
-		cents, code := workspace.ParseCents(v)
-		if code != "" {
-			bad.Add(name, code)
-			return 0
-		}
-		return cents
-	}
+	euros := func(name string, required bool) int64 { return formEuros(f, bad, name, required) }
 	whole := func(name string) int {
 		v := strings.TrimSpace(f.Get(name))
 		if v == "" {

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -18,15 +19,32 @@ import (
 // multipartBody is a form with fields and one file, as a browser sends it.
 func multipartBody(t testing.TB, fields map[string]string, filename, content string) (*bytes.Buffer, string) {
 	t.Helper()
+	f := url.Values{}
+	for k, v := range fields {
+		f.Set(k, v)
+	}
+	files := map[string]string{}
+	if filename != "" {
+		files[filename] = content
+	}
+	return formWithFiles(t, f, "file", files)
+}
+
+// formWithFiles is a multipart form with fields and files, each file a
+// part named field, as a browser sends it.
+func formWithFiles(t testing.TB, fields url.Values, field string, files map[string]string) (*bytes.Buffer, string) {
+	t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
-	for k, v := range fields {
-		if err := mw.WriteField(k, v); err != nil {
-			t.Fatal(err)
+	for k, vs := range fields {
+		for _, v := range vs {
+			if err := mw.WriteField(k, v); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
-	if filename != "" {
-		fw, err := mw.CreateFormFile("file", filename)
+	for name, content := range files {
+		fw, err := mw.CreateFormFile(field, name)
 		if err != nil {
 			t.Fatal(err)
 		}
