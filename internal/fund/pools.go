@@ -516,7 +516,17 @@ type PoolView struct {
 	Manage       bool
 	Given        int64 // matches and grants, not returned
 	Campaigns    []PoolMatch
+	BudgetGrants []BudgetGrant // projects of participatory budgets it paid
 	Applications []Application // pending ones, for its managers
+}
+
+// BudgetGrant is what a pool paid one project of a participatory budget
+// (inverse crowdfunding), into the project's own account.
+type BudgetGrant struct {
+	BudgetID, ProjectID int64
+	Title               string
+	Cents               int64
+	Account             string
 }
 
 // PoolPage returns pool id as u sees it.
@@ -540,6 +550,25 @@ func (s *Service) PoolPage(ctx context.Context, u *account.User, id int64) (Pool
 		}
 		v.Given += m.Cents
 		v.Campaigns = append(v.Campaigns, m)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return v, err
+	}
+	rows, err = s.DB.Query(ctx, `SELECT budget_id, project_id, title, cents FROM fund_grants WHERE pool_id = ? AND project_id IS NOT NULL
+		ORDER BY budget_id, id`, id)
+	if err != nil {
+		return v, err
+	}
+	for rows.Next() {
+		var g BudgetGrant
+		if err := rows.Scan(&g.BudgetID, &g.ProjectID, &g.Title, &g.Cents); err != nil {
+			rows.Close()
+			return v, err
+		}
+		g.Account = ledger.Code("budget", g.BudgetID, "project", g.ProjectID)
+		v.Given += g.Cents
+		v.BudgetGrants = append(v.BudgetGrants, g)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -127,20 +128,40 @@ func TestPoolPaysABudget(t *testing.T) {
 	if r := s.script(s.tokenFor(member.Email), "en").call(http.MethodPost, path, body); r.Status != http.StatusForbidden {
 		t.Errorf("a member pays a budget from the pool: %d", r.Status)
 	}
+	// The steward, the pool's manager, pays through the pool's page: the
+	// form offers the budget whose results are out.
+	pool := "/pools/" + strconv.FormatInt(pools.Pools[0].ID, 10)
+	b := s.loggedIn(steward, "en")
+	budget := strconv.FormatInt(budgets.Budgets[0].ID, 10)
+	if page := b.get(pool); !strings.Contains(page.Body, `action="`+pool+`/budget-grants"`) || !strings.Contains(page.Body, `<option value="`+budget+`"`) {
+		t.Fatalf("the pool's page offers no budget to pay:\n%s", page.Body)
+	}
+	if r := b.postForm(pool+"/budget-grants", url.Values{"budget": {"999999"}}); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, `id="budget-error"`) {
+		t.Errorf("paying an unknown budget: %d", r.Status)
+	}
+	r := b.postForm(pool+"/budget-grants", url.Values{"budget": {budget}})
+	if r.Status != http.StatusSeeOther || r.Location() != pool+"?notice=pool_budget_granted#granted" {
+		t.Fatalf("paying through the page: %d %s\n%s", r.Status, r.Location(), r.Body)
+	}
+	var after struct {
+		Pools []struct {
+			Left int64 `json:"left_cents"`
+		} `json:"pools"`
+	}
+	anon.call(http.MethodGet, "/pools", "").JSON(t, &after)
+	total := pools.Pools[0].Left - after.Pools[0].Left
+	if total <= 0 {
+		t.Fatalf("the pool paid %d", total)
+	}
+	if page := s.browser("en").get(pool); !strings.Contains(page.Body, `id="granted"`) || !strings.Contains(page.Body, `<a href="/budgets/`+budget+`">`) {
+		t.Errorf("the pool's public page does not list what it paid:\n%s", page.Body)
+	}
 	var paid struct {
 		Projects []struct {
 			ProjectID int64  `json:"project_id"`
 			Cents     int64  `json:"cents"`
 			Account   string `json:"account"`
 		} `json:"projects"`
-	}
-	chief.call(http.MethodPost, path, body).JSON(t, &paid)
-	var total int64
-	for _, p := range paid.Projects {
-		total += p.Cents
-	}
-	if len(paid.Projects) == 0 || total == 0 || total > pools.Pools[0].Left {
-		t.Fatalf("the pool paid %d for %d projects, from %d left", total, len(paid.Projects), pools.Pools[0].Left)
 	}
 	var accounts struct {
 		Accounts []struct {

@@ -14,6 +14,7 @@ import (
 
 	"samen/internal/account"
 	"samen/internal/atlas"
+	"samen/internal/decide"
 	"samen/internal/fund"
 	"samen/internal/ledger"
 	"samen/internal/match"
@@ -163,6 +164,7 @@ type poolPage struct {
 	NoApply string
 	// For the pool's managers.
 	Funder      *selectField // the deposit form's choice
+	Budget      *selectField // the participatory budgets with results, to pay the winners of
 	OpenTo      string       // the state the pool may go to next: open, closed, or ""
 	Simulate    bool
 	Simulation  *simulationView
@@ -239,6 +241,11 @@ func (s *Server) renderPool(w http.ResponseWriter, r *http.Request, status int, 
 		case fund.PoolOpen:
 			d.OpenTo = string(fund.PoolClosed)
 		}
+		if v.State == fund.PoolOpen {
+			if err := s.budgetChoices(r, p, d); err != nil {
+				return err
+			}
+		}
 		d.Simulate = v.Rule == fund.Duplicate
 		d.ExampleJSON = `{"contributions": [{"id": "c1", "project": "speeltuin", "contributor": "ann", "cents": 2500}]}`
 	}
@@ -269,6 +276,9 @@ func (s *Server) renderPool(w http.ResponseWriter, r *http.Request, status int, 
 		}
 		if d.Funder != nil {
 			d.Funder = p.choice(d.Funder, "funder")
+		}
+		if d.Budget != nil {
+			d.Budget = p.choice(d.Budget, "budget")
 		}
 	}
 	p.Data = d
@@ -308,6 +318,28 @@ func (s *Server) applyChoices(r *http.Request, p *page, d *poolPage) error {
 		f.Options = append(f.Options, selectOption{Value: strconv.FormatInt(c.ID, 10), Label: c.Title, Selected: p.Value("campaign") == strconv.FormatInt(c.ID, 10)})
 	}
 	d.Apply = &f
+	return nil
+}
+
+// budgetChoices fills in the managers' form that pays a participatory
+// budget's winners (inverse crowdfunding): the city's budgets whose
+// results are out.
+func (s *Server) budgetChoices(r *http.Request, p *page, d *poolPage) error {
+	list, err := s.decisions.ListBudgets(r.Context(), userFrom(r.Context()), "")
+	if err != nil {
+		return err
+	}
+	f := selectField{input: p.Input("budget", "", "pool.budgets.budget", "", "pool.budgets.budget_hint")}
+	for _, b := range list {
+		if b.Phase != decide.Results {
+			continue
+		}
+		v := strconv.FormatInt(b.ID, 10)
+		f.Options = append(f.Options, selectOption{Value: v, Label: b.Title, Selected: p.Value("budget") == v})
+	}
+	if len(f.Options) > 0 {
+		d.Budget = &f
+	}
 	return nil
 }
 
@@ -368,6 +400,17 @@ func (s *Server) poolAction(w http.ResponseWriter, r *http.Request) error {
 			pe.Fields["amount"] = code
 		}
 		notice, anchor = "pool_deposited", "#funders"
+	case "budget-grants":
+		var granted []fund.GrantedProject
+		granted, err = s.funding.GrantBudget(ctx, u, id, formInt(r, "budget"))
+		notice, anchor = "pool_budget_granted", "#granted"
+		if err == nil && slices.IndexFunc(granted, func(g fund.GrantedProject) bool { return g.Cents > 0 }) < 0 {
+			// Every winner had its grant before, or the pool is empty.
+			notice = "pool_budget_nothing"
+		}
+		if problem.Is(err, problem.NotFound) {
+			err = problem.Fields{"budget": "choice.unknown"}.Err()
+		}
 	case "state":
 		to := fund.PoolState(f.Get("to"))
 		if to != fund.PoolOpen && to != fund.PoolClosed {
