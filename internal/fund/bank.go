@@ -109,6 +109,9 @@ func (s *Service) ImportStatement(ctx context.Context, u *account.User, r io.Rea
 			}
 		}
 	}
+	if imp.Matched > 0 {
+		s.wake() // the givers' thanks
+	}
 	err = audit.Record(ctx, s.DB, "fund.statement_imported", "bank_statement", doc.MessageID,
 		map[string]any{"credits": imp.Credits, "new": imp.New, "matched": imp.Matched, "unassigned": imp.Unassigned})
 	return imp, err
@@ -210,6 +213,9 @@ func (s *Service) AssignLine(ctx context.Context, u *account.User, lineID, cid i
 		late, err = s.payFromLine(ctx, tx, lineID, cid, "assigned", u.ID)
 		return err
 	})
+	if err == nil {
+		s.wake()
+	}
 	return s.afterBooking(ctx, cid, late, err)
 }
 

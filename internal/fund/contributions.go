@@ -14,6 +14,7 @@ import (
 	"samen/internal/account"
 	"samen/internal/audit"
 	"samen/internal/ledger"
+	"samen/internal/mail"
 	"samen/internal/problem"
 	"samen/internal/store"
 	"samen/internal/textcheck"
@@ -34,6 +35,7 @@ type Contribution struct {
 	Token       string // the secret of its receipt page
 	Status      Status
 	CheckoutURL string // where to pay at the provider ("" for a transfer, or once paid at once)
+	Language    string // the giver's, for their mails: nl or en
 	CreatedAt   time.Time
 	PaidAt      time.Time
 }
@@ -58,13 +60,13 @@ type Gift struct {
 const MaxMessage = 500
 
 const contributionColumns = `id, campaign_id, COALESCE(user_id, 0), email, public_name, message, COALESCE(reward_id, 0), cents, provider,
-	provider_ref, token, status, checkout_url, created_at, COALESCE(paid_at, 0)`
+	provider_ref, token, status, checkout_url, language, created_at, COALESCE(paid_at, 0)`
 
 func scanContribution(row interface{ Scan(...any) error }) (Contribution, error) {
 	var c Contribution
 	var created, paid int64
 	err := row.Scan(&c.ID, &c.CampaignID, &c.UserID, &c.Email, &c.PublicName, &c.Message, &c.RewardID, &c.Cents, &c.Method,
-		&c.Ref, &c.Token, &c.Status, &c.CheckoutURL, &created, &paid)
+		&c.Ref, &c.Token, &c.Status, &c.CheckoutURL, &c.Language, &created, &paid)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, errNotFound
 	}
@@ -168,7 +170,7 @@ func (s *Service) Contribute(ctx context.Context, u *account.User, campaignID in
 			}
 		}
 		c = Contribution{CampaignID: campaignID, Email: g.Email, PublicName: g.Name, Message: g.Message, Cents: g.Cents, Method: g.Method,
-			Token: randomToken(), Status: PaymentOpen, CreatedAt: now}
+			Token: randomToken(), Status: PaymentOpen, Language: g.Language, CreatedAt: now}
 		if u != nil {
 			c.UserID = u.ID
 		}
@@ -192,10 +194,20 @@ func (s *Service) Contribute(ctx context.Context, u *account.User, campaignID in
 			}
 			break
 		}
+		if g.Method == Bank {
+			// Where to send it, kept in the giver's mail: the page may be
+			// closed before the transfer is made.
+			if err := s.mailGiver(ctx, tx, c, func(camp Campaign) mail.Message { return s.Letters.Transfer(camp, c, s.Bank) }); err != nil {
+				return err
+			}
+		}
 		return audit.RecordID(ctx, tx, "fund.contribution_started", "fund_contribution", c.ID,
 			map[string]any{"campaign": campaignID, "cents": c.Cents, "method": string(c.Method)})
 	})
 	if err != nil || g.Method == Bank {
+		if err == nil {
+			s.wake()
+		}
 		return c, err
 	}
 	// The provider is asked outside the transaction: a slow provider
@@ -270,6 +282,9 @@ func (s *Service) paid(ctx context.Context, id int64) error {
 		late, err = s.book(ctx, tx, id)
 		return err
 	})
+	if err == nil {
+		s.wake()
+	}
 	return s.afterBooking(ctx, id, late, err)
 }
 
@@ -318,6 +333,13 @@ func (s *Service) book(ctx context.Context, tx *store.Tx, id int64) (late bool, 
 	}
 	if err := s.bookFee(ctx, tx, c, now); err != nil {
 		return false, err
+	}
+	// Thanks, unless the campaign failed meanwhile: then the money goes
+	// back (afterBooking), and the receipt page says so.
+	if camp.State != Failed {
+		if err := s.mailGiver(ctx, tx, c, func(camp Campaign) mail.Message { return s.Letters.Received(camp, c) }); err != nil {
+			return false, err
+		}
 	}
 	if err := audit.RecordID(ctx, tx, "fund.contribution_paid", "fund_contribution", id, map[string]any{"cents": c.Cents, "tx": txID}); err != nil {
 		return false, err

@@ -45,6 +45,33 @@ type Backer struct {
 type Letters interface {
 	// Update is update u of campaign c for one backer.
 	Update(c Campaign, u Update, to Backer) mail.Message
+	// Transfer tells who gives by bank transfer where to send it: bank's
+	// account, the amount and k's reference, and the receipt's address.
+	Transfer(c Campaign, k Contribution, bank BankAccount) mail.Message
+	// Received thanks the giver once k is paid, with the receipt's address.
+	Received(c Campaign, k Contribution) mail.Message
+}
+
+// mailGiver queues a mail to contribution k's giver, in tx, if there is
+// someone to write to: not for the demo's provider, where no money moves
+// and the receipt is on the screen at once.
+func (s *Service) mailGiver(ctx context.Context, tx store.Querier, k Contribution, msg func(Campaign) mail.Message) error {
+	if s.Letters == nil || k.Email == "" || k.Method == Demo {
+		return nil
+	}
+	c, err := loadCampaign(ctx, tx, k.CampaignID)
+	if err != nil {
+		return err
+	}
+	return mail.Enqueue(ctx, tx, msg(c))
+}
+
+// wake tells the outbox worker that mail is waiting; called after the
+// transaction that queued it.
+func (s *Service) wake() {
+	if s.Sent != nil {
+		s.Sent()
+	}
 }
 
 // MaxUpdates is how many updates a campaign may have: a backer's inbox
@@ -107,8 +134,8 @@ func (s *Service) PostUpdate(ctx context.Context, u *account.User, id int64, tit
 		}
 		return audit.RecordID(ctx, tx, "fund.update_posted", "fund_update", up.ID, map[string]any{"campaign": id, "recipients": up.Recipients})
 	})
-	if err == nil && up.Recipients > 0 && s.Sent != nil {
-		s.Sent()
+	if err == nil && up.Recipients > 0 {
+		s.wake()
 	}
 	return up, err
 }

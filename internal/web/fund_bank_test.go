@@ -28,6 +28,14 @@ func TestBankPage(t *testing.T) {
 			receipt := giver.get(r.Location())
 			refs = append(refs, regexp.MustCompile(`SAMEN-[0-9A-Z]{4}-[0-9A-Z]{4}`).FindString(receipt.Body))
 		}
+		// The giver has where to send it in their mail, in the language
+		// they gave in, with the receipt's address.
+		transfer := s.mailTo("overmaker@example.org")
+		for _, want := range []string{refs[2], "NL20INGB0001234567", "€17.00", s.URL + "/contributions/"} {
+			if !strings.Contains(transfer.Body, want) {
+				t.Errorf("the transfer mail lacks %q:\n%s", want, transfer.Body)
+			}
+		}
 		if r := s.loggedIn(member, "en").get("/bank"); r.Status != http.StatusForbidden {
 			t.Errorf("a member opens the bank page: %d", r.Status)
 		}
@@ -45,6 +53,10 @@ func TestBankPage(t *testing.T) {
 		r = chief.postFile("/bank/statements", nil, "afschrift.xml", camtStatement("42.50", "gift "+refs[0]))
 		if r.Status != http.StatusSeeOther || !strings.Contains(r.Location(), "matched=1") {
 			t.Fatalf("the import: %d %s\n%s", r.Status, r.Location(), r.Body)
+		}
+		if got := s.mailTo("overmaker@example.org"); got.Subject != msgs.T("en", "mail.fund_received.subject", "campaign", campaignTitle(t, s, link)) ||
+			!strings.Contains(got.Body, "€42.50") {
+			t.Errorf("no thanks once the transfer came in: %q\n%s", got.Subject, got.Body)
 		}
 		second := strings.NewReplacer("ING-20261203-0001", "ING-20261203-0002", "CAMT053-TEST-1", "CAMT053-TEST-2").Replace(camtStatement("42.50", "voor de oven"))
 		r = chief.postFile("/bank/statements", nil, "afschrift.xml", second)
@@ -88,4 +100,14 @@ func TestBankPage(t *testing.T) {
 			t.Errorf("assigning a settled line to a paid transfer again: %d", r.Status)
 		}
 	})
+}
+
+// campaignTitle is the title of the campaign at link.
+func campaignTitle(t *testing.T, s *site, link string) string {
+	t.Helper()
+	var c struct {
+		Title string `json:"title"`
+	}
+	s.script("", "en").call(http.MethodGet, link, "").JSON(t, &c)
+	return c.Title
 }

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -140,6 +141,24 @@ func TestGivingThroughMollie(t *testing.T) {
 	receipt = b.get(r.Location())
 	if !strings.Contains(receipt.Body, msgs.T("en", "fund.receipt.status.paid")) || strings.Contains(receipt.Body, fake.CheckoutURL(ids[0])) {
 		t.Errorf("the receipt once paid:\n%s", receipt.Body)
+	}
+	// The giver's thanks, with the receipt's address; one, though Mollie
+	// may report the payment again.
+	thanks := s.mailTo("ideal@example.org")
+	if !strings.Contains(thanks.Body, "€17.50") || !strings.Contains(thanks.Body, s.URL+r.Location()) {
+		t.Errorf("the thanks:\n%s", thanks.Body)
+	}
+	if err := s.Parts.Funding.Sync(context.Background(), fund.Mollie, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, m := range s.outbox() {
+		if m.To == "ideal@example.org" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d mails to the giver, want the one thanks", n)
 	}
 }
 

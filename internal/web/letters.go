@@ -208,10 +208,7 @@ func (l *Letters) VoteReminder(d decide.Decision, to account.User) mail.Message 
 // gave in, with the link that stops these mails (also as List-Unsubscribe,
 // one-click: RFC 8058).
 func (l *Letters) Update(c fund.Campaign, u fund.Update, to fund.Backer) mail.Message {
-	lang := i18n.Supported(to.Language)
-	if lang == "" {
-		lang = i18n.Languages[0]
-	}
+	lang := fundLang(to.Language)
 	q := url.Values{"t": {to.Token}}
 	stop := l.link("/contributions/"+strconv.FormatInt(to.ContributionID, 10)+"/stop-updates", q)
 	args := []any{"campaign", c.Title, "title", u.Title, "site", l.msgs.T(lang, "site.name"),
@@ -223,4 +220,36 @@ func (l *Letters) Update(c fund.Campaign, u fund.Update, to fund.Backer) mail.Me
 		ListUnsubscribe: stop,
 		OneClick:        true,
 	}
+}
+
+// fundLang is the language a giver's mail is in: the one they gave in.
+func fundLang(lang string) string {
+	if l := i18n.Supported(lang); l != "" {
+		return l
+	}
+	return i18n.Languages[0]
+}
+
+// Transfer tells someone who gives by bank transfer where to send it, with
+// the reference that matches it to their gift, and the receipt's address.
+func (l *Letters) Transfer(c fund.Campaign, k fund.Contribution, bank fund.BankAccount) mail.Message {
+	lang := fundLang(k.Language)
+	args := []any{"campaign", c.Title, "amount", workspace.FormatCents(k.Cents, lang), "iban", bank.IBAN, "holder", bank.Name,
+		"reference", k.Ref, "receipt", l.receipt(k),
+		"site", l.msgs.T(lang, "site.name")}
+	return mail.Message{To: k.Email, Subject: l.msgs.T(lang, "mail.fund_transfer.subject", args...), Body: l.msgs.T(lang, "mail.fund_transfer.body", args...)}
+}
+
+// Received thanks a giver once their gift is paid, with the receipt's
+// address.
+func (l *Letters) Received(c fund.Campaign, k fund.Contribution) mail.Message {
+	lang := fundLang(k.Language)
+	args := []any{"campaign", c.Title, "amount", workspace.FormatCents(k.Cents, lang), "page", l.link(campaignLink(c.ID), nil),
+		"receipt", l.receipt(k), "site", l.msgs.T(lang, "site.name")}
+	return mail.Message{To: k.Email, Subject: l.msgs.T(lang, "mail.fund_received.subject", args...), Body: l.msgs.T(lang, "mail.fund_received.body", args...)}
+}
+
+// receipt is the address of a gift's receipt page, which holds its secret.
+func (l *Letters) receipt(k fund.Contribution) string {
+	return l.link("/contributions/"+strconv.FormatInt(k.ID, 10), url.Values{"t": {k.Token}})
 }

@@ -475,6 +475,9 @@ func TestWorkspaceRoutesAreAuthorised(t *testing.T) {
 			"POST /workspaces/{ws}/expenses/approvals": {allowed: isCore, form: func() url.Values { return url.Values{"approvals": {"1"}} }},
 			// Campaigns: the workspace's treasurers start them.
 			"POST /api/v1/workspaces/{ws}/campaigns": {allowed: isTreasurer, body: func() string { return `{}` }},
+			"GET /workspaces/{ws}/campaigns":         {allowed: anyone},
+			"GET /workspaces/{ws}/campaigns/new":     {allowed: isTreasurer},
+			"POST /workspaces/{ws}/campaigns/new":    {allowed: isTreasurer},
 			// Decisions: the list shows each reader what they may see;
 			// members and the circles inside propose (a real draft each time).
 			"GET /workspaces/{ws}/decisions":     {allowed: anyone},
