@@ -170,6 +170,22 @@ func (s *Server) apiExpenseAction(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
+// apiDeleteExpense: DELETE /api/v1/expenses/{id}, a draft with its
+// receipts; its submitter.
+func (s *Server) apiDeleteExpense(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	sums, err := s.funding.DeleteDraft(r.Context(), userFrom(r.Context()), id)
+	if err != nil {
+		return err
+	}
+	s.workspaces.ReleaseBlobs(r.Context(), sums)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
 // apiAddExpenseFiles: POST /api/v1/expenses/{id}/files, receipts for a
 // draft: a multipart form with one or more parts "files", or one file as
 // the body with its name in ?name=.

@@ -88,4 +88,22 @@ func TestExpensesThroughTheAPI(t *testing.T) {
 	if e.Error.Code != "fund.expense_state" {
 		t.Errorf("rejecting a paid expense: %+v", e)
 	}
+	// A draft is its submitter's to delete; a paid expense is the books.
+	if r := core.call(http.MethodDelete, path, ""); r.Status != http.StatusConflict {
+		t.Errorf("deleting a paid expense: %d", r.Status)
+	}
+	var d struct {
+		ID int64 `json:"id"`
+	}
+	mod.call(http.MethodPost, base, `{"title": "Concept", "cents": 100, "payee": "X", "draft": true}`).JSON(t, &d)
+	draft := "/expenses/" + strconv.FormatInt(d.ID, 10)
+	if r := core.call(http.MethodDelete, draft, ""); r.Status != http.StatusForbidden && r.Status != http.StatusNotFound {
+		t.Errorf("a treasurer deletes someone's draft: %d", r.Status)
+	}
+	if r := mod.call(http.MethodDelete, draft, ""); r.Status != http.StatusNoContent {
+		t.Errorf("deleting one's draft: %d %s", r.Status, r.Body)
+	}
+	if r := mod.call(http.MethodGet, draft, ""); r.Status != http.StatusNotFound {
+		t.Errorf("the deleted draft: %d", r.Status)
+	}
 }

@@ -352,6 +352,7 @@ func (s *Server) decideRoutes() {
 	s.api("POST /workspaces/{ws}/expenses", signedIn, s.apiSubmitExpense)
 	s.api("PUT /workspaces/{ws}/expense-approvals", signedIn, s.apiExpenseApprovals)
 	s.api("GET /expenses/{id}", signedIn, s.apiExpense)
+	s.api("DELETE /expenses/{id}", signedIn, s.apiDeleteExpense)
 	s.api("POST /expenses/{id}/{action}", signedIn, s.apiExpenseAction)
 	s.api("POST /expenses/{id}/files", signedIn, s.apiAddExpenseFiles)
 	s.api("GET /expenses/{id}/files/{file}", signedIn, s.expenseFile)
