@@ -59,6 +59,9 @@ func TestFees(t *testing.T) {
 		if got := f.held(t, "fees:demo"); got != 104 {
 			t.Errorf("fees:demo holds %d before the payout, want 43 + 61", got)
 		}
+		if v, err := f.svc.CampaignPage(ctx, f.anna, c.ID); err != nil || v.Fees != 43 {
+			t.Errorf("the campaign's page says its fees are %d, want the kept gift's 43 (%v)", v.Fees, err)
+		}
 		f.clock.t = f.clock.t.AddDate(0, 2, 0)
 		if _, err := f.svc.Advance(ctx); err != nil {
 			t.Fatal(err)

@@ -20,6 +20,9 @@ type CampaignView struct {
 	// what pools added, and both together (what counts for the goals).
 	Given, Matched, Raised int64
 	Backers                int
+	// Fees is what the payment providers kept of the gifts it keeps,
+	// which the campaign bears (fee.go).
+	Fees int64
 	// Open is what is promised by bank transfer and not yet received.
 	Open    int64
 	Gifts   []PublicGift // the newest first, at most 100
@@ -61,8 +64,9 @@ func (s *Service) CampaignPage(ctx context.Context, u *account.User, id int64) (
 		v.Workspace, v.Slug = ws.Name, ws.Slug
 		if err := tx.QueryRow(ctx, `SELECT COALESCE(SUM(CASE WHEN status = 'paid' THEN cents ELSE 0 END), 0),
 			COALESCE(SUM(CASE WHEN status = 'open' AND provider = 'bank' THEN cents ELSE 0 END), 0),
-			COUNT(DISTINCT CASE WHEN status = 'paid' THEN COALESCE('u' || CAST(user_id AS TEXT), 'e' || email) END)
-			FROM fund_contributions WHERE campaign_id = ?`, id).Scan(&v.Given, &v.Open, &v.Backers); err != nil {
+			COUNT(DISTINCT CASE WHEN status = 'paid' THEN COALESCE('u' || CAST(user_id AS TEXT), 'e' || email) END),
+			COALESCE(SUM(CASE WHEN status = 'paid' THEN fee_cents ELSE 0 END), 0)
+			FROM fund_contributions WHERE campaign_id = ?`, id).Scan(&v.Given, &v.Open, &v.Backers, &v.Fees); err != nil {
 			return err
 		}
 		rows, err := tx.Query(ctx, `SELECT p.id, p.name, COALESCE((SELECT SUM(m.cents) FROM fund_matches m WHERE m.pool_id = p.id AND m.campaign_id = ?

@@ -199,6 +199,7 @@ type apiCampaign struct {
 	GivenCents   int64           `json:"given_cents"`
 	MatchedCents int64           `json:"matched_cents"`
 	OpenCents    int64           `json:"open_cents"`
+	FeeCents     int64           `json:"fee_cents"` // what payment providers kept, borne by the campaign
 	Backers      int             `json:"backers"`
 	Account      string          `json:"account"` // its account in the ledger
 	Lines        []apiLine       `json:"budget_lines"`
@@ -272,7 +273,7 @@ func (s *Server) writeCampaign(w http.ResponseWriter, r *http.Request, id int64,
 	out := apiCampaign{apiCampaignSummary: apiCampaignSummary{ID: v.ID, Href: s.opts.BaseURL + campaignLink(v.ID), WorkspaceID: v.WorkspaceID,
 		Title: v.Title, Summary: v.Summary, State: string(v.State), MinCents: v.MinCents, GoalCents: v.GoalCents, RaisedCents: v.Raised,
 		Deadline: v.Deadline.UTC()}, Body: v.Body, Language: v.Language, District: v.District, Sector: v.Sector, Workspace: v.Workspace,
-		AllOrNothing: v.AllOrNothing, GivenCents: v.Given, MatchedCents: v.Matched, OpenCents: v.Open, Backers: v.Backers,
+		AllOrNothing: v.AllOrNothing, GivenCents: v.Given, MatchedCents: v.Matched, OpenCents: v.Open, FeeCents: v.Fees, Backers: v.Backers,
 		Account: ledger.Code("campaign", v.ID), Lines: []apiLine{}, Rewards: []apiReward{}, Pools: []apiPoolMatch{}, Gifts: []apiPublicGift{}, Updates: []apiUpdate{}}
 	for _, up := range v.Updates {
 		out.Updates = append(out.Updates, apiUpdateOf(up, v.Rights.Manage))
