@@ -469,6 +469,9 @@ type Receipt struct {
 	Bank     BankAccount // where to transfer to, for a bank transfer
 	// UpdatesOff says that this address stopped the campaign's updates.
 	UpdatesOff bool
+	// Refunding: the refund is claimed but the provider has not taken it
+	// yet (it was down); the ticker finishes it.
+	Refunding bool
 }
 
 // ReceiptOf returns contribution id to whoever holds its token. For a
@@ -493,7 +496,8 @@ func (s *Service) ReceiptOf(ctx context.Context, id int64, token string) (Receip
 	}
 	r := Receipt{Contribution: c, Campaign: camp.Title}
 	if err := s.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM fund_contributions WHERE campaign_id = ? AND updates_off IS NOT NULL
-		AND (id = ? OR (email <> '' AND LOWER(email) = LOWER(?))))`, c.CampaignID, c.ID, c.Email).Scan(&r.UpdatesOff); err != nil {
+		AND (id = ? OR (email <> '' AND LOWER(email) = LOWER(?)))), EXISTS (SELECT 1 FROM fund_contributions WHERE id = ?
+		AND status = 'refunded' AND refund_tx IS NULL)`, c.CampaignID, c.ID, c.Email, c.ID).Scan(&r.UpdatesOff, &r.Refunding); err != nil {
 		return Receipt{}, err
 	}
 	if c.Method == Bank {

@@ -496,6 +496,10 @@ func TestRefundCutShort(t *testing.T) {
 		if got := f.held(t, campaignAccount(c.ID)); got != 3000 {
 			t.Errorf("a refund the provider refused was booked: the campaign holds %d", got)
 		}
+		// The giver's receipt says it is on its way, not that it is done.
+		if r, err := f.svc.ReceiptOf(ctx, g.ID, g.Token); err != nil || !r.Refunding {
+			t.Errorf("the receipt of a refund cut short: %+v %v", r, err)
+		}
 		got, err := f.svc.Advance(ctx)
 		if err != nil || got.Refunded != 1 {
 			t.Errorf("the next round: %+v %v", got, err)
@@ -505,6 +509,9 @@ func TestRefundCutShort(t *testing.T) {
 		}
 		if again, err := f.svc.Advance(ctx); err != nil || again.Refunded != 0 {
 			t.Errorf("finished twice: %+v %v", again, err)
+		}
+		if r, err := f.svc.ReceiptOf(ctx, g.ID, g.Token); err != nil || r.Refunding || r.Status != PaymentRefunded {
+			t.Errorf("the receipt once refunded: %+v %v", r, err)
 		}
 		checkBooks(t, db)
 	})
