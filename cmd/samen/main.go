@@ -325,7 +325,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 // rebuilds the index once a day, so that needs and offers whose end date
 // has passed leave the map's filters.
 func followAtlas(ctx context.Context, svc *atlas.Service, since time.Time, log *slog.Logger) {
-	syncTick := time.NewTicker(5 * time.Second)
+	// Once a second: every process shows another's change within two
+	// (issue 15), for two cheap reads (atlas/mapsync.go).
+	syncTick := time.NewTicker(time.Second)
 	defer syncTick.Stop()
 	reviewTick := time.NewTicker(time.Hour)
 	defer reviewTick.Stop()

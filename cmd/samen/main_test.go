@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -15,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"samen/internal/atlas"
 	"samen/internal/store"
 	"samen/internal/store/storetest"
 	"samen/internal/web/i18n"
@@ -262,6 +265,79 @@ func TestSeveralProcessesShareOneDatabase(t *testing.T) {
 			resp.Body.Close()
 			if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "steward@example.org") {
 				t.Fatalf("second process: %d %s; want the steward's account", resp.StatusCode, body)
+			}
+		})
+	}
+}
+
+// Issue 15: with two processes on one database, initiatives imported with
+// `samen import initiatives` (another process again, the CLI) are on both
+// processes' maps within two seconds: a few by their times, thousands
+// by the map's generation, which makes every process rebuild.
+func TestImportsReachEveryProcessesMap(t *testing.T) {
+	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
+		t.Run(string(engine), func(t *testing.T) {
+			dbURL := "sqlite:" + filepath.Join(t.TempDir(), "samen.db")
+			if engine == store.Postgres {
+				dbURL = storetest.PostgresURL(t)
+			}
+			e := env("SAMEN_DATABASE_URL", dbURL, "SAMEN_ADDR", "127.0.0.1:0", "SAMEN_DATA_DIR", t.TempDir())
+			servers := []*server{startServe(t, e), startServe(t, e)}
+			mapped := func(s *server) int {
+				resp, err := http.Get(s.url + "/api/v1/clusters?bbox=3,50,7,54&zoom=3")
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer resp.Body.Close()
+				var fc struct {
+					Features []struct {
+						Properties struct {
+							Count int `json:"point_count"`
+						} `json:"properties"`
+					} `json:"features"`
+				}
+				if err := json.NewDecoder(resp.Body).Decode(&fc); err != nil {
+					t.Fatal(err)
+				}
+				n := 0
+				for _, f := range fc.Features {
+					n += max(f.Properties.Count, 1)
+				}
+				return n
+			}
+			for _, rows := range []int{3, atlas.MapRebuildAbove + 1} {
+				var b strings.Builder
+				b.WriteString("name,sectors,summary_nl,latitude,longitude,source,source_id\n")
+				for i := range rows {
+					fmt.Fprintf(&b, "Initiatief %d-%d,food,Samen eten.,%.5f,%.5f,test,%d-%d\n", rows, i, 52.3+float64(i%900)/10000, 4.8+float64(i%700)/5000, rows, i)
+				}
+				file := filepath.Join(t.TempDir(), "rows.csv")
+				if err := os.WriteFile(file, []byte(b.String()), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				want := mapped(servers[0]) + rows
+				if code, out, errOut := samen(t, e, "", "import", "initiatives", file); code != 0 {
+					t.Fatalf("import of %d rows: %d %s %s", rows, code, out, errOut)
+				}
+				done := time.Now()
+				for i, s := range servers {
+					for mapped(s) != want {
+						if time.Since(done) > 2*time.Second {
+							t.Fatalf("%d rows: process %d maps %d points two seconds after the import, want %d", rows, i+1, mapped(s), want)
+						}
+						time.Sleep(50 * time.Millisecond)
+					}
+				}
+			}
+			for _, s := range servers {
+				resp, err := http.Get(s.url + "/readyz")
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					t.Errorf("readyz after the imports: %d", resp.StatusCode)
+				}
 			}
 		})
 	}

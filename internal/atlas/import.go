@@ -36,9 +36,9 @@ const (
 	// every portion becomes a segment of the index that FTS5 merges with
 	// others later, so fewer, larger ones cost less.
 	indexArgs = 30000
-	// mapRebuildAbove is the number of changed initiatives above which an
+	// MapRebuildAbove is the number of changed initiatives above which an
 	// import rebuilds the map index instead of putting them in one by one.
-	mapRebuildAbove = 5000
+	MapRebuildAbove = 5000
 	// importNote is the note of the revisions an import makes.
 	importNote = "import"
 )
@@ -224,7 +224,14 @@ func (s *Service) importTx(ctx context.Context, tx *store.Tx, u *account.User, r
 	if err != nil {
 		return res, err
 	}
-	res.rebuildMap = len(plan) > mapRebuildAbove
+	res.rebuildMap = len(plan) > MapRebuildAbove
+	if res.rebuildMap {
+		// Every process rebuilds its map once this commits, however
+		// long the import took (mapsync.go).
+		if err := moveMapGeneration(ctx, tx); err != nil {
+			return res, err
+		}
+	}
 	for i := range plan {
 		if plan[i].create {
 			plan[i].id, ids = ids[0], ids[1:]

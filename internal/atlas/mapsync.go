@@ -6,12 +6,22 @@ import (
 	"time"
 
 	"samen/internal/mapindex"
+	"samen/internal/store"
 )
 
 // The map index lives in memory in every samen process. It is built from
 // the database at start (LoadMap), follows this process's own writes at
 // once, and picks up other processes' writes through Sync, so that several
 // processes behind one load balancer show the same map within seconds.
+//
+// Sync reads the rows whose updated_at is recent, looking back a minute
+// more than its last run, for transactions that committed after they
+// wrote the time. A bulk write can take longer than that (an import of
+// 200,000 rows, a restore), so it moves the map's generation
+// (atlas_map_state) in its transaction instead, and every Sync that sees
+// the generation move rebuilds its index from the database. Both are
+// plain reads, the same on SQLite and PostgreSQL, and cost little at one a
+// second: an indexed range of recent rows, and one row.
 
 // facetsOf is a record's facets as bits for the map index.
 func facetsOf(r Record, today string) mapindex.Facets {
@@ -82,14 +92,22 @@ func (s *Service) refreshMap(ctx context.Context, id int64) {
 // read began, to pass to Sync.
 func (s *Service) LoadMap(ctx context.Context) (time.Time, error) {
 	start := s.Now.Time()
+	// The generation first: a bulk write that commits while the points are
+	// read moves it past this, and the next Sync rebuilds again.
+	gen, err := mapGeneration(ctx, s.DB)
+	if err != nil {
+		return start, err
+	}
 	var points []mapindex.Point
-	err := s.eachMapped(ctx, "i.status = 'published' AND i.latitude IS NOT NULL", nil, func(p mapindex.Point, _ Status, _ bool) {
+	err = s.eachMapped(ctx, "i.status = 'published' AND i.latitude IS NOT NULL", nil, func(p mapindex.Point, _ Status, _ bool) {
 		points = append(points, p)
 	})
 	if err != nil {
 		return start, err
 	}
 	s.Map.Build(points)
+	s.mapGen.Store(gen)
+	s.synced.Store(s.Now.Millis())
 	return start, nil
 }
 
@@ -101,8 +119,15 @@ const syncOverlap = time.Minute
 // Sync applies to the map index what changed in the database since since
 // (from any process), and returns the time to pass next.
 func (s *Service) Sync(ctx context.Context, since time.Time) (time.Time, error) {
+	gen, err := mapGeneration(ctx, s.DB)
+	if err != nil {
+		return since, err
+	}
+	if gen != s.mapGen.Load() {
+		return s.LoadMap(ctx)
+	}
 	start := s.Now.Time()
-	err := s.eachMapped(ctx, "i.updated_at >= ?", []any{since.Add(-syncOverlap).UnixMilli()}, func(p mapindex.Point, st Status, placed bool) {
+	err = s.eachMapped(ctx, "i.updated_at >= ?", []any{since.Add(-syncOverlap).UnixMilli()}, func(p mapindex.Point, st Status, placed bool) {
 		if st == Published && placed {
 			s.Map.Put(p)
 		} else {
@@ -112,7 +137,33 @@ func (s *Service) Sync(ctx context.Context, since time.Time) (time.Time, error) 
 	if err != nil {
 		return since, err
 	}
+	s.synced.Store(s.Now.Millis())
 	return start, nil
+}
+
+// MapBehind is how long ago this process's map index was last brought in
+// step with the database: readiness says "not ready" when it falls far
+// behind (the database unreachable for the follower, say).
+func (s *Service) MapBehind() time.Duration {
+	at := s.synced.Load()
+	if at == 0 {
+		return 0 // never loaded: a process without a map (the CLI)
+	}
+	return s.Now.Time().Sub(store.Time(at))
+}
+
+// mapGeneration reads the generation of the map's data.
+func mapGeneration(ctx context.Context, q store.Querier) (int64, error) {
+	var gen int64
+	err := q.QueryRow(ctx, `SELECT generation FROM atlas_map_state WHERE id = 1`).Scan(&gen)
+	return gen, err
+}
+
+// moveMapGeneration tells every process to rebuild its map index once tx
+// commits: for bulk writes, which Sync's look back may not cover.
+func moveMapGeneration(ctx context.Context, tx store.Querier) error {
+	_, err := tx.Exec(ctx, `UPDATE atlas_map_state SET generation = generation + 1 WHERE id = 1`)
+	return err
 }
 
 // eachMapped reads initiatives as map points without decoding their JSON:

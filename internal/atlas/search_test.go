@@ -402,3 +402,45 @@ func TestTextSearchPagesByID(t *testing.T) {
 		}
 	})
 }
+
+// A bulk import may take longer than Sync looks back (its rows carry the
+// time it began): it moves the map's generation, and another process's
+// next Sync rebuilds its index from the database, whatever the rows'
+// times. MapBehind says how long ago an index was last in step.
+func TestMapFollowsLongImports(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		other := &atlas.Service{DB: db, Map: mapindex.New(mapindex.Options{}), Now: f.clock.now}
+		if got := other.MapBehind(); got != 0 {
+			t.Errorf("an index never loaded is %v behind", got)
+		}
+		since, err := other.LoadMap(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The import began two hours before the other process's next
+		// Sync, far beyond its look back.
+		rows := make([]atlas.Row, atlas.MapRebuildAbove+1)
+		for i := range rows {
+			rows[i] = atlas.Row{Line: i + 2, Record: richRecord(i)}
+		}
+		rep, err := f.svc.Import(ctx, f.steward, rows)
+		if err != nil || rep.Created != len(rows) {
+			t.Fatalf("the import: %+v %v", rep, err)
+		}
+		f.clock.add(2 * time.Hour)
+		if got := other.MapBehind(); got < 2*time.Hour {
+			t.Errorf("two hours without a Sync, the index is %v behind", got)
+		}
+		if _, err := other.Sync(ctx, since.Add(2*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if got := other.Map.Len(); got != len(rows) {
+			t.Errorf("after the import the other process maps %d points, want %d", got, len(rows))
+		}
+		if got := other.MapBehind(); got != 0 {
+			t.Errorf("just synced, the index is %v behind", got)
+		}
+	})
+}

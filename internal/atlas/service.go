@@ -7,6 +7,7 @@ import (
 	"errors"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"samen/internal/account"
@@ -76,6 +77,10 @@ type Service struct {
 	Licence string
 	// Now is the clock; tests replace it.
 	Now store.Clock
+
+	// The map index's generation (mapsync.go) and when it was last in step
+	// with the database (Unix milliseconds).
+	mapGen, synced atomic.Int64
 }
 
 func (s *Service) today() string { return s.Now.Time().UTC().Format(time.DateOnly) }

@@ -1,9 +1,11 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
@@ -26,6 +28,20 @@ func TestHealthAndReadiness(t *testing.T) {
 			if cc := r.Header.Get("Cache-Control"); cc != "no-store" {
 				t.Errorf("%s: Cache-Control %q; a cached answer would hide an outage", path, cc)
 			}
+		}
+
+		// A map index that has not followed the database for an hour (its
+		// follower cannot reach it, say): not ready, and says why; ready
+		// again once it has caught up.
+		s.Parts.Atlas.Now = func() time.Time { return time.Now().Add(time.Hour) }
+		if r := b.get("/readyz"); r.Status != http.StatusServiceUnavailable || !strings.Contains(r.Body, "map index") {
+			t.Errorf("/readyz with a map an hour behind: %d %q", r.Status, r.Body)
+		}
+		if _, err := s.Parts.Atlas.Sync(context.Background(), time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if r := b.get("/readyz"); r.Status != http.StatusOK {
+			t.Errorf("/readyz after catching up: %d", r.Status)
 		}
 
 		// Without its database the process is alive but not ready.

@@ -379,7 +379,8 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 	return err
 }
 
-// readyz says whether this process can serve: the database answers within
+// readyz says whether this process can serve: the map index is in step
+// with the database (mapBehindLimit), and the database answers within
 // two seconds. A load balancer takes a process that fails it out of rotation.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
@@ -392,9 +393,23 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 		_, err := w.Write([]byte("database unreachable\n"))
 		return err
 	}
+	if behind := s.atlas.MapBehind(); behind > mapBehindLimit {
+		// The follower cannot reach the database, or is far behind: this
+		// process would show an old map. Let the load balancer send
+		// people to another until it has caught up.
+		s.log.Warn("readiness: map index behind", "behind", behind)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, err := w.Write([]byte("map index catching up\n"))
+		return err
+	}
 	_, err := w.Write([]byte("ready\n"))
 	return err
 }
+
+// mapBehindLimit is how far the map index may fall behind the database
+// (it syncs every second; a rebuild of millions of points takes seconds)
+// before the process says it is not ready.
+const mapBehindLimit = 30 * time.Second
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	s.render(w, r, "home", s.newPage(r, "home.title"))
