@@ -221,8 +221,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	fees := maps.Clone(cfg.Fees)
 	if cfg.Demo {
 		// Clearly the demo's: it pays at once, and no money moves. It
-		// charges what an iDEAL payment at Mollie costs, so that the
-		// demo's books show where fees go.
+		// charges a fixed fee per payment, as iDEAL payments are priced,
+		// so that the demo's books show where fees go.
 		payments["demo"] = &fund.DemoProvider{}
 		if fees == nil {
 			fees = map[string]fund.Fee{}

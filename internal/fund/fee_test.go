@@ -8,8 +8,9 @@ import (
 	"samen/internal/store/storetest"
 )
 
-// Prices as providers write them. Mollie's published prices (2026) are
-// €0.32 per iDEAL payment and 1.8% + €0.25 per European card payment.
+// Prices as providers write them: a fixed amount per payment (as iDEAL
+// payments are priced), a share, or a share plus a fixed amount (as card
+// payments are). The numbers are examples, not anyone's price list.
 func TestParseFee(t *testing.T) {
 	for _, c := range []struct {
 		in   string
@@ -81,5 +82,29 @@ func TestFees(t *testing.T) {
 			t.Errorf("the kept gift's fee is not marked charged (%v)", err)
 		}
 		checkBooks(t, db)
+	})
+}
+
+// FuzzParseFee: a price is read or refused, never guessed; one read is
+// within the bounds, writes back as itself, and never costs more than the
+// payment or less than nothing.
+func FuzzParseFee(f *testing.F) {
+	for _, s := range []string{"0.32", "1.8% + 0.25", "€ 0,32", "2.9%", "11%", "10.01", "1.234", "%", "+", "1%+1%+0.5", ""} {
+		f.Add(s, int64(1000))
+	}
+	f.Fuzz(func(t *testing.T, s string, cents int64) {
+		fee, err := ParseFee(s)
+		if err != nil {
+			return
+		}
+		if fee.BasisPoints < 0 || fee.BasisPoints > MaxFeeBasisPoints || fee.FixedCents < 0 || fee.FixedCents > MaxFeeCents {
+			t.Fatalf("%q read as %+v, out of bounds", s, fee)
+		}
+		if back, err := ParseFee(fee.String()); err != nil || back != fee {
+			t.Fatalf("%q read as %+v, written as %q, read back as %+v (%v)", s, fee, fee.String(), back, err)
+		}
+		if cents = min(max(cents, 0), MaxContribution); fee.Of(cents) < 0 || fee.Of(cents) > cents {
+			t.Fatalf("%+v of %d is %d", fee, cents, fee.Of(cents))
+		}
 	})
 }
