@@ -249,6 +249,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		TrustedProxies: cfg.TrustedProxies,
 		Version:        currentVersion(),
 		Map:            mapOpts,
+		MetricsToken:   cfg.MetricsToken,
+		// /metrics on an address of its own, not on the site.
+		MetricsElsewhere: cfg.MetricsAddr != "",
 	}
 	if cfg.OIDC.Enabled() {
 		opts.OIDC = &web.OIDCProvider{Issuer: cfg.OIDC.Issuer, ClientID: cfg.OIDC.ClientID,
@@ -298,8 +301,22 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	var metricsSrv *http.Server
+	if cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("listening on %s (SAMEN_METRICS_ADDR): %w", cfg.MetricsAddr, err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", site.MetricsHandler())
+		metricsSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 10 * time.Second,
+			WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 16 << 10,
+			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+		go func() { errc <- metricsSrv.Serve(mln) }()
+		fmt.Fprintf(stdout, "metrics at http://%s/metrics\n", mln.Addr())
+	}
 	engine := db.Engine()
 	fmt.Fprintf(stdout, "samen %s is running at %s (database: %s, mail: %s)\n", currentVersion(), cfg.BaseURL, engine, cfg.MailMode)
 	if cfg.BaseURL != "http://"+ln.Addr().String() {
@@ -314,6 +331,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	fmt.Fprintln(stdout, "samen is stopping")
 	sctx, scancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer scancel()
+	if metricsSrv != nil {
+		_ = metricsSrv.Shutdown(sctx)
+	}
 	if err := srv.Shutdown(sctx); err != nil {
 		return err
 	}

@@ -145,6 +145,7 @@ func TestBackupOfPostgresPointsToPgDump(t *testing.T) {
 // server is a running "samen serve" inside the test process.
 type server struct {
 	url    string
+	out    *syncBuffer // what it prints
 	cancel context.CancelFunc
 	done   chan int
 }
@@ -173,7 +174,7 @@ func startServe(t *testing.T, getenv func(string) string, args ...string) *serve
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &syncBuffer{}
-	s := &server{cancel: cancel, done: make(chan int, 1)}
+	s := &server{out: out, cancel: cancel, done: make(chan int, 1)}
 	go func() {
 		s.done <- run(ctx, append([]string{"serve"}, args...), strings.NewReader(""), out, io.Discard, getenv)
 	}()
@@ -340,5 +341,44 @@ func TestImportsReachEveryProcessesMap(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// SAMEN_METRICS_ADDR serves /metrics on an address of its own, with the
+// token when one is set; the site itself then answers 404 for it.
+func TestMetricsOnAnAddressOfTheirOwn(t *testing.T) {
+	const token = "a-long-metrics-token-for-prometheus"
+	e := env("SAMEN_DATABASE_URL", "sqlite:"+filepath.Join(t.TempDir(), "samen.db"), "SAMEN_ADDR", "127.0.0.1:0",
+		"SAMEN_DATA_DIR", t.TempDir(), "SAMEN_METRICS_ADDR", "127.0.0.1:0", "SAMEN_METRICS_TOKEN", token)
+	s := startServe(t, e)
+	var metrics string
+	for deadline := time.Now().Add(5 * time.Second); metrics == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if m := regexp.MustCompile(`metrics at (http://\S+/metrics)`).FindStringSubmatch(s.out.String()); m != nil {
+			metrics = m[1]
+		}
+	}
+	if metrics == "" {
+		t.Fatalf("serve did not say where the metrics are: %s", s.out.String())
+	}
+	get := func(u, token string) int {
+		req, _ := http.NewRequest(http.MethodGet, u, nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := get(metrics, token); got != http.StatusOK {
+		t.Errorf("the metrics address with the token: %d", got)
+	}
+	if got := get(metrics, ""); got != http.StatusUnauthorized {
+		t.Errorf("the metrics address without the token: %d", got)
+	}
+	if got := get(s.url+"/metrics", token); got != http.StatusNotFound {
+		t.Errorf("/metrics on the site: %d", got)
 	}
 }

@@ -96,6 +96,9 @@ type Config struct {
 	// Fees are the providers' prices per payment by provider ("mollie",
 	// "bank"), booked with each payment and borne by the campaign.
 	Fees map[string]fund.Fee
+	// MetricsAddr serves /metrics on an address of its own (and not on
+	// Addr); MetricsToken asks a bearer token for it.
+	MetricsAddr, MetricsToken string
 }
 
 // Secure reports whether samen is served over HTTPS, so cookies can be Secure.
@@ -126,6 +129,28 @@ var settings = []setting{
 				return err
 			}
 			c.Addr = v
+			return nil
+		},
+	},
+	{
+		env: "SAMEN_METRICS_ADDR", flag: "metrics-addr",
+		help: "Serve /metrics on this address (host:port) only, not on SAMEN_ADDR: for a Prometheus on an internal network.",
+		set: func(c *Config, v string) error {
+			if _, _, err := splitAddr(v); err != nil {
+				return err
+			}
+			c.MetricsAddr = v
+			return nil
+		},
+	},
+	{
+		env: "SAMEN_METRICS_TOKEN", secret: true,
+		help: "A bearer token /metrics asks for (Prometheus: authorization credentials); without it, /metrics is open to whoever reaches it.",
+		set: func(c *Config, v string) error {
+			if len(v) < 16 {
+				return errors.New("must be at least 16 characters")
+			}
+			c.MetricsToken = v
 			return nil
 		},
 	},

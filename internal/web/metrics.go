@@ -2,8 +2,10 @@ package web
 
 import (
 	"context"
+	"crypto/subtle"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -86,7 +88,31 @@ func (m *metrics) instrument(route string, next http.Handler) http.Handler {
 	})
 }
 
+// metricsPage: GET /metrics on the site, unless the metrics have an
+// address of their own.
 func (s *Server) metricsPage(w http.ResponseWriter, r *http.Request) error {
-	promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}).ServeHTTP(w, r)
+	if s.opts.MetricsElsewhere {
+		return problemNotFound
+	}
+	s.MetricsHandler().ServeHTTP(w, r)
 	return nil
+}
+
+// MetricsHandler serves the metrics in Prometheus's text format, to a
+// request with the bearer token when one is configured: what a site
+// counts (requests, logins, mail) is for its operators.
+func (s *Server) MetricsHandler() http.Handler {
+	prom := promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if want := s.opts.MetricsToken; want != "" {
+			got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+			if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+				http.Error(w, "a bearer token is needed for /metrics", http.StatusUnauthorized)
+				return
+			}
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		prom.ServeHTTP(w, r)
+	})
 }

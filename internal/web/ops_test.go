@@ -183,3 +183,26 @@ func TestPanicRecovery(t *testing.T) {
 		t.Errorf("after the panics: /healthz status %d", r.Status)
 	}
 }
+
+// /metrics for operators only: with a token configured it asks for it
+// (Prometheus sends it as a bearer token), and with an address of its own
+// the site does not serve it at all.
+func TestMetricsCanBeRestricted(t *testing.T) {
+	t.Parallel()
+	const token = "a-long-metrics-token-for-prometheus"
+	s := newSite(t, storetest.SQLite(t), func(c *siteConfig) { c.opts.MetricsToken = token })
+	b := s.browser("")
+	if r := b.get("/metrics"); r.Status != http.StatusUnauthorized || r.Header.Get("WWW-Authenticate") == "" || strings.Contains(r.Body, "# HELP") {
+		t.Errorf("/metrics without the token: %d %v", r.Status, r.Header)
+	}
+	if r := b.getWith("/metrics", "Authorization", "Bearer wrong-token-of-the-same-length!"); r.Status != http.StatusUnauthorized {
+		t.Errorf("/metrics with a wrong token: %d", r.Status)
+	}
+	if r := b.getWith("/metrics", "Authorization", "Bearer "+token); r.Status != http.StatusOK || !strings.Contains(r.Body, "# HELP") {
+		t.Errorf("/metrics with the token: %d", r.Status)
+	}
+	elsewhere := newSite(t, storetest.SQLite(t), func(c *siteConfig) { c.opts.MetricsElsewhere = true })
+	if r := elsewhere.browser("").get("/metrics"); r.Status != http.StatusNotFound {
+		t.Errorf("/metrics on the site when it has an address of its own: %d", r.Status)
+	}
+}

@@ -48,6 +48,11 @@ type Options struct {
 	Version        string
 	// Map is how the atlas map is drawn: the basemap, if any.
 	Map MapOptions
+	// MetricsToken, when set, is the bearer token /metrics asks for;
+	// MetricsElsewhere: /metrics is served on an address of its own
+	// (MetricsHandler), and the site answers 404 for it.
+	MetricsToken     string
+	MetricsElsewhere bool
 }
 
 // Parts are the domain services the site serves. cmd/samen builds them,
