@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -286,11 +287,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 
 	bg, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go worker.Run(bg)
-	go site.Sweep(bg, time.Hour)
-	go followAtlas(bg, atlasSvc, since, log)
-	go advanceDecisions(bg, parts.Decisions, log)
-	go advanceFunding(bg, parts.Funding, log)
+	// The workers: each round of theirs is a transaction, so a stop in the
+	// middle of one loses nothing (it is rolled back and done again).
+	var workers sync.WaitGroup
+	workers.Go(func() { worker.Run(bg) })
+	workers.Go(func() { site.Sweep(bg, time.Hour) })
+	workers.Go(func() { followAtlas(bg, atlasSvc, since, log) })
+	workers.Go(func() { advanceDecisions(bg, parts.Decisions, log) })
+	workers.Go(func() { advanceFunding(bg, parts.Funding, log) })
 
 	srv := &http.Server{
 		Handler:           site.Handler(),
@@ -329,13 +333,23 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	case <-ctx.Done():
 	}
 	fmt.Fprintln(stdout, "samen is stopping")
-	sctx, scancel := context.WithTimeout(context.Background(), 15*time.Second)
+	// Within ten seconds (issue 15): requests under way are answered, no
+	// new ones are taken, and the workers stop after their current round.
+	sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer scancel()
+	cancel()
+	stopped := make(chan struct{})
+	go func() { workers.Wait(); close(stopped) }()
 	if metricsSrv != nil {
 		_ = metricsSrv.Shutdown(sctx)
 	}
 	if err := srv.Shutdown(sctx); err != nil {
 		return err
+	}
+	select {
+	case <-stopped:
+	case <-sctx.Done():
+		log.Warn("workers did not stop within ten seconds")
 	}
 	return nil
 }

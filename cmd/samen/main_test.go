@@ -219,9 +219,15 @@ func TestServeDemoStartsAndStops(t *testing.T) {
 			t.Errorf("GET %s = %d", path, resp.StatusCode)
 		}
 	}
+	// A stop (SIGTERM, in main) drains and ends the workers within ten
+	// seconds (issue 15).
+	stopping := time.Now()
 	s.cancel()
 	if code := <-s.done; code != 0 {
 		t.Errorf("serve exited with %d after a clean stop", code)
+	}
+	if took := time.Since(stopping); took > 10*time.Second {
+		t.Errorf("stopping took %v, more than ten seconds", took)
 	}
 	s.done <- 0 // for the cleanup
 }
