@@ -429,6 +429,15 @@ func TestMapFollowsLongImports(t *testing.T) {
 		if err != nil || rep.Created != len(rows) {
 			t.Fatalf("the import: %+v %v", rep, err)
 		}
+		// The planner's statistics were refreshed with it.
+		var counted float64
+		q := `SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = 'initiatives'`
+		if db.Engine() == store.Postgres {
+			q = `SELECT reltuples FROM pg_class WHERE oid = 'initiatives'::regclass`
+		}
+		if err := db.QueryRow(ctx, q).Scan(&counted); err != nil || counted < 1 || db.Engine() == store.Postgres && counted < float64(len(rows)) {
+			t.Errorf("statistics after the import: %v (%v)", counted, err)
+		}
 		f.clock.add(2 * time.Hour)
 		if got := other.MapBehind(); got < 2*time.Hour {
 			t.Errorf("two hours without a Sync, the index is %v behind", got)

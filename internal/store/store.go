@@ -217,6 +217,26 @@ func (db *DB) provider() (*goose.Provider, error) {
 	return goose.NewProvider(dialect, db.sql, sub, opts...)
 }
 
+// RefreshStatistics gives the query planner fresh statistics of tables
+// after a bulk write (an import of thousands of rows, a restore), rather
+// than when autovacuum or nothing comes round: until then a planner may
+// plan for the small table it saw last. PostgreSQL's ANALYZE of the
+// tables; SQLite's ANALYZE of each, then PRAGMA optimize. The names are
+// the caller's constants, never input.
+func (db *DB) RefreshStatistics(ctx context.Context, tables ...string) error {
+	if db.engine == Postgres {
+		_, err := db.sql.ExecContext(ctx, "ANALYZE "+strings.Join(tables, ", "))
+		return err
+	}
+	for _, t := range tables {
+		if _, err := db.sql.ExecContext(ctx, "ANALYZE "+t); err != nil {
+			return err
+		}
+	}
+	_, err := db.sql.ExecContext(ctx, "PRAGMA optimize")
+	return err
+}
+
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.sql.PingContext(ctx) }
 

@@ -513,12 +513,11 @@ func (s *Service) importMembers(ctx context.Context, u *account.User, ref string
 		}
 		return s.applyImport(ctx, tx, ws, &plan, rows)
 	})
-	if err == nil && plan.Applied && plan.Rows >= analyzeAfter && s.DB.Engine() == store.Postgres {
+	if err == nil && plan.Applied && plan.Rows >= analyzeAfter {
 		// A register that grew by thousands at once gets fresh planner
-		// statistics now rather than when autovacuum comes round: until
-		// then PostgreSQL may plan its pages as for a small table. Only an
-		// optimisation: the import stands whatever ANALYZE says.
-		_, _ = s.DB.Exec(ctx, `ANALYZE workspace_members, workspace_field_values`)
+		// statistics now. Only an optimisation: the import stands
+		// whatever ANALYZE says.
+		_ = s.DB.RefreshStatistics(ctx, "workspace_members", "workspace_field_values")
 	}
 	return plan, err
 }
