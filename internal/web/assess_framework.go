@@ -23,7 +23,7 @@ func (s *Server) publishFramework(w http.ResponseWriter, r *http.Request) error 
 		if err := s.fileProblems(p, err); err != nil {
 			return err
 		}
-		s.renderStatus(w, r, http.StatusUnprocessableEntity, "framework_form", p)
+		s.renderStatus(w, r, uploadStatus(err), "framework_form", p)
 		return nil
 	}
 	data, _, err := readUpload(w, r)

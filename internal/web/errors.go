@@ -17,6 +17,7 @@ var (
 	problemBadToken        = problem.New(problem.Unauthorized, "token.invalid")
 	problemNotFound        = problem.New(problem.NotFound, "page.not_found")
 	problemBadForm         = problem.New(problem.Invalid, "form.unreadable")
+	problemFormTooLarge    = problem.New(problem.TooLarge, "form.too_large")
 )
 
 // statusFor is the status of a problem. Invalid input is a 400 in the API

@@ -5,6 +5,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -18,6 +19,11 @@ import (
 func parseForm(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			// 413, and the page says the limit (64 KiB).
+			return problemFormTooLarge
+		}
 		return problemBadForm
 	}
 	return unreadable(r.PostForm)

@@ -523,7 +523,7 @@ func (s *Server) simulatePool(w http.ResponseWriter, r *http.Request) error {
 	}
 	data, err := readSimulationForm(w, r)
 	if err != nil {
-		return s.renderPool(w, r, http.StatusUnprocessableEntity, failed, err, nil)
+		return s.renderPool(w, r, statusOf(err), failed, err, nil)
 	}
 	lang := langFrom(ctx)
 	var sim match.Simulation
@@ -575,7 +575,7 @@ func readSimulationForm(w http.ResponseWriter, r *http.Request) ([]byte, error) 
 	}
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) || errors.Is(err, multipart.ErrMessageTooLarge) {
-		return nil, problem.Fields{"simulation": "file.too_large"}.Err()
+		return nil, &problem.Error{Kind: problem.TooLarge, Code: "validation", Fields: problem.Fields{"simulation": "file.too_large_1"}}
 	}
 	if err != nil {
 		return nil, problemBadForm
@@ -590,7 +590,7 @@ func readSimulationForm(w http.ResponseWriter, r *http.Request) ([]byte, error) 
 			return nil, problem.Fields{"file": "file.unreadable"}.Err()
 		}
 		if len(data) > maxSimulationBytes {
-			return nil, problem.Fields{"file": "file.too_large"}.Err()
+			return nil, &problem.Error{Kind: problem.TooLarge, Code: "validation", Fields: problem.Fields{"file": "file.too_large_1"}}
 		}
 		if len(bytes.TrimSpace(data)) > 0 {
 			return data, nil
@@ -598,7 +598,7 @@ func readSimulationForm(w http.ResponseWriter, r *http.Request) ([]byte, error) 
 	}
 	text := r.PostForm.Get("simulation")
 	if len(text) > maxSimulationBytes {
-		return nil, problem.Fields{"simulation": "file.too_large"}.Err()
+		return nil, &problem.Error{Kind: problem.TooLarge, Code: "validation", Fields: problem.Fields{"simulation": "file.too_large_1"}}
 	}
 	return []byte(text), nil
 }

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -204,5 +205,23 @@ func TestMetricsCanBeRestricted(t *testing.T) {
 	elsewhere := newSite(t, storetest.SQLite(t), func(c *siteConfig) { c.opts.MetricsElsewhere = true })
 	if r := elsewhere.browser("").get("/metrics"); r.Status != http.StatusNotFound {
 		t.Errorf("/metrics on the site when it has an address of its own: %d", r.Status)
+	}
+}
+
+// Bodies over their limit are refused with 413 and a message that names
+// the limit: a form (64 kB), a JSON body (1 MiB), an upload (4 MB).
+func TestBodiesOverTheirLimit(t *testing.T) {
+	t.Parallel()
+	s := newSite(t, storetest.SQLite(t))
+	s.seed()
+	b := s.browser("en")
+	r := b.postForm("/login", url.Values{"email": {"a@example.org"}, "password": {strings.Repeat("x", 70<<10)}})
+	if r.Status != http.StatusRequestEntityTooLarge || !strings.Contains(r.Body, html(msgs.T("en", "error.form.too_large"))) {
+		t.Errorf("a form of 70 kB: %d", r.Status)
+	}
+	api := s.script(s.tokenFor(steward.Email), "en")
+	if r := api.call(http.MethodPost, "/workspaces", `{"name": "`+strings.Repeat("x", 2<<20)+`"}`); r.Status != http.StatusRequestEntityTooLarge ||
+		!strings.Contains(r.Body, msgs.T("en", "error.json.too_large")) {
+		t.Errorf("a JSON body of 2 MiB: %d %.200s", r.Status, r.Body)
 	}
 }

@@ -1231,8 +1231,8 @@ func TestToolboxUploadErrors(t *testing.T) {
 			}
 		}
 		r := tbUpload(st, path, "tools.json", bytes.Repeat([]byte(" "), 5<<20))
-		if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, html(msgs.T("en", "field.file.too_large"))) {
-			t.Errorf("%s, 5 MB: %d %q, want 422 and too large", path, r.Status, tbFileError(r))
+		if r.Status != http.StatusRequestEntityTooLarge || !strings.Contains(r.Body, html(msgs.T("en", "field.file.too_large"))) {
+			t.Errorf("%s, 5 MB: %d %q, want 413 and too large, with the limit", path, r.Status, tbFileError(r))
 		}
 	}
 	// The form still works.

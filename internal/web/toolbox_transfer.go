@@ -56,7 +56,7 @@ func (s *Server) toolboxImport(w http.ResponseWriter, r *http.Request) error {
 		if err := s.importProblems(p, d, file, err); err != nil {
 			return err
 		}
-		s.renderStatus(w, r, http.StatusUnprocessableEntity, "toolbox_import", p)
+		s.renderStatus(w, r, uploadStatus(err), "toolbox_import", p)
 		return nil
 	}
 	data, name, err := readUpload(w, r)

@@ -28,7 +28,12 @@ func readUploadOf(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, 
 	if err := r.ParseMultipartForm(min(limit, 4<<20)); err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) || errors.Is(err, multipart.ErrMessageTooLarge) {
-			return nil, "", &problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"file": "file.too_large"}}
+			// 413, with the limit of this form in the message.
+			code := "file.too_large"
+			if limit >= maxStatementBytes {
+				code = "file.too_large_20"
+			}
+			return nil, "", &problem.Error{Kind: problem.TooLarge, Code: "validation", Fields: problem.Fields{"file": code}}
 		}
 		return nil, "", &problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"file": "file.unreadable"}}
 	}
@@ -42,6 +47,15 @@ func readUploadOf(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, 
 	defer f.Close()
 	data, err := io.ReadAll(f)
 	return data, hdr.Filename, err
+}
+
+// uploadStatus is the status of a page that shows an upload's problem:
+// 413 for a file over the limit, 422 for any other.
+func uploadStatus(err error) int {
+	if problem.Is(err, problem.TooLarge) {
+		return http.StatusRequestEntityTooLarge
+	}
+	return http.StatusUnprocessableEntity
 }
 
 // fileProblems puts the problems of an uploaded file on the page's one

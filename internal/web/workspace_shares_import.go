@@ -53,7 +53,7 @@ func (s *Server) sharesImport(w http.ResponseWriter, r *http.Request) error {
 		if err := s.formProblems(p, err); err != nil {
 			return err
 		}
-		s.renderStatus(w, r, http.StatusUnprocessableEntity, "workspace_shares_import", p)
+		s.renderStatus(w, r, statusOf(err), "workspace_shares_import", p)
 		return nil
 	}
 	opt := d.options(r, data)

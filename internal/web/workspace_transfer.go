@@ -106,7 +106,7 @@ func (s *Server) workspaceImport(w http.ResponseWriter, r *http.Request) error {
 		if err := s.formProblems(p, err); err != nil {
 			return err
 		}
-		s.renderStatus(w, r, http.StatusUnprocessableEntity, "workspace_import", p)
+		s.renderStatus(w, r, statusOf(err), "workspace_import", p)
 		return nil
 	}
 	opt := d.options(r, data)
@@ -249,7 +249,7 @@ func (s *Server) apiImportMembers(w http.ResponseWriter, r *http.Request) error 
 	} else {
 		data, err = io.ReadAll(http.MaxBytesReader(w, r.Body, maxImportBytes))
 		if err != nil {
-			err = &problem.Error{Kind: problem.Invalid, Code: "validation", Fields: problem.Fields{"file": "file.too_large"}}
+			err = &problem.Error{Kind: problem.TooLarge, Code: "validation", Fields: problem.Fields{"file": "file.too_large"}}
 		}
 	}
 	if err != nil {
