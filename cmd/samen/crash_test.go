@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -18,7 +17,6 @@ import (
 	"time"
 
 	"samen/internal/store"
-	"samen/internal/store/storetest"
 )
 
 // TestMain lets the test binary be samen itself, for the drills that need
@@ -74,10 +72,7 @@ func TestKillNineLosesNoAcknowledgedWrite(t *testing.T) {
 	}
 	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
 		t.Run(string(engine), func(t *testing.T) {
-			dbURL := "sqlite:" + filepath.Join(t.TempDir(), "samen.db")
-			if engine == store.Postgres {
-				dbURL = storetest.PostgresURL(t)
-			}
+			dbURL := databaseURL(t, engine)
 			environ := append(os.Environ(), "SAMEN_TEST_RUN_AS_SAMEN=1", "SAMEN_DATABASE_URL="+dbURL, "SAMEN_ADDR=127.0.0.1:0",
 				"SAMEN_DATA_DIR="+t.TempDir(), "SAMEN_LOG_LEVEL=error")
 			var (

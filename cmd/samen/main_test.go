@@ -232,16 +232,23 @@ func TestServeDemoStartsAndStops(t *testing.T) {
 	s.done <- 0 // for the cleanup
 }
 
+// databaseURL is an empty database of the engine: a SQLite file of the
+// test's own, or a PostgreSQL schema of its own (skipped without one).
+func databaseURL(t *testing.T, engine store.Engine) string {
+	t.Helper()
+	if engine == store.Postgres {
+		return storetest.PostgresURL(t)
+	}
+	return "sqlite:" + filepath.Join(t.TempDir(), "samen.db")
+}
+
 // TestSeveralProcessesShareOneDatabase runs two samen servers on one
 // database, as behind a load balancer: a login made through one is valid on
 // the other, because sessions live in the database.
 func TestSeveralProcessesShareOneDatabase(t *testing.T) {
 	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
 		t.Run(string(engine), func(t *testing.T) {
-			dbURL := "sqlite:" + filepath.Join(t.TempDir(), "samen.db")
-			if engine == store.Postgres {
-				dbURL = storetest.PostgresURL(t)
-			}
+			dbURL := databaseURL(t, engine)
 			// Both share the data directory too (the demo's files), as
 			// processes behind a load balancer share a volume.
 			e := env("SAMEN_DATABASE_URL", dbURL, "SAMEN_ADDR", "127.0.0.1:0", "SAMEN_DATA_DIR", t.TempDir())
@@ -284,10 +291,7 @@ func TestSeveralProcessesShareOneDatabase(t *testing.T) {
 func TestImportsReachEveryProcessesMap(t *testing.T) {
 	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
 		t.Run(string(engine), func(t *testing.T) {
-			dbURL := "sqlite:" + filepath.Join(t.TempDir(), "samen.db")
-			if engine == store.Postgres {
-				dbURL = storetest.PostgresURL(t)
-			}
+			dbURL := databaseURL(t, engine)
 			e := env("SAMEN_DATABASE_URL", dbURL, "SAMEN_ADDR", "127.0.0.1:0", "SAMEN_DATA_DIR", t.TempDir())
 			servers := []*server{startServe(t, e), startServe(t, e)}
 			mapped := func(s *server) int {
