@@ -18,19 +18,7 @@ func TestExpensesThroughTheAPI(t *testing.T) {
 	s := fundSite(t, storetest.SQLite(t))
 	core := s.script(s.tokenFor(member.Email), "en")
 	mod := s.script(s.tokenFor(moderator.Email), "en")
-	var mine struct {
-		Workspaces []struct {
-			Slug   string `json:"slug"`
-			Circle string `json:"circle"`
-		} `json:"workspaces"`
-	}
-	core.call(http.MethodGet, "/workspaces", "").JSON(t, &mine)
-	slug := ""
-	for _, w := range mine.Workspaces {
-		if w.Circle == "core" {
-			slug = w.Slug
-		}
-	}
+	slug := demoWorkspace(t, s)
 	base := "/workspaces/" + slug + "/expenses"
 	e := apiErrorOf(t, mod.call(http.MethodPost, base, `{"title": "", "cents": 0, "payee": "X", "iban": "NL00BANK0000000000"}`), http.StatusBadRequest)
 	if e.Error.Fields["title"].Code != "required" || e.Error.Fields["cents"].Code != "amount.positive" || e.Error.Fields["iban"].Code != "fund.iban" {

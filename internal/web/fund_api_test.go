@@ -208,19 +208,7 @@ func TestCampaignThroughTheAPI(t *testing.T) {
 	t.Parallel()
 	s := fundSite(t, storetest.SQLite(t))
 	core := s.script(s.tokenFor(member.Email), "en")
-	var mine struct {
-		Workspaces []struct {
-			Slug   string `json:"slug"`
-			Circle string `json:"circle"`
-		} `json:"workspaces"`
-	}
-	core.call(http.MethodGet, "/workspaces", "").JSON(t, &mine)
-	slug := ""
-	for _, w := range mine.Workspaces {
-		if w.Circle == "core" {
-			slug = w.Slug
-		}
-	}
+	slug := demoWorkspace(t, s)
 	deadline := time.Now().AddDate(0, 1, 0).UTC().Format(time.RFC3339)
 	body := `{"title": "Een werkbank", "language": "nl", "min_cents": 50000, "goal_cents": 80000, "deadline": "` + deadline + `",
 		"all_or_nothing": true, "budget_lines": [{"label": "Werkbank", "cents": 80000}], "rewards": [{"title": "Een sleutelhanger", "min_cents": 1500, "available": 10}]}`

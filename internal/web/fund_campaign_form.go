@@ -387,17 +387,7 @@ func (s *Server) campaignAction(w http.ResponseWriter, r *http.Request) error {
 		if !problem.Is(err, problem.Invalid) && !problem.Is(err, problem.Conflict) {
 			return err
 		}
-		p, perr := s.campaignView(r)
-		if perr != nil {
-			return perr
-		}
-		if fe := s.formProblems(p, err); fe != nil {
-			return fe
-		}
-		p.Form = r.PostForm
-		p.Data.(*campaignPage).ManageFailed = true
-		s.renderStatus(w, r, statusOf(err), "campaign", p)
-		return nil
+		return s.campaignAgain(w, r, statusOf(err), err, true)
 	}
 	redirectNotice(w, r, campaignLink(id), notice)
 	return nil

@@ -13,26 +13,6 @@ import (
 	"samen/internal/store/storetest"
 )
 
-// coreWorkspace is the slug of the demo workspace whose core the demo's
-// member is.
-func coreWorkspace(t *testing.T, s *site) string {
-	t.Helper()
-	var mine struct {
-		Workspaces []struct {
-			Slug   string `json:"slug"`
-			Circle string `json:"circle"`
-		} `json:"workspaces"`
-	}
-	s.script(s.tokenFor(member.Email), "en").call(http.MethodGet, "/workspaces", "").JSON(t, &mine)
-	for _, w := range mine.Workspaces {
-		if w.Circle == "core" {
-			return w.Slug
-		}
-	}
-	t.Fatal("the demo's member is in no workspace's core")
-	return ""
-}
-
 // A treasurer's whole campaign through the pages, without JavaScript:
 // starting a draft (with its errors shown per field and what was typed
 // kept), changing it, launching it, and writing updates to the backers,
@@ -42,7 +22,7 @@ func TestCampaignPages(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := fundSite(t, db)
-		slug := coreWorkspace(t, s)
+		slug := demoWorkspace(t, s)
 		core := s.loggedIn(member, "nl")
 		list := core.get("/workspaces/" + slug + "/campaigns")
 		if list.Status != http.StatusOK || !strings.Contains(list.Body, `href="/workspaces/`+slug+`/campaigns/new"`) {

@@ -156,22 +156,13 @@ func (s *Server) give(w http.ResponseWriter, r *http.Request) error {
 		if problem.Is(err, problem.NotFound) {
 			return err
 		}
-		p, perr := s.campaignView(r)
-		if perr != nil {
-			return perr
-		}
-		if fe := s.formProblems(p, err); fe != nil {
-			return fe
-		}
-		p.Form = r.PostForm
 		status := http.StatusUnprocessableEntity
 		if pe, ok := problem.As(err); ok && pe.Kind == problem.Conflict {
 			status = http.StatusConflict
 		} else if ok && pe.Kind == problem.Unavailable {
 			status = http.StatusServiceUnavailable
 		}
-		s.renderStatus(w, r, status, "campaign", p)
-		return nil
+		return s.campaignAgain(w, r, status, err, false)
 	}
 	// Always to the receipt, on this site: it links on to the provider's
 	// checkout while the payment is open. A redirect from the form
@@ -179,6 +170,23 @@ func (s *Server) give(w http.ResponseWriter, r *http.Request) error {
 	// (form-action 'self' holds for a form's redirects too), and the
 	// receipt is where the giver comes back to anyway.
 	http.Redirect(w, r, receiptLink(c), http.StatusSeeOther)
+	return nil
+}
+
+// campaignAgain shows the campaign's page again after one of its forms
+// failed, with the problems and what was typed; manage says the form was
+// the treasurers' (launching, an update), whose problems show there.
+func (s *Server) campaignAgain(w http.ResponseWriter, r *http.Request, status int, formErr error, manage bool) error {
+	p, err := s.campaignView(r)
+	if err != nil {
+		return err
+	}
+	if err := s.formProblems(p, formErr); err != nil {
+		return err
+	}
+	p.Form = r.PostForm
+	p.Data.(*campaignPage).ManageFailed = manage
+	s.renderStatus(w, r, status, "campaign", p)
 	return nil
 }
 
