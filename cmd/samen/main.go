@@ -15,7 +15,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -58,8 +57,12 @@ Usage:
   samen user erase EMAIL [settings]      erase a person's data: their address
                                          and name leave every part; what
                                          they contributed stays, unnamed
-  samen backup FILE [settings]           write a consistent copy of the
-                                         SQLite database to FILE
+  samen backup FILE [settings]           write everything (every part's rows,
+                                         the data directory's files) to one
+                                         file while samen serves; - for
+                                         standard output
+  samen restore FILE [settings]          load a backup into an empty database
+                                         of either engine
   samen import initiatives FILE [settings]
                                          add or update initiatives from a
                                          .csv or .geojson file; a file with
@@ -112,7 +115,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "user":
 		err = user(ctx, args[1:], stdin, stdout, getenv)
 	case "backup":
-		err = backup(ctx, args[1:], stdout, getenv)
+		err = backup(ctx, args[1:], stdout, stderr, getenv)
+	case "restore":
+		err = restore(ctx, args[1:], stdout, getenv)
 	case "import":
 		err = importCmd(ctx, args[1:], stdout, stderr, getenv)
 	case "export":
@@ -234,7 +239,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		}
 	}
 	parts, err := buildParts(ctx, db, wiring{BaseURL: cfg.BaseURL, Licence: cfg.DataLicence, Sent: worker.Kick, Payments: payments, Bank: bank, Fees: fees,
-		Files: filepath.Join(cfg.DataDir, "files")})
+		Files: filesDir(cfg)})
 	if err != nil {
 		return err
 	}
@@ -588,20 +593,4 @@ func readPassword(stdin io.Reader, prompt io.Writer) (string, error) {
 		return "", errors.New("no password on standard input (echo 'the password' | samen user add …)")
 	}
 	return line, nil
-}
-
-func backup(ctx context.Context, args []string, stdout io.Writer, getenv func(string) string) error {
-	file, _, db, err := openWithArgument(ctx, args, getenv)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if file == "" {
-		return errors.New("give the file to write: samen backup FILE")
-	}
-	if err := db.Backup(ctx, file); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "wrote a consistent copy of the database to %s\n", file)
-	return nil
 }

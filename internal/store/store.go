@@ -411,36 +411,6 @@ func (c Clock) Time() time.Time {
 // Millis returns the clock's time as samen stores it.
 func (c Clock) Millis() int64 { return Millis(c.Time()) }
 
-// Backup writes a consistent copy of a SQLite database to path while the
-// database stays in use. It refuses to overwrite an existing file. For
-// PostgreSQL it returns an error that points to pg_dump.
-func (db *DB) Backup(ctx context.Context, path string) error {
-	if db.engine != SQLite {
-		return errors.New("samen backup copies SQLite databases; for PostgreSQL use pg_dump (see the README)")
-	}
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return err
-		}
-	}
-	// A backup holds what the database holds (password hashes, the outbox
-	// with live reset links): it is made readable by its owner alone before
-	// a byte goes in. VACUUM INTO writes into an empty file.
-	if err := createPrivate(path); errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("%s already exists; choose a new file name", path)
-	} else if err != nil {
-		return err
-	}
-	// VACUUM INTO writes a transactionally consistent, compacted copy from
-	// one read transaction, so writers are not blocked for long.
-	_, err := db.sql.ExecContext(ctx, "VACUUM INTO ?", path)
-	if err != nil {
-		_ = os.Remove(path)
-		return fmt.Errorf("backing up to %s: %w", path, err)
-	}
-	return nil
-}
-
 // createPrivate creates an empty file that only its owner may read and
 // write; it fails with fs.ErrExist when the file is there already.
 func createPrivate(path string) error {

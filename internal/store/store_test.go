@@ -117,39 +117,9 @@ func TestAuditLogIsAppendOnly(t *testing.T) {
 	})
 }
 
-func TestBackupIsAUsableCopy(t *testing.T) {
-	ctx := context.Background()
-	db := storetest.SQLite(t)
-	if _, err := db.Exec(ctx, "INSERT INTO users (email, created_at, updated_at) VALUES (?, ?, ?)", "a@example.org", 1, 1); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "copy.db")
-	if err := db.Backup(ctx, path); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Backup(ctx, path); err == nil {
-		t.Error("a second backup to the same file overwrote it; it must refuse")
-	}
-	cp, err := store.Open(ctx, "sqlite:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cp.Close()
-	var email string
-	if err := cp.QueryRow(ctx, "SELECT email FROM users").Scan(&email); err != nil || email != "a@example.org" {
-		t.Fatalf("backup holds %q, %v", email, err)
-	}
-	if _, pending, err := cp.MigrationStatus(ctx); err != nil || pending != 0 {
-		t.Fatalf("backup has %d pending migrations (%v); it must carry the schema version", pending, err)
-	}
-	if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
-		t.Fatal("backup file is empty")
-	}
-}
-
-// A backup and the database hold password hashes and the outbox with live
-// reset links: only their owner may read them, whatever the umask.
-func TestDatabaseAndBackupArePrivate(t *testing.T) {
+// The database holds password hashes and the outbox with live reset
+// links: only its owner may read it, whatever the umask.
+func TestDatabaseIsPrivate(t *testing.T) {
 	old := syscall.Umask(0o022)
 	defer syscall.Umask(old)
 	ctx := context.Background()
@@ -162,11 +132,7 @@ func TestDatabaseAndBackupArePrivate(t *testing.T) {
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "backups", "copy.db")
-	if err := db.Backup(ctx, path); err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range []string{dir, filepath.Join(dir, "samen.db"), filepath.Join(dir, "samen.db-wal"), filepath.Dir(path), path} {
+	for _, f := range []string{dir, filepath.Join(dir, "samen.db"), filepath.Join(dir, "samen.db-wal")} {
 		fi, err := os.Stat(f)
 		if err != nil {
 			t.Fatal(err)
