@@ -29,6 +29,7 @@ var errUsage = errors.New("usage")
 
 // benchUsage explains `samen bench`.
 const benchUsage = `usage: samen bench atlas [--points N] [--db-points M] [--queries Q] [--database URL [--reuse]]
+                         [--clients 50,200 [--load-for 30s]]
 
 Measures the atlas at scale on this machine and prints the numbers:
   - the map index: build time and memory for N synthetic initiatives
@@ -41,7 +42,11 @@ N defaults to 1,000,000 and M to N. The database is a new SQLite file in
 a temporary directory, removed afterwards, unless --database names one
 (a PostgreSQL URL, to measure that engine: use an empty database).
 With --reuse, a database filled by an earlier run is measured again
-without loading it anew.
+without loading it anew. With --clients, the site is then put under load:
+for each number given, that many clients at once (vegeta, each sending its
+next request when the last is answered) for --load-for (30s), over a mix of
+map clusters, searches and directory pages; any failed request fails the
+bench.
 `
 
 // benchWords make synthetic names and descriptions: common enough that a
@@ -88,6 +93,29 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer, _ func(
 	if err != nil {
 		return err
 	}
+	clientList, args, err := takeFlag(args, "clients")
+	if err != nil {
+		return err
+	}
+	var clients []int
+	for _, c := range strings.Split(clientList, ",") {
+		if c = strings.TrimSpace(c); c == "" {
+			continue
+		}
+		n, err := strconv.Atoi(c)
+		if err != nil || n < 1 {
+			return fmt.Errorf("--clients %q: want whole numbers above 0, separated by commas", clientList)
+		}
+		clients = append(clients, n)
+	}
+	loadFor := 30 * time.Second
+	if v, rest, err := takeFlag(args, "load-for"); err != nil {
+		return err
+	} else if args = rest; v != "" {
+		if loadFor, err = time.ParseDuration(v); err != nil || loadFor <= 0 {
+			return fmt.Errorf("--load-for %q: want a duration such as 30s", v)
+		}
+	}
 	reuse := slices.Contains(args, "--reuse")
 	args = slices.DeleteFunc(args, func(a string) bool { return a == "--reuse" })
 	if len(args) > 0 {
@@ -121,16 +149,18 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer, _ func(
 	case n > 0:
 		return fmt.Errorf("the bench needs an empty database (%d initiatives there); --reuse measures it as it is", n)
 	}
-	b := &atlasBench{out: stdout, rng: rand.New(rand.NewPCG(1, 2)), db: db}
+	b := &atlasBench{out: stdout, rng: rand.New(rand.NewPCG(1, 2)), db: db, clients: clients, loadFor: loadFor}
 	fmt.Fprintf(stdout, "samen bench atlas: %d points, %d in the database (%s), %d queries, %d CPUs, %s\n",
 		points, dbPoints, db.Engine(), queries, runtime.NumCPU(), runtime.Version())
 	return b.run(ctx, points, dbPoints, queries)
 }
 
 type atlasBench struct {
-	out io.Writer
-	rng *rand.Rand
-	db  *store.DB
+	out     io.Writer
+	rng     *rand.Rand
+	db      *store.DB
+	clients []int         // the loads to put on the site, in clients at once
+	loadFor time.Duration // how long each load lasts
 }
 
 func (b *atlasBench) say(format string, args ...any) { fmt.Fprintf(b.out, format+"\n", args...) }
@@ -277,6 +307,11 @@ func (b *atlasBench) run(ctx context.Context, points, dbPoints, queries int) err
 		return err
 	}
 	b.say("directory page /atlas (list, facet counts, HTML): %s", lat)
+	for _, n := range b.clients {
+		if err := b.load(base, n, b.loadFor); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
