@@ -347,7 +347,14 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 	if q.After == 0 {
 		// In ID order, so that for a broad search PostgreSQL walks the
 		// primary key and stops at the cap instead of fetching every match.
-		count := `SELECT COUNT(*) FROM (SELECT 1 FROM ` + from + ` WHERE ` + where + ` ORDER BY i.id LIMIT ?) m`
+		// SQLite stops at the cap in any order, and given one it may
+		// choose a narrower index and sort every match first (3 M rows:
+		// 0.35 s for the unfiltered directory, 2 s for one sector).
+		inOrder := " ORDER BY i.id"
+		if e == store.SQLite {
+			inOrder = ""
+		}
+		count := `SELECT COUNT(*) FROM (SELECT 1 FROM ` + from + ` WHERE ` + where + inOrder + ` LIMIT ?) m`
 		countArgs := append(args[:len(args):len(args)], CountCap+1)
 		if fts && onlyText(q) {
 			// The index holds only published entries: count there, without

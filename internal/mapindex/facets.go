@@ -1,5 +1,7 @@
 package mapindex
 
+import "sync"
+
 // FacetCounts are the counts behind a directory's filters: for each facet,
 // how many points in the box would match if that facet's own choice were
 // left out of the filter ("disjunctive" faceting: with "food" chosen, the
@@ -17,7 +19,11 @@ type FacetCounts struct {
 }
 
 // FacetCounts counts the facets of the points in b under f. It reads every
-// point in the box once, so it costs about as much as a filtered Count.
+// point in the box once, so it costs about as much as a filtered Count
+// (about 40 ns a point: 130 ms for 3 M). A directory asks the same few
+// questions over and over (everything; one sector; one district), and the
+// answer changes only when the index does: so counts without IDs are kept
+// until the next change to the index.
 func (ix *Index) FacetCounts(b BBox, f Filter) (FacetCounts, error) {
 	var out FacetCounts
 	q, err := makeQuery(b)
@@ -26,6 +32,13 @@ func (ix *Index) FacetCounts(b BBox, f Filter) (FacetCounts, error) {
 	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	key := facetKey{b, f.Sectors, f.Needs, f.Offers, f.Principles, f.LegalForms, f.Districts}
+	if f.IDs == nil {
+		if out, ok := ix.facets.get(ix.version, key); ok {
+			return out, nil
+		}
+		defer func() { ix.facets.put(ix.version, key, out) }()
+	}
 	// The scan applies only the IDs (a full-text search); the facets are
 	// tested here, one condition at a time.
 	ids := Filter{IDs: f.IDs}
@@ -88,4 +101,42 @@ func addBits32(counts *[32]int, bits uint32) {
 			counts[i]++
 		}
 	}
+}
+
+// facetKey is a FacetCounts question without IDs.
+type facetKey struct {
+	box              BBox
+	sectors          uint64
+	needs, offers    uint32
+	principles       uint8
+	legal, districts uint64
+}
+
+// facetCache keeps the answers to FacetCounts for one version of the
+// index, at most maxCachedFacets of them (about 5 kB each).
+type facetCache struct {
+	mu      sync.Mutex
+	version uint64
+	m       map[facetKey]FacetCounts
+}
+
+const maxCachedFacets = 256
+
+func (c *facetCache) get(version uint64, k facetKey) (FacetCounts, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.version != version {
+		return FacetCounts{}, false
+	}
+	fc, ok := c.m[k]
+	return fc, ok
+}
+
+func (c *facetCache) put(version uint64, k facetKey, fc FacetCounts) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.version != version || c.m == nil || len(c.m) >= maxCachedFacets {
+		c.version, c.m = version, map[facetKey]FacetCounts{}
+	}
+	c.m[k] = fc
 }

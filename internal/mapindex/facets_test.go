@@ -159,3 +159,41 @@ func BenchmarkFacetCounts3M(b *testing.B) {
 		}
 	}
 }
+
+// TestFacetCountsFollowEveryChange: the counts a directory asked for a
+// moment ago are kept, but never past a change to the index.
+func TestFacetCountsFollowEveryChange(t *testing.T) {
+	ix := New(Options{})
+	ix.Build([]Point{
+		{ID: 1, Lon: 4.9, Lat: 52.37, Facets: Facets{Sectors: 1}},
+		{ID: 2, Lon: 4.8, Lat: 52.36, Facets: Facets{Sectors: 2}},
+	})
+	world := BBox{MinLon: -180, MinLat: -90, MaxLon: 180, MaxLat: 90}
+	food := func() int {
+		t.Helper()
+		fc, err := ix.FacetCounts(world, Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fc.Sectors[0]
+	}
+	steps := []struct {
+		name   string
+		change func()
+		want   int
+	}{
+		{"as built", func() {}, 1},
+		{"asked again", func() {}, 1},
+		{"one more put", func() { ix.Put(Point{ID: 3, Lon: 5, Lat: 52, Facets: Facets{Sectors: 1}}) }, 2},
+		{"one moved to another sector", func() { ix.Put(Point{ID: 1, Lon: 4.9, Lat: 52.37, Facets: Facets{Sectors: 2}}) }, 1},
+		{"one removed", func() { ix.Remove(3) }, 0},
+		{"nothing removed", func() { ix.Remove(99) }, 0},
+		{"built anew", func() { ix.Build([]Point{{ID: 7, Lon: 1, Lat: 1, Facets: Facets{Sectors: 1}}}) }, 1},
+	}
+	for _, s := range steps {
+		s.change()
+		if got := food(); got != s.want {
+			t.Errorf("%s: %d in the first sector; want %d", s.name, got, s.want)
+		}
+	}
+}

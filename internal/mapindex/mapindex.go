@@ -123,6 +123,9 @@ type Index struct {
 	mergeOverlayFrac int
 	merges           int  // how many times the overlay was merged
 	idsPath          int8 // for tests: 1 always finds Filter.IDs by lookup, -1 never, 0 decides
+
+	version uint64     // moves on at every change, under mu
+	facets  facetCache // FacetCounts of this version
 }
 
 // entry is the data of a point in the overlay.
@@ -201,6 +204,7 @@ func (ix *Index) Build(points []Point) {
 	defer ix.mu.Unlock()
 	ix.base, ix.perm = cols, perm
 	ix.resetOverlay()
+	ix.version++
 }
 
 // Put inserts p, or replaces the point with the same ID (which may have moved).
@@ -210,6 +214,7 @@ func (ix *Index) Put(p Point) {
 	defer ix.mu.Unlock()
 	ix.putLocked(e)
 	ix.maybeMerge()
+	ix.version++
 }
 
 // Remove deletes the point with this ID; it does nothing if there is none.
@@ -218,5 +223,6 @@ func (ix *Index) Remove(id int64) {
 	defer ix.mu.Unlock()
 	if ix.removeLocked(id) {
 		ix.maybeMerge()
+		ix.version++
 	}
 }
