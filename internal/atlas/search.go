@@ -345,16 +345,13 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 	}
 	var res Result
 	if q.After == 0 {
-		// In ID order, so that for a broad search PostgreSQL walks the
-		// primary key and stops at the cap instead of fetching every match.
-		// SQLite stops at the cap in any order, and given one it may
-		// choose a narrower index and sort every match first (3 M rows:
-		// 0.35 s for the unfiltered directory, 2 s for one sector).
-		inOrder := " ORDER BY i.id"
-		if e == store.SQLite {
-			inOrder = ""
-		}
-		count := `SELECT COUNT(*) FROM (SELECT 1 FROM ` + from + ` WHERE ` + where + inOrder + ` LIMIT ?) m`
+		// In no order: both engines then stop at the cap, whichever way
+		// they find the matches. In ID order, PostgreSQL walked the key
+		// past up to a hundred times the cap for a two-word search (3 M
+		// rows: 95 ms, 43 ms without), and SQLite chose a narrower index
+		// and sorted every match first (0.35 s unfiltered, 2 s for one
+		// sector; now 0.6 ms and 12 ms).
+		count := `SELECT COUNT(*) FROM (SELECT 1 FROM ` + from + ` WHERE ` + where + ` LIMIT ?) m`
 		countArgs := append(args[:len(args):len(args)], CountCap+1)
 		if fts && onlyText(q) {
 			// The index holds only published entries: count there, without
