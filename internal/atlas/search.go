@@ -616,7 +616,7 @@ func (s *Service) facetsSQL(ctx context.Context, q Query) (map[string][]FacetCou
 // SearchIDs returns the IDs of at most max published initiatives that
 // match q, for filtering the map by a full-text search. Words alone are
 // looked up in SQLite's search index without touching the table.
-func (s *Service) SearchIDs(ctx context.Context, q Query, max int) (map[int64]struct{}, error) {
+func (s *Service) SearchIDs(ctx context.Context, q Query, max int) (*mapindex.IDSet, error) {
 	if err := q.Check(); err != nil {
 		return nil, err
 	}
@@ -626,13 +626,18 @@ func (s *Service) SearchIDs(ctx context.Context, q Query, max int) (map[int64]st
 		where, wargs := s.where(q, s.DB.Engine(), "", false)
 		query, args = `SELECT i.id FROM initiatives i WHERE `+where+` LIMIT ?`, append(wargs, max)
 	}
-	list, err := store.IDs(ctx, s.DB, query, args...)
+	rows, err := s.DB.Query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
-	ids := make(map[int64]struct{}, len(list))
-	for _, id := range list {
-		ids[id] = struct{}{}
+	defer rows.Close()
+	ids := mapindex.NewIDSet()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids.Add(id)
 	}
-	return ids, nil
+	return ids, rows.Err()
 }

@@ -75,9 +75,9 @@ func BenchmarkClusters(b *testing.B) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	boxes, zooms := viewports(rng, pts, 4096)
 	search := func(n int) Filter {
-		ids := map[int64]struct{}{}
-		for len(ids) < n {
-			ids[pts[rng.IntN(len(pts))].ID] = struct{}{}
+		ids := NewIDSet()
+		for ids.Len() < n {
+			ids.Add(pts[rng.IntN(len(pts))].ID)
 		}
 		return Filter{IDs: ids}
 	}

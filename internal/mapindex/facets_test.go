@@ -38,7 +38,7 @@ func TestFacetCountsMatchBruteForce(t *testing.T) {
 		live[p.ID] = p
 	}
 	for i := range pts {
-		if ix.Count(BBox{-180, -85, 180, 85}, Filter{IDs: map[int64]struct{}{pts[i].ID: {}}}) == 0 {
+		if ix.Count(BBox{-180, -85, 180, 85}, Filter{IDs: NewIDSet(pts[i].ID)}) == 0 {
 			delete(live, pts[i].ID)
 		}
 	}
@@ -58,9 +58,9 @@ func TestFacetCountsMatchBruteForce(t *testing.T) {
 			f.Districts = 1 << rng.IntN(4)
 		}
 		if trial%7 == 0 {
-			f.IDs = map[int64]struct{}{}
+			f.IDs = NewIDSet()
 			for range 500 {
-				f.IDs[pts[rng.IntN(len(pts))].ID] = struct{}{}
+				f.IDs.Add(pts[rng.IntN(len(pts))].ID)
 			}
 		}
 		got, err := ix.FacetCounts(box, f)
@@ -73,7 +73,7 @@ func TestFacetCountsMatchBruteForce(t *testing.T) {
 				continue
 			}
 			if f.IDs != nil {
-				if _, ok := f.IDs[p.ID]; !ok {
+				if !f.IDs.Has(p.ID) {
 					continue
 				}
 			}

@@ -44,13 +44,13 @@ func fuzzFilter(kind uint8, arg uint64, pts []Point) Filter {
 	case 5:
 		return Filter{Districts: arg, Sectors: arg >> 20}
 	case 6, 7:
-		ids := map[int64]struct{}{}
+		ids := NewIDSet()
 		step := int(arg%97) + 1
 		if kind%8 == 7 {
 			step = int(arg%3) + 1
 		}
 		for i := 0; i < len(pts); i += step {
-			ids[pts[i].ID] = struct{}{}
+			ids.Add(pts[i].ID)
 		}
 		return Filter{IDs: ids}
 	}

@@ -54,13 +54,13 @@ type Point struct {
 // Filter selects points by their facets. The zero value selects everything; each non-zero
 // field must match.
 type Filter struct {
-	Sectors    uint64             // any of these bits
-	Needs      uint32             // any of
-	Offers     uint32             // any of
-	Principles uint8              // all of these bits
-	LegalForms uint64             // any: bit (LegalForm-1)
-	Districts  uint64             // any: bit (District-1)
-	IDs        map[int64]struct{} // non-nil: only these ids (from a full-text search)
+	Sectors    uint64 // any of these bits
+	Needs      uint32 // any of
+	Offers     uint32 // any of
+	Principles uint8  // all of these bits
+	LegalForms uint64 // any: bit (LegalForm-1)
+	Districts  uint64 // any: bit (District-1)
+	IDs        *IDSet // non-nil: only these ids (from a full-text search)
 }
 
 // BBox is a geographic box in degrees. MinLon > MaxLon means the box crosses the

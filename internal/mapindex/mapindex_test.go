@@ -388,16 +388,16 @@ func randomFilter(rng *rand.Rand, pts []Point) Filter {
 		case 5:
 			f.Districts = 1 << rng.IntN(20)
 		case 6:
-			f.IDs = map[int64]struct{}{}
+			f.IDs = NewIDSet()
 			for range rng.IntN(50) {
-				f.IDs[pts[rng.IntN(len(pts))].ID] = struct{}{}
+				f.IDs.Add(pts[rng.IntN(len(pts))].ID)
 			}
-			f.IDs[-1] = struct{}{} // not in the index
+			f.IDs.Add(-1) // not in the index
 		case 7:
-			f.IDs = map[int64]struct{}{}
+			f.IDs = NewIDSet()
 			for _, p := range pts {
 				if rng.IntN(3) == 0 {
-					f.IDs[p.ID] = struct{}{}
+					f.IDs.Add(p.ID)
 				}
 			}
 		}
@@ -425,8 +425,8 @@ func TestFilters(t *testing.T) {
 		{LegalForms: 1<<0 | 1<<3},
 		{Districts: 1<<4 | 1<<7},
 		{Sectors: 1<<1 | 1<<2 | 1<<3, Principles: 1, Districts: 0xfff},
-		{IDs: map[int64]struct{}{}}, // a search that found nothing
-		{IDs: map[int64]struct{}{pts[0].ID: {}, pts[1].ID: {}, pts[2].ID: {}, 999999: {}}},
+		{IDs: NewIDSet()}, // a search that found nothing
+		{IDs: NewIDSet(pts[0].ID, pts[1].ID, pts[2].ID, 999999)},
 	}
 	for range 4 {
 		filters = append(filters, randomFilter(rng, pts))
@@ -862,10 +862,10 @@ func TestMaxFeaturesExactly(t *testing.T) {
 		ix := New(Options{MaxFeatures: 50})
 		ix.Build(pts[:n])
 		for _, zoom := range []float64{0, 20} {
-			for _, f := range []Filter{{}, {Principles: 0}, {IDs: map[int64]struct{}{}}} {
+			for _, f := range []Filter{{}, {Principles: 0}, {IDs: NewIDSet()}} {
 				if f.IDs != nil {
 					for _, p := range pts {
-						f.IDs[p.ID] = struct{}{}
+						f.IDs.Add(p.ID)
 					}
 				}
 				fs, err := ix.Clusters(BBox{-180, -85, 180, 85}, zoom, f)

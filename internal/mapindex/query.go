@@ -369,8 +369,7 @@ func (f *Filter) match(id int64, fc Facets) bool {
 		return false
 	}
 	if f.IDs != nil {
-		_, ok := f.IDs[id]
-		return ok
+		return f.IDs.Has(id)
 	}
 	return true
 }
@@ -387,8 +386,7 @@ func (f *Filter) matchAt(c *columns, i int) bool {
 		return false
 	}
 	if f.IDs != nil {
-		_, ok := f.IDs[c.id[i]]
-		return ok
+		return f.IDs.Has(c.id[i])
 	}
 	return true
 }
@@ -409,18 +407,18 @@ func (ix *Index) useIDs(f *Filter, n int) bool {
 	case ix.idsPath > 0:
 		return true
 	}
-	return len(f.IDs)*idLookupCost < n
+	return f.IDs.Len()*idLookupCost < n
 }
 
 // idRefs are the live points whose IDs f names and that match the rest of f, in (code, ID)
 // order.
 func (ix *Index) idRefs(f *Filter) []int {
-	refs := make([]int, 0, min(len(f.IDs), ix.lenLocked()))
-	for id := range f.IDs {
+	refs := make([]int, 0, min(f.IDs.Len(), ix.lenLocked()))
+	f.IDs.Each(func(id int64) {
 		if ref, ok := ix.refOf(id); ok && ix.matches(ref, f) {
 			refs = append(refs, ref)
 		}
-	}
+	})
 	slices.SortFunc(refs, func(a, b int) int {
 		ca, cb := ix.code(a), ix.code(b)
 		if ca != cb {

@@ -1,0 +1,36 @@
+package mapindex
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestIDSet(t *testing.T) {
+	ids := []int64{0, 1, 63, 64, 4095, 3_000_000, maxBitmapID - 1, maxBitmapID, 1 << 40, -1, -1 << 62}
+	s := NewIDSet(append(ids, 64, 1<<40, -1)...) // repeats count once
+	if s.Len() != len(ids) {
+		t.Errorf("Len %d; want %d", s.Len(), len(ids))
+	}
+	for _, id := range ids {
+		if !s.Has(id) {
+			t.Errorf("%d not in the set", id)
+		}
+	}
+	for _, id := range []int64{2, 62, 65, 4096, 2_999_999, maxBitmapID + 1, 1<<40 + 1, -2} {
+		if s.Has(id) {
+			t.Errorf("%d in the set", id)
+		}
+	}
+	var each []int64
+	s.Each(func(id int64) { each = append(each, id) })
+	slices.Sort(each)
+	want := slices.Clone(ids)
+	slices.Sort(want)
+	if !slices.Equal(each, want) {
+		t.Errorf("Each gave %v; want %v", each, want)
+	}
+	var empty IDSet
+	if empty.Has(0) || empty.Len() != 0 {
+		t.Error("the zero IDSet is not empty")
+	}
+}
