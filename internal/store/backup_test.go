@@ -79,18 +79,24 @@ func tables(t *testing.T, b []byte) map[string]string {
 		if !strings.HasPrefix(f.Name, "tables/") {
 			continue
 		}
-		r, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		data, err := io.ReadAll(r)
-		r.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[f.Name] = string(data)
+		out[f.Name] = string(entry(t, f))
 	}
 	return out
+}
+
+// entry reads one file of a zip.
+func entry(t *testing.T, f *zip.File) []byte {
+	t.Helper()
+	r, err := f.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	data, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }
 
 func backupOf(t *testing.T, db *store.DB, files string) []byte {
@@ -224,16 +230,7 @@ func rewrite(t *testing.T, b []byte, change func(name string, data []byte) []byt
 	var out bytes.Buffer
 	zw := zip.NewWriter(&out)
 	for _, f := range zr.File {
-		r, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		data, err := io.ReadAll(r)
-		r.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		data = change(f.Name, data)
+		data := change(f.Name, entry(t, f))
 		if data == nil {
 			continue
 		}

@@ -259,18 +259,5 @@ func parentsFirst(tables []table) ([]table, error) {
 
 // strings1 reads a query's single text column.
 func strings1(ctx context.Context, q queryer, query string, args ...any) ([]string, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return only[string](q.QueryContext(ctx, query, args...))
 }

@@ -250,20 +250,24 @@ type Querier interface {
 
 // IDs runs a query of one integer column and returns its values.
 func IDs(ctx context.Context, q Querier, query string, args ...any) ([]int64, error) {
-	rows, err := q.Query(ctx, query, args...)
+	return only[int64](q.Query(ctx, query, args...))
+}
+
+// only reads the values of a query's only column, closing rows.
+func only[T any](rows *sql.Rows, err error) ([]T, error) {
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var ids []int64
+	var out []T
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var v T
+		if err := rows.Scan(&v); err != nil {
 			return nil, err
 		}
-		ids = append(ids, id)
+		out = append(out, v)
 	}
-	return ids, rows.Err()
+	return out, rows.Err()
 }
 
 func (db *DB) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
