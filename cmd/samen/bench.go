@@ -59,8 +59,11 @@ var benchWords = strings.Fields(`buurt coop energie zon wind wonen tuin voedsel 
 	transition local fair social green blue open free mutual common united neighbour village city`)
 
 func bench(ctx context.Context, args []string, stdout, stderr io.Writer, _ func(string) string) error {
+	if len(args) > 0 && args[0] == "import" {
+		return benchImport(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "atlas" {
-		fmt.Fprint(stderr, benchUsage)
+		fmt.Fprint(stderr, benchUsage+"\n"+benchImportUsage)
 		return errUsage
 	}
 	args = args[1:]

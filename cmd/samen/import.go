@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -40,28 +41,33 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	if file == "" {
 		return errors.New(importUsage)
 	}
-	var read func(io.Reader) ([]atlas.Row, error)
+	var each func(io.Reader, func(atlas.Row) error) error
 	switch strings.ToLower(filepath.Ext(file)) {
 	case ".csv":
-		read = atlas.ReadCSV
+		each = atlas.EachCSV
 	case ".geojson", ".json":
-		read = atlas.ReadGeoJSON
+		each = atlas.EachGeoJSON
 	default:
 		return fmt.Errorf("%s: cannot tell the format from the extension; %s", file, importUsage)
 	}
-	f, err := os.Open(file)
-	if err != nil {
+	// The file is read twice, once to check every row and once to write
+	// them, rather than held in memory: 200,000 rows take 430 MB there.
+	read := func(fn func(atlas.Row) error) error {
+		f, err := os.Open(file)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		return each(bufio.NewReaderSize(f, 1<<16), fn)
+	}
+	if _, err := os.Stat(file); err != nil {
 		return err
 	}
-	rows, err := read(f)
-	f.Close()
+	svc := &atlas.Service{DB: db, Licence: cfg.DataLicence}
+	report, err := svc.ImportFrom(ctx, nil, read)
 	if err == nil {
-		var report atlas.ImportReport
-		svc := &atlas.Service{DB: db, Licence: cfg.DataLicence}
-		if report, err = svc.Import(ctx, nil, rows); err == nil {
-			fmt.Fprintf(stdout, "imported %s: %d created, %d updated, %d unchanged\n", file, report.Created, report.Updated, report.Unchanged)
-			return nil
-		}
+		fmt.Fprintf(stdout, "imported %s: %d created, %d updated, %d unchanged\n", file, report.Created, report.Updated, report.Unchanged)
+		return nil
 	}
 	if problems := atlas.RowProblems(err); len(problems) > 0 {
 		w := newWords(getenv)

@@ -333,14 +333,30 @@ func WriteCSV(w io.Writer, next func() (Initiative, bool, error), baseURL string
 // single cells (a latitude that is not a number) are collected and
 // returned together as a problem.Invalid error keyed "line N: field".
 func ReadCSV(r io.Reader) ([]Row, error) {
+	var rows []Row
+	err := EachCSV(r, func(row Row) error {
+		rows = append(rows, row)
+		return nil
+	})
+	if _, cells := err.(*problem.Error); err != nil && !cells {
+		return nil, err
+	}
+	return rows, err
+}
+
+// EachCSV is ReadCSV one row at a time, for files too large to hold: it
+// calls fn with every row, in order, and stops at the first error fn
+// returns, which it returns. Problems with single cells are returned
+// together at the end, after fn has seen every row.
+func EachCSV(r io.Reader, fn func(Row) error) error {
 	cr := csv.NewReader(r)
 	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, formatErr(problem.New(problem.Invalid, "import.csv.empty"), "the file is empty; its first line must name the columns")
+		return formatErr(problem.New(problem.Invalid, "import.csv.empty"), "the file is empty; its first line must name the columns")
 	}
 	if err != nil {
-		return nil, csvSyntax(err)
+		return csvSyntax(err)
 	}
 	cols := make([]*csvColumn, len(header))
 	seen := map[string]bool{}
@@ -348,13 +364,13 @@ func ReadCSV(r io.Reader) ([]Row, error) {
 		name := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
 		c := csvByName[name]
 		if c == nil {
-			return nil, &formatError{
+			return &formatError{
 				msg: fmt.Sprintf("unknown column %q (column %d); the columns are: %s", h, i+1, strings.Join(CSVColumns, ", ")),
 				p:   &problem.Error{Kind: problem.Invalid, Code: "import.csv.unknown_column", Fields: problem.Fields{"column " + strconv.Itoa(i+1): "column.unknown"}},
 			}
 		}
 		if seen[name] {
-			return nil, &formatError{
+			return &formatError{
 				msg: fmt.Sprintf("column %q appears twice (column %d)", name, i+1),
 				p:   &problem.Error{Kind: problem.Invalid, Code: "import.csv.repeated_column", Fields: problem.Fields{"column " + strconv.Itoa(i+1): "column.repeated"}},
 			}
@@ -363,20 +379,17 @@ func ReadCSV(r io.Reader) ([]Row, error) {
 		cols[i] = c
 	}
 	if !seen["name"] {
-		return nil, formatErr(problem.New(problem.Invalid, "import.csv.no_name"), `the header has no "name" column`)
+		return formatErr(problem.New(problem.Invalid, "import.csv.no_name"), `the header has no "name" column`)
 	}
 	cr.FieldsPerRecord = len(header)
-	var (
-		rows   []Row
-		fields = problem.Fields{}
-	)
+	fields := problem.Fields{}
 	for {
 		cells, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return nil, csvSyntax(err)
+			return csvSyntax(err)
 		}
 		line, _ := cr.FieldPos(0)
 		var rec Record
@@ -400,9 +413,11 @@ func ReadCSV(r io.Reader) ([]Row, error) {
 				fields.Add(lineKey(line, c.field), code)
 			}
 		}
-		rows = append(rows, Row{Line: line, Record: rec})
+		if err := fn(Row{Line: line, Record: rec}); err != nil {
+			return err
+		}
 	}
-	return rows, fields.Err()
+	return fields.Err()
 }
 
 func csvSyntax(err error) error {

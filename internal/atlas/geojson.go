@@ -190,25 +190,41 @@ func WriteGeoJSON(w io.Writer, next func() (Initiative, bool, error), baseURL, l
 // Properties the atlas does not know are refused, so that nothing in a
 // file is silently dropped.
 func ReadGeoJSON(r io.Reader) ([]Row, error) {
+	var rows []Row
+	err := EachGeoJSON(r, func(row Row) error {
+		rows = append(rows, row)
+		return nil
+	})
+	if _, features := err.(*problem.Error); err != nil && !features {
+		return nil, err
+	}
+	return rows, err
+}
+
+// EachGeoJSON is ReadGeoJSON one feature at a time: it calls fn with
+// every row, in order, and stops at the first error fn returns, which it
+// returns. Problems with single features are returned together at the
+// end, after fn has seen every row. The file is held in memory while it
+// is read, the rows are not.
+func EachGeoJSON(r io.Reader, fn func(Row) error) error {
 	data, err := io.ReadAll(r)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if bad := textcheck.CheckJSON(data); bad != nil {
 		field, _ := strings.CutPrefix(bad.Path, "features.")
 		if _, rest, ok := strings.Cut(field, "."); ok && field != bad.Path {
 			field = strings.TrimPrefix(rest, "properties.")
 		}
-		return nil, &problem.Error{Kind: problem.Invalid, Code: "validation",
+		return &problem.Error{Kind: problem.Invalid, Code: "validation",
 			Fields: problem.Fields{placeKey(bad.Line, bad.Column, field): bad.Code}}
 	}
 	lines := lineCounter{data: data, line: 1}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return nil, formatErr(problem.New(problem.Invalid, "import.geojson.not_collection"), "the file is not a GeoJSON FeatureCollection (it must start with '{')")
+		return formatErr(problem.New(problem.Invalid, "import.geojson.not_collection"), "the file is not a GeoJSON FeatureCollection (it must start with '{')")
 	}
 	var (
-		rows     []Row
 		typ      string
 		features bool
 		fields   = problem.Fields{}
@@ -216,51 +232,53 @@ func ReadGeoJSON(r io.Reader) ([]Row, error) {
 	for dec.More() {
 		t, err := dec.Token()
 		if err != nil {
-			return nil, geojsonSyntax(err, lines.at(int(dec.InputOffset())))
+			return geojsonSyntax(err, lines.at(int(dec.InputOffset())))
 		}
 		key, _ := t.(string)
 		switch key {
 		case "type":
 			if err := dec.Decode(&typ); err != nil {
-				return nil, geojsonSyntax(err, lines.at(int(dec.InputOffset())))
+				return geojsonSyntax(err, lines.at(int(dec.InputOffset())))
 			}
 		case "features":
 			features = true
 			if t, err := dec.Token(); err != nil || t != json.Delim('[') {
-				return nil, formatErr(problem.New(problem.Invalid, "import.geojson.not_collection"), `"features" must be a list`)
+				return formatErr(problem.New(problem.Invalid, "import.geojson.not_collection"), `"features" must be a list`)
 			}
 			for dec.More() {
 				line := lines.at(lines.skip(int(dec.InputOffset())))
 				var raw json.RawMessage
 				if err := dec.Decode(&raw); err != nil {
-					return nil, geojsonSyntax(err, line)
+					return geojsonSyntax(err, line)
 				}
 				rec, bad := readFeature(raw)
 				for f, code := range bad {
 					fields.Add(lineKey(line, f), code)
 				}
-				rows = append(rows, Row{Line: line, Record: rec})
+				if err := fn(Row{Line: line, Record: rec}); err != nil {
+					return err
+				}
 			}
 			if _, err := dec.Token(); err != nil {
-				return nil, geojsonSyntax(err, lines.at(int(dec.InputOffset())))
+				return geojsonSyntax(err, lines.at(int(dec.InputOffset())))
 			}
 		default: // foreign members: licence, attribution, bbox, name …
 			var skip json.RawMessage
 			if err := dec.Decode(&skip); err != nil {
-				return nil, geojsonSyntax(err, lines.at(int(dec.InputOffset())))
+				return geojsonSyntax(err, lines.at(int(dec.InputOffset())))
 			}
 		}
 	}
 	if _, err := dec.Token(); err != nil {
-		return nil, geojsonSyntax(err, lines.at(int(dec.InputOffset())))
+		return geojsonSyntax(err, lines.at(int(dec.InputOffset())))
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, formatErr(problem.New(problem.Invalid, "import.geojson.trailing"), "there is more after the FeatureCollection")
+		return formatErr(problem.New(problem.Invalid, "import.geojson.trailing"), "there is more after the FeatureCollection")
 	}
 	if typ != "FeatureCollection" || !features {
-		return nil, formatErr(problem.New(problem.Invalid, "import.geojson.not_collection"), `the file is not a GeoJSON FeatureCollection ("type": "FeatureCollection" with "features")`)
+		return formatErr(problem.New(problem.Invalid, "import.geojson.not_collection"), `the file is not a GeoJSON FeatureCollection ("type": "FeatureCollection" with "features")`)
 	}
-	return rows, fields.Err()
+	return fields.Err()
 }
 
 // readFeature decodes one feature, returning the problems by field.

@@ -2,8 +2,10 @@ package atlas
 
 import (
 	"context"
+	"crypto/sha256"
+	"database/sql"
 	"encoding/json"
-	"reflect"
+	"errors"
 	"runtime"
 	"slices"
 	"strconv"
@@ -27,21 +29,19 @@ type ImportReport struct {
 const (
 	// importBatch is how many initiatives an import writes per round of
 	// multi-row statements.
-	importBatch = 200
+	importBatch = 500
 	// maxArgs bounds the parameters of one statement, well below both
 	// engines' limits (SQLite 32766, PostgreSQL 65535).
-	maxArgs = 4000
-	// indexArgs is how many parameters of search terms an import gathers
-	// before writing them to SQLite's full-text index in one statement:
-	// every portion becomes a segment of the index that FTS5 merges with
-	// others later, so fewer, larger ones cost less.
-	indexArgs = 30000
+	maxArgs = 10000
 	// MapRebuildAbove is the number of changed initiatives above which an
 	// import rebuilds the map index instead of putting them in one by one.
 	MapRebuildAbove = 5000
 	// importNote is the note of the revisions an import makes.
 	importNote = "import"
 )
+
+// errFileChanged is an import file that read differently the second time.
+var errFileChanged = errors.New("the file changed while it was being imported")
 
 // Import brings rows read from a file (ReadCSV, ReadGeoJSON) into the
 // atlas. Only moderators and stewards import; u nil is the command line,
@@ -69,57 +69,135 @@ const (
 // The rows are written with multi-row statements, a batch at a time,
 // while the next batch is prepared (JSON, search terms) on another core:
 // this stores what Service.write stores, but in a fraction of the
-// statements, and it keeps SQLite's full-text index from flushing once per
-// row. TestImportStoresWhatProposeStores holds the two together.
+// statements. TestImportStoresWhatProposeStores holds the two together.
 func (s *Service) Import(ctx context.Context, u *account.User, rows []Row) (ImportReport, error) {
+	return s.importRows(ctx, u, func(fn func(*Row) error) error {
+		for i := range rows {
+			if err := fn(&rows[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, false)
+}
+
+// ImportFrom is Import for a file too large to hold in memory (the
+// command line's): read hands fn every row of the file, read anew from
+// its start at each call, as EachCSV and EachGeoJSON do over a file
+// opened for the call; its error is returned as ReadCSV's would be.
+// ImportFrom reads the file twice, once to check every row and once, in
+// the transaction, to write them; between the two it keeps only the
+// rows' sources. Should the file read differently the second time, the
+// transaction is rolled back and nothing is imported.
+func (s *Service) ImportFrom(ctx context.Context, u *account.User, read func(fn func(Row) error) error) (ImportReport, error) {
+	return s.importRows(ctx, u, func(fn func(*Row) error) error {
+		return read(func(r Row) error { return fn(&r) })
+	}, true)
+}
+
+// importRows is Import over rows that each hands over, in order, every
+// time it is called: the same rows (fresh false: tidied once) or rows
+// read anew from a file (fresh true).
+func (s *Service) importRows(ctx context.Context, u *account.User, each func(fn func(*Row) error) error, fresh bool) (ImportReport, error) {
 	if u != nil && !u.Role.AtLeast(account.Moderator) {
 		return ImportReport{}, errNotModerator
 	}
-	if len(rows) == 0 {
-		return ImportReport{}, nil
-	}
 	today, licence := s.today(), s.DataLicence()
-	errs := make([]error, len(rows))
-	parallel(len(rows), func(i int) {
-		r := &rows[i].Record
+	tidy := func(r *Record) error {
 		r.Normalize()
 		if r.Licence == "" {
 			r.Licence = licence
 		}
-		errs[i] = r.Validate(today)
-	})
-	fields := problem.Fields{}
-	bySource := make(map[string]int) // source key → index of its row
-	withoutSource := false
-	for i := range rows {
-		if p, ok := problem.As(errs[i]); ok {
-			for f, code := range p.Fields {
-				fields.Add(lineKey(rows[i].Line, f), code)
+		return r.Validate(today)
+	}
+
+	// First every row is checked, a chunk at a time on all cores.
+	var (
+		fields        = problem.Fields{}
+		bySource      = make(map[string]int) // source key → line of its row
+		withoutSource bool
+		n             int
+		chunk         = make([]*Row, 0, 1024)
+		errs          = make([]error, cap(chunk))
+	)
+	check := func() error {
+		parallel(len(chunk), func(i int) { errs[i] = tidy(&chunk[i].Record) })
+		for i, row := range chunk {
+			if p, ok := problem.As(errs[i]); ok {
+				for f, code := range p.Fields {
+					fields.Add(lineKey(row.Line, f), code)
+				}
+			} else if errs[i] != nil {
+				return errs[i]
 			}
-		} else if errs[i] != nil {
-			return ImportReport{}, errs[i]
+			r := &row.Record
+			if r.SourceID == "" {
+				withoutSource = true
+				continue
+			}
+			k := sourceKey(r.Source, r.SourceID)
+			if line, dup := bySource[k]; dup {
+				fields.Add(lineKey(line, "source_id"), "source_id.duplicate")
+				fields.Add(lineKey(row.Line, "source_id"), "source_id.duplicate")
+				continue
+			}
+			bySource[k] = row.Line
 		}
-		r := &rows[i].Record
-		if r.SourceID == "" {
-			withoutSource = true
-			continue
+		clear(chunk)
+		chunk = chunk[:0]
+		return nil
+	}
+	err := each(func(r *Row) error {
+		n++
+		if chunk = append(chunk, r); len(chunk) == cap(chunk) {
+			return check()
 		}
-		k := sourceKey(r.Source, r.SourceID)
-		if j, dup := bySource[k]; dup {
-			fields.Add(lineKey(rows[j].Line, "source_id"), "source_id.duplicate")
-			fields.Add(lineKey(rows[i].Line, "source_id"), "source_id.duplicate")
-			continue
-		}
-		bySource[k] = i
+		return nil
+	})
+	if err == nil {
+		err = check()
+	}
+	if err != nil {
+		return ImportReport{}, err
 	}
 	if err := fields.Err(); err != nil {
 		return ImportReport{}, err
 	}
+	if n == 0 {
+		return ImportReport{}, nil
+	}
 
+	// Then, in one transaction, the rows again, a batch at a time.
+	again := each
+	if fresh {
+		// Read anew: tidied and checked again, and the same as before.
+		m := 0
+		again = func(fn func(*Row) error) error {
+			m = 0
+			err := each(func(r *Row) error {
+				m++
+				rec := &r.Record
+				if tidy(rec) != nil || m > n {
+					return errFileChanged
+				}
+				if rec.SourceID != "" && bySource[sourceKey(rec.Source, rec.SourceID)] != r.Line {
+					return errFileChanged
+				}
+				return fn(r)
+			})
+			if err == nil && m != n {
+				err = errFileChanged
+			}
+			if _, ok := problem.As(err); ok {
+				err = errFileChanged
+			}
+			return err
+		}
+	}
 	var res importResult
-	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
 		var err error
-		res, err = s.importTx(ctx, tx, u, rows, bySource, withoutSource)
+		res, err = s.importTx(ctx, tx, u, again, n, bySource, withoutSource)
 		return err
 	})
 	if err != nil {
@@ -155,179 +233,257 @@ type importResult struct {
 
 // importStep is what an import does with one row.
 type importStep struct {
-	row    int
-	id     int64
+	rec    Record
+	id     int64 // 0 for a new initiative, until its ID is taken
 	revID  int64
 	base   int64 // the revision the update follows; 0 for a new initiative
 	status Status
-	create bool
+	data   string // the record as JSON
+	terms  string // SQLite's search terms, for a published record
 }
 
-func (s *Service) importTx(ctx context.Context, tx *store.Tx, u *account.User, rows []Row, bySource map[string]int, withoutSource bool) (importResult, error) {
-	var (
-		res    importResult
-		report = &res.report
-	)
+func (s *Service) importTx(ctx context.Context, tx *store.Tx, u *account.User, each func(fn func(*Row) error) error, rows int, bySource map[string]int, withoutSource bool) (importResult, error) {
+	var res importResult
 	existing, err := storedBySource(ctx, tx, bySource)
 	if err != nil {
 		return res, err
 	}
 	bad := problem.Fields{}
 	for k, e := range existing {
-		if e.Status == Rejected || e.Status == Merged {
-			bad.Add(lineKey(rows[bySource[k]].Line, "source_id"), "source_id.not_editable")
+		if e.status == Rejected || e.status == Merged {
+			bad.Add(lineKey(bySource[k], "source_id"), "source_id.not_editable")
 		}
 	}
 	if err := bad.Err(); err != nil {
 		return res, err
 	}
-	var same map[string][]int64
+	var same map[[sha256.Size]byte][]int64
 	if withoutSource {
 		if same, err = publishedWithoutSource(ctx, tx); err != nil {
 			return res, err
 		}
 	}
 
-	// Decide for every row, then take the IDs the new rows need at once.
-	var plan []importStep
-	for i := range rows {
-		rec := &rows[i].Record
-		if rec.SourceID == "" {
-			if len(same) > 0 {
-				k, err := contentKey(*rec)
-				if err != nil {
-					return res, err
-				}
-				if ids := same[k]; len(ids) > 0 {
-					same[k] = ids[1:]
-					report.Unchanged++
-					continue
-				}
-			}
-		} else if e, ok := existing[sourceKey(rec.Source, rec.SourceID)]; ok {
-			if rec.Contact.Email == "" {
-				rec.Contact.Email = e.Contact.Email
-			}
-			if e.Status != Pending && reflect.DeepEqual(e.Record, *rec) {
-				report.Unchanged++
-				continue
-			}
-			status := e.Status
-			if status == Pending {
-				status = Published
-			}
-			plan = append(plan, importStep{row: i, id: e.ID, base: e.RevisionID, status: status})
-			report.Updated++
-			continue
-		}
-		plan = append(plan, importStep{row: i, status: Published, create: true})
-		report.Created++
-	}
-	ids, err := reserveIDs(ctx, tx, "initiatives", report.Created)
-	if err != nil {
-		return res, err
-	}
-	revIDs, err := reserveIDs(ctx, tx, "revisions", len(plan))
-	if err != nil {
-		return res, err
-	}
-	res.rebuildMap = len(plan) > MapRebuildAbove
-	if res.rebuildMap {
-		// Every process rebuilds its map once this commits, however
-		// long the import took (mapsync.go).
-		if err := moveMapGeneration(ctx, tx); err != nil {
-			return res, err
-		}
-	}
-	for i := range plan {
-		if plan[i].create {
-			plan[i].id, ids = ids[0], ids[1:]
-		}
-		plan[i].revID = revIDs[i]
-		if s.Map != nil && !res.rebuildMap {
-			res.changed = append(res.changed, Initiative{ID: plan[i].id, Status: plan[i].status, Record: rows[plan[i].row].Record})
-		}
-	}
-
-	// Write batch after batch, preparing the next one on another core.
 	res.now = s.Now.Time()
-	w := importWriter{tx: tx, now: res.now.UnixMilli(), today: res.now.UTC().Format(time.DateOnly)}
+	w := importWriter{tx: tx, now: res.now.UnixMilli(), today: res.now.UTC().Format(time.DateOnly), maps: s.Map != nil}
 	if u != nil {
 		w.actor = u.ID
 	}
 	if tx.Engine() == store.SQLite {
-		// A large import modifies more pages than SQLite's default cache
-		// holds (2 MiB); spilling them to the log mid-transaction costs
-		// more than the memory.
-		var size int64
-		if err := tx.QueryRow(ctx, `PRAGMA cache_size`).Scan(&size); err != nil {
+		restore, err := sqliteForBulk(ctx, tx, rows > importBatch)
+		if err != nil {
 			return res, err
 		}
-		if len(plan) > importBatch {
-			if _, err := tx.Exec(ctx, `PRAGMA cache_size = -131072`); err != nil {
-				return res, err
-			}
-			defer tx.Exec(ctx, `PRAGMA cache_size = `+strconv.FormatInt(size, 10))
-		}
+		defer restore()
 	}
+
+	// Rows are read, decided on and prepared (JSON, search terms) on
+	// another core while the batch before is written.
 	batches := make(chan preparedBatch, 1)
 	done := make(chan struct{})
-	var producer sync.WaitGroup
+	var (
+		producer sync.WaitGroup
+		report   ImportReport
+		readErr  error
+	)
 	defer producer.Wait()
 	defer close(done)
 	producer.Go(func() {
 		defer close(batches)
-		cache := newStemCache()
-		for start := 0; start < len(plan); start += importBatch {
-			b := prepareBatch(tx.Engine(), rows, plan[start:min(start+importBatch, len(plan))], cache)
+		p := batchMaker{engine: tx.Engine(), existing: existing, same: same, cache: newStemCache(), report: &report}
+		send := func() error {
+			if len(p.steps) == 0 {
+				return nil
+			}
+			b := preparedBatch{steps: p.steps, creates: p.creates}
+			p.steps, p.creates = nil, 0
 			select {
 			case batches <- b:
+				return nil
 			case <-done:
-				return
+				return context.Canceled
 			}
+		}
+		readErr = each(func(r *Row) error {
+			if err := p.add(&r.Record); err != nil {
+				return err
+			}
+			if len(p.steps) == importBatch {
+				return send()
+			}
+			return nil
+		})
+		if readErr == nil {
+			readErr = send()
 		}
 	})
 	for b := range batches {
-		if err := w.write(ctx, rows, b); err != nil {
+		if err := w.write(ctx, b); err != nil {
 			return res, err
 		}
 	}
-	if err := w.flushIndex(ctx); err != nil { // SQLite's search terms
+	producer.Wait()
+	if readErr != nil {
+		return res, readErr
+	}
+	res.report = report
+	if err := w.index(ctx, 0); err != nil { // SQLite's last search terms
 		return res, err
 	}
+	res.changed = w.changed
+	if res.rebuildMap = w.written > MapRebuildAbove; res.rebuildMap {
+		// Every process rebuilds its map once this commits, however
+		// long the import took (mapsync.go).
+		res.changed = nil
+		if err := moveMapGeneration(ctx, tx); err != nil {
+			return res, err
+		}
+	}
 	err = audit.Record(ctx, tx, "initiative.import", "initiative", "", map[string]any{
-		"rows": len(rows), "created": report.Created, "updated": report.Updated, "unchanged": report.Unchanged,
+		"rows": rows, "created": report.Created, "updated": report.Updated, "unchanged": report.Unchanged,
 	})
 	return res, err
 }
 
+// sqliteForBulk sets SQLite up for an import and returns what puts it
+// back: a table for the search terms, which go into the full-text index
+// at the end in one statement, and for a large import a larger page cache
+// and a larger buffer of the index.
+func sqliteForBulk(ctx context.Context, tx *store.Tx, large bool) (func(), error) {
+	var undo []string
+	restore := func() {
+		for _, q := range slices.Backward(undo) {
+			_, _ = tx.Exec(ctx, q)
+		}
+	}
+	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE import_terms (id INTEGER PRIMARY KEY, terms TEXT NOT NULL)`); err != nil {
+		return nil, err
+	}
+	undo = append(undo, `DROP TABLE temp.import_terms`)
+	if !large {
+		return restore, nil
+	}
+	// A large import modifies more pages than SQLite's default cache
+	// holds (2 MiB); spilling them to the log mid-transaction costs more
+	// than the memory.
+	var size int64
+	if err := tx.QueryRow(ctx, `PRAGMA cache_size`).Scan(&size); err != nil {
+		restore()
+		return nil, err
+	}
+	if _, err := tx.Exec(ctx, `PRAGMA cache_size = -131072`); err != nil {
+		restore()
+		return nil, err
+	}
+	undo = append(undo, `PRAGMA cache_size = `+strconv.FormatInt(size, 10))
+	// FTS5 writes what it has gathered in memory as a new segment of the
+	// index whenever that passes its hash size (1 MiB by default), and
+	// merges segments as they pile up (automerge): at 200,000 rows,
+	// hundreds of small segments, and more time merging them than
+	// writing them took. The import writes a few large segments instead
+	// and leaves them for later writes to merge.
+	for _, set := range []struct {
+		key  string
+		def  int64 // FTS5's default
+		bulk int64
+	}{{"hashsize", 1 << 20, ftsHashSize}, {"automerge", 4, 0}} {
+		old := set.def
+		var v string
+		switch err := tx.QueryRow(ctx, `SELECT v FROM initiative_search_config WHERE k = ?`, set.key).Scan(&v); {
+		case err == nil:
+			if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+				old = n
+			}
+		case !errors.Is(err, sql.ErrNoRows):
+			restore()
+			return nil, err
+		}
+		q := `INSERT INTO initiative_search (initiative_search, rank) VALUES ('` + set.key + `', `
+		if _, err := tx.Exec(ctx, q+strconv.FormatInt(set.bulk, 10)+`)`); err != nil {
+			restore()
+			return nil, err
+		}
+		undo = append(undo, q+strconv.FormatInt(old, 10)+`)`)
+	}
+	return restore, nil
+}
+
+const (
+	// ftsHashSize is how much of the search index FTS5 gathers in
+	// memory during a large import before writing it out as a segment.
+	ftsHashSize = 64 << 20
+	// indexRows is how many rows' search terms an import gathers before
+	// putting them into the index: about ftsHashSize of it, so a segment.
+	indexRows = 32768
+)
+
 // preparedBatch is a batch of steps with their records' JSON and, on
 // SQLite, search terms.
 type preparedBatch struct {
-	steps []importStep
-	data  []string
-	terms []string
-	err   error
+	steps   []importStep
+	creates int // how many steps make a new initiative
 }
 
-func prepareBatch(e store.Engine, rows []Row, steps []importStep, cache *stemCache) preparedBatch {
-	b := preparedBatch{steps: steps, data: make([]string, len(steps))}
-	if e == store.SQLite {
-		b.terms = make([]string, len(steps))
-	}
-	for i, st := range steps {
-		rec := rows[st.row].Record
+// batchMaker decides what to do with each row and prepares the steps.
+type batchMaker struct {
+	engine   store.Engine
+	existing map[string]stored
+	same     map[[sha256.Size]byte][]int64
+	cache    *stemCache
+	report   *ImportReport
+	steps    []importStep
+	creates  int
+}
+
+func (p *batchMaker) add(rec *Record) error {
+	st := importStep{status: Published}
+	if rec.SourceID == "" {
+		if len(p.same) > 0 {
+			k, err := contentKey(*rec)
+			if err != nil {
+				return err
+			}
+			if ids := p.same[k]; len(ids) > 0 {
+				p.same[k] = ids[1:]
+				p.report.Unchanged++
+				return nil
+			}
+		}
+	} else if e, ok := p.existing[sourceKey(rec.Source, rec.SourceID)]; ok {
+		if rec.Contact.Email == "" {
+			rec.Contact.Email = e.email
+		}
 		data, err := json.Marshal(rec)
 		if err != nil {
-			b.err = err
-			return b
+			return err
 		}
-		b.data[i] = string(data)
-		if b.terms != nil && st.status == Published {
-			b.terms[i] = cache.indexTerms(rec)
+		if e.status != Pending && sha256.Sum256(data) == e.sum {
+			p.report.Unchanged++
+			return nil
 		}
+		st.id, st.base, st.status, st.data = e.id, e.revisionID, e.status, string(data)
+		if st.status == Pending {
+			st.status = Published
+		}
+		p.report.Updated++
 	}
-	return b
+	if st.id == 0 {
+		p.creates++
+		p.report.Created++
+	}
+	if st.data == "" {
+		data, err := json.Marshal(rec)
+		if err != nil {
+			return err
+		}
+		st.data = string(data)
+	}
+	if p.engine == store.SQLite && st.status == Published {
+		st.terms = p.cache.indexTerms(*rec)
+	}
+	st.rec = *rec
+	p.steps = append(p.steps, st)
+	return nil
 }
 
 // stemCache remembers the stems of the words an import has seen: the
@@ -358,7 +514,7 @@ func (c *stemCache) indexTerms(r Record) string {
 	for _, w := range words(searchText(r)) {
 		st, ok := c.stems[w]
 		if !ok {
-			if len(c.stems) > 1<<20 {
+			if len(c.stems) > 1<<17 {
 				clear(c.stems)
 			}
 			nl, en := stems(w)
@@ -375,14 +531,14 @@ func (c *stemCache) indexTerms(r Record) string {
 // importWriter writes batches of imported initiatives: the same rows,
 // columns and search index as Service.write, with multi-row statements.
 type importWriter struct {
-	tx    *store.Tx
-	now   int64
-	today string // for the facet columns: needs and offers still current
-	actor any    // nil: the system
-	// terms waits to go into SQLite's full-text index: FTS5 writes what
-	// it holds as a new segment at every later statement, so it is fed
-	// in large portions.
-	terms []any
+	tx      *store.Tx
+	now     int64
+	today   string // for the facet columns: needs and offers still current
+	actor   any    // nil: the system
+	maps    bool   // whether to keep the changed initiatives for the map
+	written int
+	changed []Initiative
+	waiting int // search terms in temp.import_terms
 }
 
 // pgSearch is the search vector Service.reindex writes on PostgreSQL, of
@@ -390,26 +546,45 @@ type importWriter struct {
 const pgSearch = `setweight(to_tsvector('dutch', ?), 'A') || setweight(to_tsvector('english', ?), 'A') ||
 	to_tsvector('dutch', ?) || to_tsvector('english', ?)`
 
-func (w *importWriter) write(ctx context.Context, rows []Row, b preparedBatch) error {
-	if b.err != nil {
-		return b.err
-	}
+func (w *importWriter) write(ctx context.Context, b preparedBatch) error {
 	tx := w.tx
 	pg := tx.Engine() == store.Postgres
+	ids, err := reserveIDs(ctx, tx, "initiatives", b.creates)
+	if err != nil {
+		return err
+	}
+	revIDs, err := reserveIDs(ctx, tx, "revisions", len(b.steps))
+	if err != nil {
+		return err
+	}
 	var (
-		created, revisions, sectors, exchanges, tools []any
-		updated                                       []any // IDs
+		created, revisions, sectors, exchanges, tools, terms []any
+		updated                                              []any // IDs
 	)
-	for i, st := range b.steps {
-		rec := &rows[st.row].Record
+	for _, st := range b.steps {
+		if st.id != 0 {
+			updated = append(updated, st.id)
+		}
+	}
+	if err := keepRevisions(ctx, tx, updated, 0); err != nil {
+		return err
+	}
+	for i := range b.steps {
+		st := &b.steps[i]
+		create := st.id == 0
+		if create {
+			st.id, ids = ids[0], ids[1:]
+		}
+		st.revID = revIDs[i]
+		rec := &st.rec
 		var lat, lon any
 		if rec.Location.HasPoint() {
 			lat, lon = *rec.Location.Latitude, *rec.Location.Longitude
 		}
-		args := append(append([]any{st.status, rec.Name, b.data[i], st.revID, lat, lon}, facetColumns(*rec, w.today)...),
+		args := append(append([]any{st.status, rec.Name, st.data, st.revID, lat, lon}, facetColumns(*rec, w.today)...),
 			rec.Source, rec.SourceID)
 		switch {
-		case st.create:
+		case create:
 			created = append(append(append(created, st.id), args...), w.actor, w.now, w.now, w.now)
 			if pg {
 				text := searchText(*rec)
@@ -432,13 +607,14 @@ func (w *importWriter) write(ctx context.Context, rows []Row, b preparedBatch) e
 				updated_at = ?, confirmed_at = ?, review_stage = 0 WHERE id = ?`, append(args, w.now, w.now, st.id)...); err != nil {
 				return err
 			}
-			updated = append(updated, st.id)
 		}
 		var base any
 		if st.base != 0 {
 			base = st.base
 		}
-		revisions = append(revisions, st.revID, st.id, base, b.data[i], importNote, w.actor, RevisionAccepted, w.actor, w.now, w.now)
+		// The revision is the initiative's current version: it holds
+		// no copy of the record until the initiative moves on.
+		revisions = append(revisions, st.revID, st.id, base, "", importNote, w.actor, RevisionAccepted, w.actor, w.now, w.now)
 		for _, sec := range rec.Sectors {
 			sectors = append(sectors, st.id, sec)
 		}
@@ -453,10 +629,18 @@ func (w *importWriter) write(ctx context.Context, rows []Row, b preparedBatch) e
 				exchanges = append(exchanges, st.id, dir.name, e.Kind, e.Until)
 			}
 		}
+		if !pg && st.status == Published {
+			terms = append(terms, st.id, st.terms)
+		}
+		w.written++
+		if w.maps && w.written <= MapRebuildAbove {
+			w.changed = append(w.changed, Initiative{ID: st.id, Status: st.status, Record: *rec})
+		} else {
+			w.changed = nil
+		}
 	}
 	const columns = `INSERT INTO initiatives (id, status, name, data, revision_id, latitude, longitude, ` + facetColumnNames + `,
 		source, source_id, created_by, created_at, updated_at, confirmed_at`
-	var err error
 	if pg {
 		err = insertRows(ctx, tx, columns+`, search)`, "("+marks(20)+", "+pgSearch+")", 24, created, maxArgs)
 	} else {
@@ -466,8 +650,18 @@ func (w *importWriter) write(ctx context.Context, rows []Row, b preparedBatch) e
 		return err
 	}
 	if len(updated) > 0 {
-		for _, table := range []string{"initiative_sectors", "initiative_exchanges", "initiative_tools"} {
-			if _, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE initiative_id IN (`+marks(len(updated))+`)`, updated...); err != nil {
+		tables := []string{"initiative_sectors", "initiative_exchanges", "initiative_tools"}
+		if !pg {
+			// Out of the search index, as Service.reindex does; the
+			// published ones go in again at the end.
+			tables = append(tables, "initiative_search")
+		}
+		for _, table := range tables {
+			key := "initiative_id"
+			if table == "initiative_search" {
+				key = "rowid"
+			}
+			if _, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE `+key+` IN (`+marks(len(updated))+`)`, updated...); err != nil {
 				return err
 			}
 		}
@@ -485,36 +679,29 @@ func (w *importWriter) write(ctx context.Context, rows []Row, b preparedBatch) e
 	if err := insertMany(ctx, tx, `INSERT INTO initiative_tools (initiative_id, tool)`, 2, tools); err != nil {
 		return err
 	}
-	if pg {
+	if err := insertMany(ctx, tx, `INSERT INTO temp.import_terms (id, terms)`, 2, terms); err != nil {
+		return err
+	}
+	w.waiting += len(terms) / 2
+	return w.index(ctx, indexRows)
+}
+
+// index puts the search terms of the published records waiting in
+// temp.import_terms into SQLite's full-text index, in one statement, once
+// there are least of them (0: all there are). FTS5 writes what it has
+// gathered as a segment of the index at the next statement of the
+// transaction, whatever that is, so terms written batch by batch, between
+// the batches' other statements, would make a small segment a batch (and
+// merging those took longer than writing them).
+func (w *importWriter) index(ctx context.Context, least int) error {
+	if w.tx.Engine() != store.SQLite || w.waiting < max(least, 1) {
 		return nil
 	}
-	return w.index(ctx, b, updated)
-}
-
-// index puts the batch's published records into SQLite's search index and
-// takes the others out, as Service.reindex does.
-func (w *importWriter) index(ctx context.Context, b preparedBatch, updated []any) error {
-	if len(updated) > 0 {
-		if _, err := w.tx.Exec(ctx, `DELETE FROM initiative_search WHERE rowid IN (`+marks(len(updated))+`)`, updated...); err != nil {
-			return err
-		}
+	if _, err := w.tx.Exec(ctx, `INSERT INTO initiative_search (rowid, terms) SELECT id, terms FROM temp.import_terms ORDER BY id`); err != nil {
+		return err
 	}
-	for i, st := range b.steps {
-		if st.status == Published {
-			w.terms = append(w.terms, st.id, b.terms[i])
-		}
-	}
-	if len(w.terms) >= indexArgs-2*importBatch {
-		return w.flushIndex(ctx)
-	}
-	return nil
-}
-
-// flushIndex writes the search terms that wait.
-func (w *importWriter) flushIndex(ctx context.Context) error {
-	err := insertMany(ctx, w.tx, `INSERT INTO initiative_search (rowid, terms)`, 2, w.terms, indexArgs)
-	clear(w.terms) // let the strings go
-	w.terms = w.terms[:0]
+	w.waiting = 0
+	_, err := w.tx.Exec(ctx, `DELETE FROM temp.import_terms`)
 	return err
 }
 
@@ -541,6 +728,25 @@ func insertRows(ctx context.Context, tx *store.Tx, head, row string, width int, 
 	}
 	return nil
 }
+
+// keepRevisions gives the current revisions of the initiatives ids that
+// hold no copy of their record (an import's, which is the initiative's
+// data) that copy, before those initiatives move on to another revision
+// than except. Every reader of revisions takes an empty data for the
+// initiative's (revisionData).
+func keepRevisions(ctx context.Context, q store.Querier, ids []any, except int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := q.Exec(ctx, `UPDATE revisions SET data = (SELECT i.data FROM initiatives i WHERE i.id = revisions.initiative_id)
+		WHERE data = '' AND id <> ? AND id IN (SELECT i.revision_id FROM initiatives i WHERE i.id IN (`+marks(len(ids))+`))`,
+		append([]any{except}, ids...)...)
+	return err
+}
+
+// revisionData is a revision's record as JSON, in a query over revisions
+// r: the initiative's when the revision holds no copy (keepRevisions).
+const revisionData = `CASE WHEN r.data = '' THEN (SELECT i.data FROM initiatives i WHERE i.id = r.initiative_id) ELSE r.data END`
 
 // reserveIDs takes n new IDs for table (initiatives or revisions), in
 // increasing order. On SQLite the transaction holds the write lock, so
@@ -601,10 +807,18 @@ func (s *Service) importedToMap(ctx context.Context, res importResult) {
 
 func sourceKey(source, id string) string { return source + "\x00" + id }
 
+// stored is what an import needs to know of an initiative its file names.
+type stored struct {
+	id, revisionID int64
+	status         Status
+	email          string
+	sum            [sha256.Size]byte // of its normalised record's JSON
+}
+
 // storedBySource reads the initiatives whose source and source_id a row of
 // the import names, in one pass over those that have a source_id.
-func storedBySource(ctx context.Context, tx *store.Tx, wanted map[string]int) (map[string]Initiative, error) {
-	out := map[string]Initiative{}
+func storedBySource(ctx context.Context, tx *store.Tx, wanted map[string]int) (map[string]stored, error) {
+	out := map[string]stored{}
 	if len(wanted) == 0 {
 		return out, nil
 	}
@@ -615,21 +829,27 @@ func storedBySource(ctx context.Context, tx *store.Tx, wanted map[string]int) (m
 	defer rows.Close()
 	for rows.Next() {
 		var (
-			in               Initiative
+			in               stored
 			source, sourceID string
 			data             []byte
+			rec              Record
 		)
-		if err := rows.Scan(&in.ID, &in.Status, &source, &sourceID, &data, &in.RevisionID); err != nil {
+		if err := rows.Scan(&in.id, &in.status, &source, &sourceID, &data, &in.revisionID); err != nil {
 			return nil, err
 		}
 		k := sourceKey(source, sourceID)
 		if _, ok := wanted[k]; !ok {
 			continue
 		}
-		if err := json.Unmarshal(data, &in.Record); err != nil {
+		if err := json.Unmarshal(data, &rec); err != nil {
 			return nil, err
 		}
-		in.Record = normalized(in.Record)
+		rec = normalized(rec)
+		norm, err := json.Marshal(rec)
+		if err != nil {
+			return nil, err
+		}
+		in.email, in.sum = rec.Contact.Email, sha256.Sum256(norm)
 		out[k] = in
 	}
 	return out, rows.Err()
@@ -637,13 +857,13 @@ func storedBySource(ctx context.Context, tx *store.Tx, wanted map[string]int) (m
 
 // publishedWithoutSource indexes the published initiatives that have no
 // source_id by their content, for recognising rows imported before.
-func publishedWithoutSource(ctx context.Context, tx *store.Tx) (map[string][]int64, error) {
+func publishedWithoutSource(ctx context.Context, tx *store.Tx) (map[[sha256.Size]byte][]int64, error) {
 	rows, err := tx.Query(ctx, `SELECT id, data FROM initiatives WHERE status = 'published' AND source_id = '' ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[string][]int64{}
+	out := map[[sha256.Size]byte][]int64{}
 	for rows.Next() {
 		var (
 			id   int64
@@ -665,10 +885,10 @@ func publishedWithoutSource(ctx context.Context, tx *store.Tx) (map[string][]int
 	return out, rows.Err()
 }
 
-// contentKey is a normalised record without its contact e-mail (which no
-// export carries), as a string to compare.
-func contentKey(r Record) (string, error) {
+// contentKey sums a normalised record without its contact e-mail address
+// (which no export carries), to compare.
+func contentKey(r Record) ([sha256.Size]byte, error) {
 	r.Contact.Email = ""
 	b, err := json.Marshal(r)
-	return string(b), err
+	return sha256.Sum256(b), err
 }

@@ -235,6 +235,21 @@ func TestImportUpdatesBySource(t *testing.T) {
 			h.Record.Summary.EN != "Now with a new summary." || hist[1].AuthorID != f.moderator.ID {
 			t.Errorf("history %+v", hist)
 		}
+		// Every version stays in the history as it was, also after the
+		// initiative moved on, by an import or by an edit.
+		if hist[1].Record.Summary.EN != richRecord(1).Summary.EN {
+			t.Errorf("the first import's revision now reads %q", hist[1].Record.Summary.EN)
+		}
+		edited := in.Record
+		edited.Summary.EN = "Edited by hand."
+		if _, err := f.svc.Edit(ctx, f.moderator, in.ID, atlas.Proposal{Record: edited, BaseID: hist[0].ID}); err != nil {
+			t.Fatal(err)
+		}
+		_, hist, err = f.svc.History(ctx, f.moderator, in.ID)
+		if err != nil || len(hist) != 3 || hist[0].Record.Summary.EN != "Edited by hand." ||
+			hist[1].Record.Summary.EN != "Now with a new summary." || hist[2].Record.Summary.EN != richRecord(1).Summary.EN {
+			t.Errorf("history after an edit %+v, %v", hist, err)
+		}
 		got, err := f.svc.Get(ctx, nil, proposal.ID)
 		if err != nil || got.Status != atlas.Published {
 			t.Errorf("the proposal named by the import: %v, %v", got.Status, err)
@@ -404,7 +419,10 @@ func snapshot(t *testing.T, db *store.DB) map[string]string {
 	add(`SELECT initiative_id, 'sector ' || sector FROM initiative_sectors ORDER BY initiative_id, sector`)
 	add(`SELECT initiative_id, direction || ' ' || kind || ' ' || until FROM initiative_exchanges ORDER BY initiative_id, direction, kind, until`)
 	add(`SELECT initiative_id, 'tool ' || tool FROM initiative_tools ORDER BY initiative_id, tool`)
-	add(`SELECT initiative_id, 'revision ' || state || ' ' || data FROM revisions ORDER BY initiative_id, id`)
+	// An import's revision holds no copy of the record while it is the
+	// initiative's current version; it reads as the initiative's.
+	add(`SELECT r.initiative_id, 'revision ' || r.state || ' ' || CASE WHEN r.data = '' THEN i.data ELSE r.data END
+		FROM revisions r JOIN initiatives i ON i.id = r.initiative_id ORDER BY r.initiative_id, r.id`)
 	if db.Engine() == store.Postgres {
 		add(`SELECT id, 'search ' || COALESCE(search::text, '') FROM initiatives ORDER BY id`)
 	} else {

@@ -264,7 +264,7 @@ func confirm(ctx context.Context, tx *store.Tx, id, now int64) error {
 	return err
 }
 
-const revisionColumns = `r.id, r.initiative_id, COALESCE(r.base_id, 0), r.data, r.note, COALESCE(r.author_id, 0),
+const revisionColumns = `r.id, r.initiative_id, COALESCE(r.base_id, 0), ` + revisionData + `, r.note, COALESCE(r.author_id, 0),
 	r.state, r.reason, COALESCE(r.reviewer_id, 0), COALESCE(r.reviewed_at, 0), COALESCE(r.restored_from, 0), r.created_at`
 
 const revisionFrom = ` FROM revisions r`

@@ -43,8 +43,8 @@ func (s *Service) ExportPerson(ctx context.Context, q store.Querier, userID int6
 	}
 
 	revisions := personal.Table{Name: "atlas_revisions", Columns: []string{"id", "initiative", "state", "note", "reason", "created_at", "reviewed_at", "record"}}
-	err = personal.EachRow(ctx, q, `SELECT id, initiative_id, state, note, reason, created_at, COALESCE(reviewed_at, 0), data FROM revisions
-		WHERE author_id = ? ORDER BY id`, []any{userID},
+	err = personal.EachRow(ctx, q, `SELECT r.id, r.initiative_id, r.state, r.note, r.reason, r.created_at, COALESCE(r.reviewed_at, 0), `+revisionData+`
+		FROM revisions r WHERE r.author_id = ? ORDER BY r.id`, []any{userID},
 		func(scan func(...any) error) error {
 			var id, initiative, created, reviewed int64
 			var state, note, reason, data string
@@ -166,9 +166,12 @@ func (s *Service) ErasePerson(ctx context.Context, q store.Querier, p personal.P
 		data, note, reason string
 	}
 	var revisions []revision
-	err = personal.EachRow(ctx, q, `SELECT id, data, note, reason, COALESCE(author_id, 0) = ? FROM revisions
-		WHERE author_id = ? OR lower(data) LIKE ? OR lower(data) LIKE ? OR lower(note) LIKE ? OR lower(note) LIKE ?
-			OR lower(reason) LIKE ? OR lower(reason) LIKE ?`,
+	// A revision without a copy of its record (an import's) reads as its
+	// initiative's, which is scrubbed below; the person's own get a
+	// scrubbed copy of their own, as they always had.
+	err = personal.EachRow(ctx, q, `SELECT r.id, `+revisionData+`, r.note, r.reason, COALESCE(r.author_id, 0) = ? FROM revisions r
+		WHERE r.author_id = ? OR lower(r.data) LIKE ? OR lower(r.data) LIKE ? OR lower(r.note) LIKE ? OR lower(r.note) LIKE ?
+			OR lower(r.reason) LIKE ? OR lower(r.reason) LIKE ?`,
 		[]any{p.ID, p.ID, like[0], like[1], like[0], like[1], like[0], like[1]},
 		func(scan func(...any) error) error {
 			var r revision

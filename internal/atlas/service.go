@@ -205,6 +205,9 @@ func (s *Service) write(ctx context.Context, tx store.Querier, id int64, status 
 	if revisionID != 0 {
 		rev = revisionID
 	}
+	if err := keepRevisions(ctx, tx, []any{id}, revisionID); err != nil {
+		return err
+	}
 	args := append(append([]any{status, rec.Name, string(data), rev, lat, lon}, facetColumns(rec, s.today())...),
 		rec.Source, rec.SourceID, now, id)
 	if _, err := tx.Exec(ctx, `UPDATE initiatives SET status = ?, name = ?, data = ?, revision_id = ?, latitude = ?, longitude = ?,
