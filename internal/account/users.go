@@ -87,12 +87,16 @@ type ListFilter struct {
 	Limit int
 }
 
+// MaxList is the most accounts one call of List returns.
+const MaxList = 500
+
 // List returns accounts for a steward, oldest first, and records that
 // personal data was read (the list shows addresses).
 func (s *Service) List(ctx context.Context, f ListFilter) ([]User, int64, error) {
-	if f.Limit <= 0 || f.Limit > 200 {
+	if f.Limit <= 0 {
 		f.Limit = 50
 	}
+	f.Limit = min(f.Limit, MaxList)
 	query := "SELECT " + userColumns + " FROM users WHERE id > ?"
 	args := []any{f.After}
 	if q := strings.TrimSpace(f.Query); q != "" {

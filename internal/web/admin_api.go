@@ -21,11 +21,9 @@ func (s *Server) apiUsers(w http.ResponseWriter, r *http.Request) error {
 	if f.After, err = queryInt(q.Get("cursor"), "cursor"); err != nil {
 		return err
 	}
-	limit, err := queryInt(q.Get("limit"), "limit")
-	if err != nil {
+	if f.Limit, err = queryLimit(q.Get("limit")); err != nil {
 		return err
 	}
-	f.Limit = int(limit)
 	users, next, err := s.accounts.List(r.Context(), f)
 	if err != nil {
 		return err
@@ -94,11 +92,9 @@ func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	f := s.auditFilter(q)
 	var err error
-	limit, err := queryInt(q.Get("limit"), "limit")
-	if err != nil {
+	if f.Limit, err = queryLimit(q.Get("limit")); err != nil {
 		return err
 	}
-	f.Limit = int(limit)
 	if f.ActorID, err = queryInt(q.Get("actor"), "actor"); err != nil {
 		return err
 	}

@@ -23,6 +23,10 @@ type compareItem struct {
 	Groups []assess.GroupResult
 }
 
+// problemCompareIDs: the ids to compare are not two to four numbers. It
+// names the parameter, as every refused query does.
+var problemCompareIDs = &problem.Error{Kind: problem.Invalid, Code: "assess.compare_count", Fields: problem.Fields{"ids": "assess.compare_ids"}}
+
 // compareAssessments puts several published assessments side by side.
 // They are compared group by group, by group id, since they may use
 // different framework versions.
@@ -32,7 +36,7 @@ func (s *Server) compareAssessments(w http.ResponseWriter, r *http.Request) erro
 		for _, part := range strings.Split(raw, ",") {
 			id, err := strconv.ParseInt(strings.TrimSpace(part), 10, 64)
 			if err != nil || id <= 0 {
-				return problem.New(problem.Invalid, "assess.compare_count")
+				return problemCompareIDs
 			}
 			if !slices.Contains(ids, id) {
 				ids = append(ids, id)
@@ -40,7 +44,7 @@ func (s *Server) compareAssessments(w http.ResponseWriter, r *http.Request) erro
 		}
 	}
 	if len(ids) < 2 || len(ids) > 4 {
-		return problem.New(problem.Invalid, "assess.compare_count")
+		return problemCompareIDs
 	}
 	u := userFrom(r.Context())
 	lang := langFrom(r.Context())

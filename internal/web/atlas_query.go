@@ -52,11 +52,9 @@ func atlasQuery(v url.Values) (atlas.Query, error) {
 		}
 		q.RadiusKm = r
 	}
-	if s := v.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			f.Add("limit", "limit.out_of_range")
-		}
+	if n, err := queryLimit(v.Get("limit")); err != nil {
+		f.Add("limit", "limit.out_of_range")
+	} else {
 		q.Limit = n
 	}
 	return q, mergeProblems(f.Err(), q.Check())

@@ -65,11 +65,11 @@ func ledgerFilter(r *http.Request) (ledger.Filter, error) {
 	if err != nil {
 		return f, err
 	}
-	limit, err := queryInt(q.Get("limit"), "limit")
+	limit, err := queryLimit(q.Get("limit"))
 	if err != nil {
 		return f, err
 	}
-	f.Before, f.Limit = before, int(min(limit, ledger.MaxPage))
+	f.Before, f.Limit = before, limit
 	return f, fields.Err()
 }
 

@@ -260,18 +260,15 @@ func (s *Server) apiAnnouncements(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	limit, err := queryInt(q.Get("limit"), "limit")
+	limit, err := queryLimit(q.Get("limit"))
 	if err != nil {
 		return err
-	}
-	if limit > workspace.MaxAnnouncements {
-		return problem.Fields{"limit": "limit.out_of_range"}.Err()
 	}
 	v, err := s.workspaceView(r)
 	if err != nil {
 		return err
 	}
-	items, next, err := s.workspaces.Announcements(r.Context(), userFrom(r.Context()), v.Slug, before, int(limit))
+	items, next, err := s.workspaces.Announcements(r.Context(), userFrom(r.Context()), v.Slug, before, limit)
 	if err != nil {
 		return err
 	}

@@ -189,14 +189,9 @@ func (s *Server) apiMembers(w http.ResponseWriter, r *http.Request) error {
 	if f.After, err = queryInt(q.Get("cursor"), "cursor"); err != nil {
 		return err
 	}
-	limit, err := queryInt(q.Get("limit"), "limit")
-	if err != nil {
+	if f.Limit, err = queryLimit(q.Get("limit")); err != nil {
 		return err
 	}
-	if limit > workspace.MaxPage {
-		return problem.Fields{"limit": "limit.out_of_range"}.Err()
-	}
-	f.Limit = int(limit)
 	members, next, err := s.workspaces.Register(r.Context(), userFrom(r.Context()), r.PathValue("ws"), f)
 	if err != nil {
 		return err
@@ -438,14 +433,9 @@ func (s *Server) apiLedger(w http.ResponseWriter, r *http.Request) error {
 	if f.Before, err = queryInt(q.Get("cursor"), "cursor"); err != nil {
 		return err
 	}
-	limit, err := queryInt(q.Get("limit"), "limit")
-	if err != nil {
+	if f.Limit, err = queryLimit(q.Get("limit")); err != nil {
 		return err
 	}
-	if limit > workspace.MaxPage {
-		return problem.Fields{"limit": "limit.out_of_range"}.Err()
-	}
-	f.Limit = int(limit)
 	entries, next, err := s.workspaces.Ledger(r.Context(), userFrom(r.Context()), r.PathValue("ws"), f)
 	if err != nil {
 		return err

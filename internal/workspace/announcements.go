@@ -354,8 +354,13 @@ func (s *Service) setUnsubscribed(ctx context.Context, tx store.Querier, wsID, m
 	return audit.RecordID(ctx, tx, action, "workspace_member", memberID, map[string]any{"workspace": wsID, "via": via})
 }
 
-// MaxAnnouncements is the most announcements one list returns.
-const MaxAnnouncements = 100
+// MaxAnnouncements is the most announcements one list returns, and
+// DefaultAnnouncements how many it returns when asked for none in
+// particular.
+const (
+	MaxAnnouncements     = 500
+	DefaultAnnouncements = 100
+)
 
 // Announcements lists the announcements u may read, newest first: those
 // for u's circle and the circles around it, and the public ones (all that
@@ -363,9 +368,10 @@ const MaxAnnouncements = 100
 // on: only announcements with a smaller id (0: from the newest). The
 // second result is the id to page on from, 0 at the end.
 func (s *Service) Announcements(ctx context.Context, u *account.User, ref string, before int64, limit int) ([]Announcement, int64, error) {
-	if limit <= 0 || limit > MaxAnnouncements {
-		limit = MaxAnnouncements
+	if limit <= 0 {
+		limit = DefaultAnnouncements
 	}
+	limit = min(limit, MaxAnnouncements)
 	ws, err := load(ctx, s.DB, ref)
 	if err != nil {
 		return nil, 0, err
