@@ -541,8 +541,10 @@ type importWriter struct {
 	waiting int // search terms in temp.import_terms
 }
 
-// pgSearch is the search vector Service.reindex writes on PostgreSQL, of
-// the name, the name and the search text twice.
+// pgSearch is the search vector of a published initiative on PostgreSQL
+// (Service.reindex, imports, restores), of the name, the name and the
+// search text twice: the name weighted A in both languages, then the
+// whole search text.
 const pgSearch = `setweight(to_tsvector('dutch', ?), 'A') || setweight(to_tsvector('english', ?), 'A') ||
 	to_tsvector('dutch', ?) || to_tsvector('english', ?)`
 
@@ -559,6 +561,7 @@ func (w *importWriter) write(ctx context.Context, b preparedBatch) error {
 	}
 	var (
 		created, revisions, sectors, exchanges, tools, terms []any
+		vectors                                              []any // PostgreSQL's search rows
 		updated                                              []any // IDs
 	)
 	for _, st := range b.steps {
@@ -586,24 +589,10 @@ func (w *importWriter) write(ctx context.Context, b preparedBatch) error {
 		switch {
 		case create:
 			created = append(append(append(created, st.id), args...), w.actor, w.now, w.now, w.now)
-			if pg {
-				text := searchText(*rec)
-				created = append(created, rec.Name, rec.Name, text, text)
-			}
 		default:
-			// An update also confirms the entry, as an edit does. On
-			// PostgreSQL the search vector is part of the row.
-			search := ""
-			if pg {
-				search = ", search = NULL"
-				if st.status == Published {
-					search = ", search = " + pgSearch
-					text := searchText(*rec)
-					args = append(args, rec.Name, rec.Name, text, text)
-				}
-			}
+			// An update also confirms the entry, as an edit does.
 			if _, err := tx.Exec(ctx, `UPDATE initiatives SET status = ?, name = ?, data = ?, revision_id = ?, latitude = ?, longitude = ?,
-				`+facetAssignments+`, source = ?, source_id = ?`+search+`,
+				`+facetAssignments+`, source = ?, source_id = ?,
 				updated_at = ?, confirmed_at = ?, review_stage = 0 WHERE id = ?`, append(args, w.now, w.now, st.id)...); err != nil {
 				return err
 			}
@@ -629,7 +618,12 @@ func (w *importWriter) write(ctx context.Context, b preparedBatch) error {
 				exchanges = append(exchanges, st.id, dir.name, e.Kind, e.Until)
 			}
 		}
-		if !pg && st.status == Published {
+		switch {
+		case st.status != Published:
+		case pg:
+			text := searchText(*rec)
+			vectors = append(vectors, st.id, rec.Name, rec.Name, text, text)
+		default:
 			terms = append(terms, st.id, st.terms)
 		}
 		w.written++
@@ -641,24 +635,19 @@ func (w *importWriter) write(ctx context.Context, b preparedBatch) error {
 	}
 	const columns = `INSERT INTO initiatives (id, status, name, data, revision_id, latitude, longitude, ` + facetColumnNames + `,
 		source, source_id, created_by, created_at, updated_at, confirmed_at`
-	if pg {
-		err = insertRows(ctx, tx, columns+`, search)`, "("+marks(20)+", "+pgSearch+")", 24, created, maxArgs)
-	} else {
-		err = insertMany(ctx, tx, columns+`)`, 20, created)
-	}
-	if err != nil {
+	if err := insertMany(ctx, tx, columns+`)`, 20, created); err != nil {
 		return err
 	}
 	if len(updated) > 0 {
-		tables := []string{"initiative_sectors", "initiative_exchanges", "initiative_tools"}
-		if !pg {
-			// Out of the search index, as Service.reindex does; the
-			// published ones go in again at the end.
-			tables = append(tables, "initiative_search")
-		}
-		for _, table := range tables {
+		// Out of the search index too, as Service.reindex does; the
+		// published ones go in again below (on SQLite, at the end).
+		for _, table := range []string{"initiative_sectors", "initiative_exchanges", "initiative_tools", "initiative_search"} {
 			key := "initiative_id"
-			if table == "initiative_search" {
+			switch {
+			case table != "initiative_search":
+			case pg:
+				key = "id"
+			default:
 				key = "rowid"
 			}
 			if _, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE `+key+` IN (`+marks(len(updated))+`)`, updated...); err != nil {
@@ -677,6 +666,9 @@ func (w *importWriter) write(ctx context.Context, b preparedBatch) error {
 		return err
 	}
 	if err := insertMany(ctx, tx, `INSERT INTO initiative_tools (initiative_id, tool)`, 2, tools); err != nil {
+		return err
+	}
+	if err := insertRows(ctx, tx, `INSERT INTO initiative_search (id, search)`, "(?, "+pgSearch+")", 5, vectors, maxArgs); err != nil {
 		return err
 	}
 	if err := insertMany(ctx, tx, `INSERT INTO temp.import_terms (id, terms)`, 2, terms); err != nil {

@@ -424,7 +424,7 @@ func snapshot(t *testing.T, db *store.DB) map[string]string {
 	add(`SELECT r.initiative_id, 'revision ' || r.state || ' ' || CASE WHEN r.data = '' THEN i.data ELSE r.data END
 		FROM revisions r JOIN initiatives i ON i.id = r.initiative_id ORDER BY r.initiative_id, r.id`)
 	if db.Engine() == store.Postgres {
-		add(`SELECT id, 'search ' || COALESCE(search::text, '') FROM initiatives ORDER BY id`)
+		add(`SELECT id, 'search ' || search::text FROM initiative_search ORDER BY id`)
 	} else {
 		if _, err := db.Exec(ctx, `CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_terms USING fts5vocab('main', 'initiative_search', 'instance')`); err != nil {
 			t.Fatal(err)

@@ -4,15 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"samen/internal/store"
 )
 
 // AfterRestore makes what a backup leaves out because it is worked out
 // from the rows: the full-text index of the published entries (SQLite's
-// FTS5 table, PostgreSQL's search column, which differ between the engines
-// and so cannot be copied from one to the other). It also moves the map
+// FTS5 table, PostgreSQL's table of search vectors, which differ between
+// the engines and so cannot be copied from one to the other). It also moves the map
 // generation, so that a process already running on the database rebuilds
 // its map index from the restored rows. It runs in the restore's
 // transaction (store.RestoreOptions.After).
@@ -27,10 +26,8 @@ func AfterRestore(ctx context.Context, tx *store.Tx) error {
 // time, as Service.reindex indexes one.
 func rebuildSearch(ctx context.Context, tx *store.Tx) error {
 	pg := tx.Engine() == store.Postgres
-	if !pg {
-		if _, err := tx.Exec(ctx, `DELETE FROM initiative_search`); err != nil {
-			return err
-		}
+	if _, err := tx.Exec(ctx, `DELETE FROM initiative_search`); err != nil {
+		return err
 	}
 	cache := newStemCache()
 	var after int64
@@ -55,7 +52,8 @@ func rebuildSearch(ctx context.Context, tx *store.Tx) error {
 				return fmt.Errorf("initiative %d: %w", id, err)
 			}
 			if pg {
-				args = append(args, id, rec.Name, searchText(rec))
+				text := searchText(rec)
+				args = append(args, id, rec.Name, rec.Name, text, text)
 			} else {
 				args = append(args, id, cache.indexTerms(rec))
 			}
@@ -68,20 +66,12 @@ func rebuildSearch(ctx context.Context, tx *store.Tx) error {
 		if len(args) == 0 {
 			return nil
 		}
-		if !pg {
-			if err := insertMany(ctx, tx, `INSERT INTO initiative_search (rowid, terms)`, 2, args); err != nil {
-				return err
-			}
-			continue
+		if pg {
+			err = insertRows(ctx, tx, `INSERT INTO initiative_search (id, search)`, "(?, "+pgSearch+")", 5, args, maxArgs)
+		} else {
+			err = insertMany(ctx, tx, `INSERT INTO initiative_search (rowid, terms)`, 2, args)
 		}
-		// The vector of Service.reindex: the name weighted A in both
-		// languages, then the whole search text.
-		row := "(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT))"
-		if _, err := tx.Exec(ctx, `UPDATE initiatives AS i SET search =
-			setweight(to_tsvector('dutch', v.name), 'A') || setweight(to_tsvector('english', v.name), 'A') ||
-			to_tsvector('dutch', v.text) || to_tsvector('english', v.text)
-			FROM (VALUES `+strings.TrimSuffix(strings.Repeat(row+", ", len(args)/3), ", ")+`) AS v(id, name, text)
-			WHERE i.id = v.id`, args...); err != nil {
+		if err != nil {
 			return err
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -222,7 +223,7 @@ func (s *Service) where(q Query, e store.Engine, skip string, joined bool) (stri
 	if q.Text != "" && !joined {
 		if e == store.Postgres {
 			expr, targs := tsQuery(q.Text)
-			conds = append(conds, "i.search @@ "+expr)
+			conds = append(conds, "i.id IN (SELECT id FROM initiative_search WHERE search @@ "+expr+")")
 			args = append(args, targs...)
 		} else {
 			conds = append(conds, "i.id IN (SELECT rowid FROM initiative_search WHERE initiative_search MATCH ?)")
@@ -353,11 +354,10 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 		// sector; now 0.6 ms and 12 ms).
 		count := `SELECT COUNT(*) FROM (SELECT 1 FROM ` + from + ` WHERE ` + where + ` LIMIT ?) m`
 		countArgs := append(args[:len(args):len(args)], CountCap+1)
-		if fts && onlyText(q) {
+		if onlyText(q) {
 			// The index holds only published entries: count there, without
 			// reading a table row per match.
-			count = `SELECT COUNT(*) FROM (SELECT 1 FROM initiative_search WHERE initiative_search MATCH ? LIMIT ?) m`
-			countArgs = []any{ftsQuery(q.Text), CountCap + 1}
+			count, countArgs = textOnly(e, q.Text, "COUNT(*)", CountCap+1)
 		}
 		if err := s.DB.QueryRow(ctx, count, countArgs...).Scan(&res.Total); err != nil {
 			return res, err
@@ -386,7 +386,7 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 			order = "f.rank, i.id" // bm25: lower is better
 		default:
 			expr, targs := tsQuery(q.Text)
-			order = "ts_rank(i.search, " + expr + ") DESC, i.id"
+			order = "ts_rank((SELECT s.search FROM initiative_search s WHERE s.id = i.id), " + expr + ") DESC, i.id"
 			orderArgs = targs
 		}
 	case OrderDistance:
@@ -425,6 +425,21 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 
 // onlyText reports whether a query is words and nothing else, which SQLite
 // can count inside the search index alone.
+// textOnly is a query of the search index alone, for a search of words
+// and nothing else: what (the IDs, or COUNT(*)) of at most limit matches.
+// On both engines the index is a table of the published entries alone,
+// keyed by the initiative's ID (rowid for FTS5), so the initiatives'
+// rows, wide with their JSON, are not read. On PostgreSQL that narrow
+// table is what makes a broad search fast: its words are in a GIN index,
+// whose matches PostgreSQL must still visit in the table to see them.
+func textOnly(e store.Engine, text, what string, limit int) (string, []any) {
+	if e == store.Postgres {
+		expr, args := tsQuery(text)
+		return `SELECT ` + what + ` FROM (SELECT id FROM initiative_search WHERE search @@ ` + expr + ` LIMIT ?) m`, append(args, limit)
+	}
+	return `SELECT ` + what + ` FROM (SELECT rowid AS id FROM initiative_search WHERE initiative_search MATCH ? LIMIT ?) m`, []any{ftsQuery(text), limit}
+}
+
 func onlyText(q Query) bool {
 	return q.Text != "" && len(q.Sectors)+len(q.Districts)+len(q.LegalForms)+len(q.Principles)+len(q.Needs)+len(q.Offers) == 0 &&
 		q.BBox == nil && q.Near == nil && q.Changed.IsZero() && q.After == 0
@@ -615,14 +630,24 @@ func (s *Service) facetsSQL(ctx context.Context, q Query) (map[string][]FacetCou
 
 // SearchIDs returns the IDs of at most max published initiatives that
 // match q, for filtering the map by a full-text search. Words alone are
-// looked up in SQLite's search index without touching the table.
+// looked up in the search index without touching the table.
 func (s *Service) SearchIDs(ctx context.Context, q Query, max int) (*mapindex.IDSet, error) {
 	if err := q.Check(); err != nil {
 		return nil, err
 	}
-	query := `SELECT rowid FROM initiative_search WHERE initiative_search MATCH ? LIMIT ?`
-	args := []any{ftsQuery(q.Text), max}
-	if s.DB.Engine() != store.SQLite || !onlyText(q) {
+	// Matches of words alone are kept while the map stays as it is: each
+	// view a visitor pans or zooms to asks for the clusters of the same
+	// search again.
+	cached := onlyText(q) && s.Map != nil
+	var version uint64
+	if cached {
+		version = s.Map.Version()
+		if ids, ok := s.ids.get(version, idKey{q.Text, max}); ok {
+			return ids, nil
+		}
+	}
+	query, args := textOnly(s.DB.Engine(), q.Text, "id", max)
+	if !onlyText(q) {
 		where, wargs := s.where(q, s.DB.Engine(), "", false)
 		query, args = `SELECT i.id FROM initiatives i WHERE `+where+` LIMIT ?`, append(wargs, max)
 	}
@@ -639,5 +664,59 @@ func (s *Service) SearchIDs(ctx context.Context, q Query, max int) (*mapindex.ID
 		}
 		ids.Add(id)
 	}
-	return ids, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if cached {
+		s.ids.put(version, idKey{q.Text, max}, ids)
+	}
+	return ids, nil
+}
+
+// idCache keeps the matches of searches for the map (SearchIDs) at one
+// version of the map index, at most maxCachedSearches of them. The map
+// index moves on with every change to a published initiative on the map,
+// from this process or (within two seconds) another, so a search is never
+// older than the map it filters. A set is shared, and only read.
+type idCache struct {
+	mu      sync.Mutex
+	version uint64
+	m       map[idKey]*mapindex.IDSet
+}
+
+type idKey struct {
+	text string
+	max  int
+}
+
+// maxCachedSearches bounds the cache: a set is a bitmap of the IDs up to
+// the highest matched, 375 kB at three million initiatives.
+const maxCachedSearches = 64
+
+func (c *idCache) get(version uint64, k idKey) (*mapindex.IDSet, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.version != version {
+		return nil, false
+	}
+	ids, ok := c.m[k]
+	return ids, ok
+}
+
+func (c *idCache) put(version uint64, k idKey, ids *mapindex.IDSet) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if version < c.version {
+		return // the map moved on while the database was asked
+	}
+	if c.version != version || c.m == nil {
+		c.version, c.m = version, map[idKey]*mapindex.IDSet{}
+	}
+	if len(c.m) >= maxCachedSearches {
+		for old := range c.m { // any one: a search asked again comes back
+			delete(c.m, old)
+			break
+		}
+	}
+	c.m[k] = ids
 }

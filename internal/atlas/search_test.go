@@ -453,3 +453,63 @@ func TestMapFollowsLongImports(t *testing.T) {
 		}
 	})
 }
+
+// The map's filter by words (SearchIDs) is kept between the views a
+// visitor pans to, but never outlives the map it filters: an edit, an
+// archiving, or another process's change brought in by Sync shows in the
+// next search.
+func TestSearchOnTheMapFollowsChanges(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		dir := directory(t, f)
+		other := &atlas.Service{DB: db, Map: mapindex.New(mapindex.Options{}), Now: f.clock.now}
+		since, err := other.LoadMap(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bike := dir["Fietsenwerkplaats Noord"]
+		found := func(s *atlas.Service, text string) bool {
+			t.Helper()
+			ids, err := s.SearchIDs(ctx, atlas.Query{Text: text}, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ids.Has(bike.ID)
+		}
+		for _, s := range []*atlas.Service{f.svc, other, f.svc, other} { // the second time from the cache
+			if found(s, "bakkerij") || !found(s, "fietsen") {
+				t.Fatal("before the edit: the workshop is not found by its own words")
+			}
+		}
+		f.clock.add(time.Second)
+		bike.Name = "Bakkerij en fietsen Noord"
+		if _, err := f.svc.Edit(ctx, f.moderator, bike.ID, atlas.Proposal{Record: bike.Record}); err != nil {
+			t.Fatal(err)
+		}
+		if !found(f.svc, "bakkerij") {
+			t.Error("the process that made the edit does not find the new name")
+		}
+		other.Now = func() time.Time { return f.clock.now().Add(time.Second) }
+		if since, err = other.Sync(ctx, since); err != nil {
+			t.Fatal(err)
+		}
+		if !found(other, "bakkerij") {
+			t.Error("another process does not find the new name after Sync")
+		}
+		f.clock.add(time.Second)
+		if err := f.svc.SetArchived(ctx, f.moderator, bike.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		if found(f.svc, "bakkerij") || found(f.svc, "fietsen") {
+			t.Error("an archived initiative is still found on the map")
+		}
+		other.Now = func() time.Time { return f.clock.now().Add(2 * time.Second) }
+		if _, err := other.Sync(ctx, since); err != nil {
+			t.Fatal(err)
+		}
+		if found(other, "bakkerij") {
+			t.Error("another process still finds an archived initiative after Sync")
+		}
+	})
+}

@@ -81,6 +81,8 @@ type Service struct {
 	// The map index's generation (mapsync.go) and when it was last in step
 	// with the database (Unix milliseconds).
 	mapGen, synced atomic.Int64
+	// The matches of recent searches for the map (SearchIDs).
+	ids idCache
 }
 
 func (s *Service) today() string { return s.Now.Time().UTC().Format(time.DateOnly) }
@@ -250,23 +252,21 @@ func (s *Service) write(ctx context.Context, tx store.Querier, id int64, status 
 // reindex puts a published record into the search index, and takes
 // anything else out of it.
 func (s *Service) reindex(ctx context.Context, tx store.Querier, id int64, status Status, rec Record) error {
-	if tx.Engine() == store.Postgres {
-		if status != Published {
-			_, err := tx.Exec(ctx, `UPDATE initiatives SET search = NULL WHERE id = ?`, id)
-			return err
-		}
-		text := searchText(rec)
-		_, err := tx.Exec(ctx, `UPDATE initiatives SET search =
-			setweight(to_tsvector('dutch', ?), 'A') || setweight(to_tsvector('english', ?), 'A') ||
-			to_tsvector('dutch', ?) || to_tsvector('english', ?) WHERE id = ?`,
-			rec.Name, rec.Name, text, text, id)
-		return err
+	pg := tx.Engine() == store.Postgres
+	key := "rowid"
+	if pg {
+		key = "id"
 	}
-	if _, err := tx.Exec(ctx, `DELETE FROM initiative_search WHERE rowid = ?`, id); err != nil {
+	if _, err := tx.Exec(ctx, `DELETE FROM initiative_search WHERE `+key+` = ?`, id); err != nil {
 		return err
 	}
 	if status != Published {
 		return nil
+	}
+	if pg {
+		text := searchText(rec)
+		_, err := tx.Exec(ctx, `INSERT INTO initiative_search (id, search) VALUES (?, `+pgSearch+`)`, id, rec.Name, rec.Name, text, text)
+		return err
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO initiative_search (rowid, terms) VALUES (?, ?)`, id, indexTerms(rec))
 	return err

@@ -193,6 +193,15 @@ func (ix *Index) Len() int {
 	return ix.lenLocked()
 }
 
+// Version moves on at every change of the index's contents: what was
+// worked out from the index, or for it, at one version may be kept until
+// the next.
+func (ix *Index) Version() uint64 {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.version
+}
+
 func (ix *Index) lenLocked() int { return ix.base.len() - len(ix.removed) + len(ix.added) }
 
 // Build replaces the contents of the index with points. When several points share an ID the

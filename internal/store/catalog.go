@@ -148,6 +148,7 @@ func catalogPostgres(ctx context.Context, q queryer) ([]table, error) {
 			continue
 		}
 		t := table{Name: name}
+		vectors := 0
 		rows, err := q.QueryContext(ctx, `SELECT column_name, data_type, is_generated, COALESCE(is_identity, 'NO'), COALESCE(column_default, '')
 			FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position`, name)
 		if err != nil {
@@ -162,6 +163,9 @@ func catalogPostgres(ctx context.Context, q queryer) ([]table, error) {
 			// A generated column and a search vector are worked out
 			// from the others; a restore makes them again.
 			if generated == "ALWAYS" || typ == "tsvector" {
+				if typ == "tsvector" {
+					vectors++
+				}
 				continue
 			}
 			kind, ok := postgresKind(typ)
@@ -183,6 +187,12 @@ func catalogPostgres(ctx context.Context, q queryer) ([]table, error) {
 			WHERE i.indrelid = $1::regclass AND i.indisprimary
 			ORDER BY array_position(i.indkey::int2[], a.attnum)`, name); err != nil {
 			return nil, err
+		}
+		if vectors > 0 && len(t.Columns) == len(t.Key) {
+			// Search vectors and the key of what they index: a full-text
+			// index kept as a table (the atlas's initiative_search), as
+			// SQLite's virtual tables are, rebuilt rather than copied.
+			continue
 		}
 		if t.Parents, err = strings1(ctx, q, `SELECT DISTINCT p.relname FROM pg_constraint c
 			JOIN pg_class p ON p.oid = c.confrelid
