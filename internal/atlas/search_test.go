@@ -2,6 +2,8 @@ package atlas_test
 
 import (
 	"context"
+	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"testing"
@@ -510,6 +512,41 @@ func TestSearchOnTheMapFollowsChanges(t *testing.T) {
 		}
 		if found(other, "bakkerij") {
 			t.Error("another process still finds an archived initiative after Sync")
+		}
+	})
+}
+
+// LoadMap reads the IDs in as many ranges as there are cores, at once:
+// every point is read, those at the edges of the ranges too.
+func TestLoadMapReadsEveryPoint(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		want := map[int64]bool{}
+		for i := range 7 {
+			in := f.publish(t, record(fmt.Sprintf("Buurtkeuken %d", i), 52.30+float64(i)/100, 4.90))
+			want[in.ID] = true
+		}
+		for _, per := range []int{atlas.MapLoadRange, 1, 2, 3} {
+			old := atlas.MapLoadRange
+			atlas.MapLoadRange = per
+			other := &atlas.Service{DB: db, Map: mapindex.New(mapindex.Options{}), Now: f.clock.now}
+			_, err := other.LoadMap(ctx)
+			atlas.MapLoadRange = old
+			if err != nil {
+				t.Fatal(err)
+			}
+			feats, err := other.Map.Clusters(world, 20, mapindex.Filter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[int64]bool{}
+			for _, ft := range feats {
+				got[ft.ID] = true
+			}
+			if !maps.Equal(got, want) {
+				t.Errorf("%d IDs a reader at least: the map holds %v, want %v", per, got, want)
+			}
 		}
 	})
 }
