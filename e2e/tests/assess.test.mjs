@@ -532,3 +532,39 @@ describe('the scorecard printed', () => {
     }
   });
 });
+
+describe('the radar chart at every width', () => {
+  // Every label of the chart lies inside its drawing, in both languages,
+  // on the scorecard and the comparison, from the narrowest phone up
+  // (issue 16: at 1280 px "isiness model" and "Data governa…" were cut).
+  for (const lang of LANGUAGES) {
+    it(`keeps every label inside the drawing, ${lang}`, { timeout: 60_000 }, async () => {
+      const page = await site.newPage({ lang });
+      try {
+        for (const width of [320, 390, 1280]) {
+          await page.setViewportSize({ width, height: 844 });
+          for (const path of ['/assessments/1', '/assessments/2', '/assessments/compare?ids=1,2']) {
+            await page.goto(path);
+            const svg = page.locator('main svg.radar');
+            await svg.waitFor();
+            const out = await svg.evaluate((el) => {
+              const box = el.getBoundingClientRect();
+              const texts = [...el.querySelectorAll('text')];
+              return {
+                count: texts.length,
+                outside: texts.filter((t) => {
+                  const r = t.getBoundingClientRect();
+                  return r.left < box.left - 0.5 || r.right > box.right + 0.5 || r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5;
+                }).map((t) => t.textContent),
+              };
+            });
+            assert.ok(out.count >= framework.groups.length, `${path} at ${width} px draws its labels`);
+            assert.deepEqual(out.outside, [], `${path} at ${width} px: labels outside the chart`);
+          }
+        }
+      } finally {
+        await page.context().close();
+      }
+    });
+  }
+});
