@@ -5,8 +5,9 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { inflateSync } from 'node:zlib';
 import {
-  DEMO, assertFocusVisible, countIn, demoInitiatives, focused, h1, login, mainForm, memberInitiatives, nameOf, press,
+  DEMO, LANGUAGES, assertFocusVisible, axe, countIn, demoInitiatives, focused, h1, login, mainForm, memberInitiatives, nameOf, press,
   pressEnterToSubmit, submit, t, tabTo, typeInto, uniqueWord, useSite,
 } from '../lib/samen.mjs';
 
@@ -320,5 +321,141 @@ describe('two editors change the same initiative', () => {
     assert.match(await newest.innerText(), new RegExp(`${t('en', 'atlas.history.current')}[\\s\\S]*${summary.replace(/[().]/g, '\\$&')}`));
     await member.context().close();
     await moderator.context().close();
+  });
+});
+
+describe('the atlas on a phone', () => {
+  // Issue 16: at 390 px the first initiatives used to come several screens
+  // down, below some 25 filter checkboxes and the map. Now the search box
+  // and the list come first; the filters and the map open on demand.
+  const PHONE = { width: 390, height: 844 };
+  const firstResultTop = (page) => page.locator('main .results h3 a').first().evaluate((el) => el.getBoundingClientRect().top + window.scrollY);
+
+  for (const lang of LANGUAGES) {
+    it(`shows the first initiative on the first screen and a half, with and without JavaScript, ${lang}`, { timeout: 90_000 }, async () => {
+      for (const javaScriptEnabled of [true, false]) {
+        const page = await site.newPage({ lang, javaScriptEnabled });
+        try {
+          await page.setViewportSize(PHONE);
+          await page.goto('/atlas?sector=food');
+          const top = await firstResultTop(page);
+          assert.ok(top < 1.5 * PHONE.height, `JavaScript ${javaScriptEnabled}: the first initiative starts at ${top} px, below ${1.5 * PHONE.height}`);
+          // The folded filters say how many are chosen and keep them.
+          const summary = page.locator('main details.filter-fold > summary');
+          assert.equal((await summary.innerText()).trim(), `${t(lang, 'atlas.filters_more')} (${t(lang, 'atlas.filters_active', { count: 1 })})`);
+          assert.equal(await page.locator('#f-sector-food').isVisible(), false, 'the filters are folded');
+          if (javaScriptEnabled) {
+            // Nothing of MapLibre is fetched for a map nobody opened.
+            await page.waitForLoadState('networkidle');
+            const fetched = await page.evaluate(() => performance.getEntriesByType('resource').map((r) => r.name).filter((n) => n.includes('maplibre')));
+            assert.deepEqual(fetched, [], 'MapLibre is not fetched while the map is folded');
+            await axe(page, `/atlas on a phone, folded, ${lang}`);
+          }
+          await summary.click();
+          assert.equal(await page.locator('#f-sector-food').isChecked(), true, 'the chosen sector is checked in the opened filters');
+          // The search box and its button stay outside the fold.
+          await page.locator('main form[role=search] button[type=submit]').waitFor({ state: 'visible' });
+          if (javaScriptEnabled) {
+            await axe(page, `/atlas on a phone, filters open, ${lang}`);
+            const show = page.locator('main details.map-fold > summary');
+            assert.equal((await show.innerText()).trim(), t(lang, 'atlas.map.show'));
+            await show.focus();
+            await page.keyboard.press('Enter');
+            await page.locator('.map-panel .map-cluster, .map-panel .map-point').first().waitFor();
+            await axe(page, `/atlas on a phone, map open, ${lang}`);
+          }
+        } finally {
+          await page.context().close();
+        }
+      }
+    });
+  }
+
+  it('keeps the filters and the map beside the list on a wide screen', { timeout: 60_000 }, async () => {
+    const page = await site.newPage({ lang: 'en' });
+    try {
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.goto('/atlas?sector=food');
+      assert.equal(await page.locator('#f-sector-food').isVisible(), true, 'the filters are shown');
+      assert.equal(await page.locator('main details.filter-fold > summary').isVisible(), false, 'no fold on a wide screen');
+      await page.locator('.map-panel .map-cluster, .map-panel .map-point').first().waitFor();
+      const filters = await page.locator('main form[role=search]').boundingBox();
+      const list = await page.locator('main .results').boundingBox();
+      assert.ok(filters.x + filters.width <= list.x, 'the filters are beside the list');
+    } finally {
+      await page.context().close();
+    }
+  });
+});
+
+/**
+ * pixels decodes a PNG as Chromium writes screenshots (8 bits a channel,
+ * RGB or RGBA, not interlaced) into { width, height, channels, data },
+ * undoing each row's filter (PNG specification, section 9).
+ */
+function pixels(png) {
+  let pos = 8;
+  let width = 0, height = 0, channels = 0;
+  const idat = [];
+  while (pos < png.length) {
+    const len = png.readUInt32BE(pos);
+    const type = png.toString('ascii', pos + 4, pos + 8);
+    const body = png.subarray(pos + 8, pos + 8 + len);
+    if (type === 'IHDR') {
+      width = body.readUInt32BE(0);
+      height = body.readUInt32BE(4);
+      assert.equal(body[8], 8, 'an 8-bit PNG');
+      channels = { 2: 3, 6: 4 }[body[9]];
+      assert.ok(channels && body[12] === 0, 'an RGB or RGBA PNG, not interlaced');
+    } else if (type === 'IDAT') {
+      idat.push(body);
+    }
+    pos += 12 + len;
+  }
+  const raw = inflateSync(Buffer.concat(idat));
+  const stride = width * channels;
+  const data = Buffer.alloc(height * stride);
+  for (let y = 0; y < height; y++) {
+    const filter = raw[y * (stride + 1)];
+    for (let x = 0; x < stride; x++) {
+      const v = raw[y * (stride + 1) + 1 + x];
+      const a = x >= channels ? data[y * stride + x - channels] : 0;
+      const b = y > 0 ? data[(y - 1) * stride + x] : 0;
+      const c = x >= channels && y > 0 ? data[(y - 1) * stride + x - channels] : 0;
+      const p = a + b - c;
+      const pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
+      const paeth = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+      data[y * stride + x] = (v + [0, a, b, (a + b) >> 1, paeth][filter]) & 0xff;
+    }
+  }
+  return { width, height, channels, data };
+}
+
+describe('the map has geography of its own', () => {
+  // Issue 16: without an operator's basemap the map drew its clusters on a
+  // plain grey field. The demo has no basemap setting: its first view must
+  // show land and water (samen's own Natural Earth land and lakes).
+  it('shows land and water at its first view on the demo', { timeout: 60_000 }, async () => {
+    const page = await site.newPage({ lang: 'en' });
+    try {
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.goto('/atlas');
+      await mapReady(page);
+      await page.waitForLoadState('networkidle');
+      const img = pixels(await page.locator('.map-panel canvas').screenshot());
+      const share = (hex) => {
+        const want = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+        let n = 0;
+        for (let i = 0; i < img.data.length; i += img.channels) {
+          if (want.every((v, k) => Math.abs(img.data[i + k] - v) <= 6)) n++;
+        }
+        return n / (img.width * img.height);
+      };
+      const land = share('#f3f0e8'), water = share('#cfe2ec');
+      assert.ok(land > 0.05, `land covers ${(land * 100).toFixed(1)} % of the map`);
+      assert.ok(water > 0.02, `water covers ${(water * 100).toFixed(1)} % of the map`);
+    } finally {
+      await page.context().close();
+    }
   });
 });

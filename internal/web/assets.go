@@ -79,14 +79,15 @@ var loadAssets = sync.OnceValues(func() (*assetSet, error) {
 // assetTypes are the types of the static files samen has, so that they do
 // not depend on the host's MIME tables.
 var assetTypes = map[string]string{
-	".css":  "text/css; charset=utf-8",
-	".js":   "text/javascript; charset=utf-8",
-	".mjs":  "text/javascript; charset=utf-8",
-	".svg":  "image/svg+xml",
-	".txt":  "text/plain; charset=utf-8",
-	".json": "application/json",
-	".png":  "image/png",
-	".webp": "image/webp",
+	".css":     "text/css; charset=utf-8",
+	".js":      "text/javascript; charset=utf-8",
+	".mjs":     "text/javascript; charset=utf-8",
+	".svg":     "image/svg+xml",
+	".txt":     "text/plain; charset=utf-8",
+	".json":    "application/json",
+	".geojson": "application/geo+json",
+	".png":     "image/png",
+	".webp":    "image/webp",
 }
 
 func readAssets(fsys fs.FS, root string) (*assetSet, error) {

@@ -42,6 +42,20 @@ type atlasListPage struct {
 	Embedded bool
 }
 
+// Active is how many filter values are chosen, for the folded filters'
+// summary on a narrow screen.
+func (d atlasListPage) Active() int {
+	n := 0
+	for _, g := range d.Facets {
+		for _, o := range g.Options {
+			if o.Checked {
+				n++
+			}
+		}
+	}
+	return n
+}
+
 // facetLists are the facets in the order the filter form shows them.
 var facetLists = []struct {
 	param, Key, prefix string

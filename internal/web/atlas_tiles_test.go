@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
@@ -232,6 +233,62 @@ func TestRasterTilesAndTheArchiveItself(t *testing.T) {
 	}
 	if r := b.getWith("/tiles/basemap.pmtiles", "If-None-Match", etag); r.Status != http.StatusNotModified {
 		t.Errorf("If-None-Match: %d", r.Status)
+	}
+}
+
+// Without a street-level basemap the map has samen's own land, lakes and
+// borders, credited under it; a steward (and nobody else) is told how to
+// add a basemap, and not once one is set.
+func TestOwnGeographyAndTheStewardsHint(t *testing.T) {
+	t.Parallel()
+	bare := newSite(t, storetest.SQLite(t))
+	bare.seed()
+	tiled := newSite(t, storetest.SQLite(t), withMap(web.MapOptions{TileURL: "https://tiles.example.org/{z}/{x}/{y}.png"}))
+	tiled.seed()
+	for _, lang := range []string{"en", "nl"} {
+		hint := map[string]string{"en": "For stewards: this map shows land, water and borders only", "nl": "Voor beheerders: deze kaart toont alleen land, water en grenzen"}[lang]
+		for _, c := range []struct {
+			name string
+			b    *browser
+			want bool
+		}{
+			{"a visitor, no basemap", bare.browser(lang), false},
+			{"a member, no basemap", bare.loggedIn(member, lang), false},
+			{"a steward, no basemap", bare.loggedIn(steward, lang), true},
+			{"a steward, a tile server", tiled.loggedIn(steward, lang), false},
+		} {
+			page := c.b.get("/atlas")
+			if got := strings.Contains(page.Body, hint); got != c.want {
+				t.Errorf("%s (%s): the hint is there: %v, want %v", c.name, lang, got, c.want)
+			}
+			if !strings.Contains(page.Body, `data-world="/static/vendor/world-110m.`) || !strings.Contains(page.Body, "Natural Earth") {
+				t.Errorf("%s (%s): the map's own geography or its credit is missing", c.name, lang)
+			}
+		}
+	}
+	// The file itself: GeoJSON (RFC 7946) of land, lakes and borders.
+	page := bare.browser("en").get("/atlas")
+	i := strings.Index(page.Body, `data-world="`) + len(`data-world="`)
+	r := bare.browser("en").get(page.Body[i : i+strings.Index(page.Body[i:], `"`)])
+	if r.Status != http.StatusOK || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/geo+json") {
+		t.Fatalf("the world file: %d %s", r.Status, r.Header.Get("Content-Type"))
+	}
+	var world struct {
+		Type     string
+		Features []struct {
+			Properties struct{ Kind string }
+			Geometry   struct{ Type string }
+		}
+	}
+	if err := json.Unmarshal([]byte(r.Body), &world); err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, f := range world.Features {
+		kinds = append(kinds, f.Properties.Kind+" "+f.Geometry.Type)
+	}
+	if world.Type != "FeatureCollection" || strings.Join(kinds, ", ") != "land MultiPolygon, water MultiPolygon, border MultiLineString" {
+		t.Errorf("the world file holds a %s of %q", world.Type, kinds)
 	}
 }
 

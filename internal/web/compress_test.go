@@ -281,7 +281,7 @@ func TestStaticAssets(t *testing.T) {
 	})
 
 	t.Run("every static URL in the pages is fingerprinted", func(t *testing.T) {
-		attr := regexp.MustCompile(`(?:href|src|data-maplibre[a-z-]*)="(/static/[^"]*)"`)
+		attr := regexp.MustCompile(`(?:href|src|data-world|data-maplibre[a-z-]*)="(/static/[^"]*)"`)
 		seen := map[string]bool{}
 		for _, path := range []string{"/", "/atlas", "/embed/atlas", "/login", "/api", "/toolbox", "/assessments", "/no-such-page"} {
 			page := b.get(path)

@@ -15,22 +15,59 @@ if (panel) {
   // move when the map arrives.
   panel.hidden = false;
   if (document.readyState === 'complete') {
-    load(panel);
+    whenShown(panel);
   } else {
-    window.addEventListener('load', () => load(panel), { once: true });
+    window.addEventListener('load', () => whenShown(panel), { once: true });
   }
 }
 
+// whenShown loads the map once it has a size: at once on a wide screen,
+// and on a narrow one (where the map is folded, samen.css) only when the
+// visitor opens it, so that a phone does not fetch MapLibre for a map
+// nobody asked to see.
+function whenShown(panel) {
+  const el = panel.querySelector('.map');
+  // Inside a closed details element the map still has a size for the
+  // asking; checkVisibility tells that it is not drawn.
+  const shown = () => (el.checkVisibility ? el.checkVisibility() : el.offsetWidth > 0);
+  let loaded = false;
+  const tryLoad = () => {
+    if (!loaded && shown()) {
+      loaded = true;
+      load(panel);
+    }
+  };
+  panel.querySelector('details')?.addEventListener('toggle', tryLoad);
+  window.matchMedia('(min-width: 50.01rem)').addEventListener('change', tryLoad);
+  tryLoad();
+}
+
 async function load(panel) {
-  let maplibregl;
+  let maplibregl, world;
   try {
-    [maplibregl] = await Promise.all([import(panel.dataset.maplibre), stylesheet(panel.dataset.maplibreCss)]);
+    // The world's geography comes with MapLibre, fetched here rather
+    // than by MapLibre's worker so that the page accounts for it (and a
+    // failure leaves a map without geography, not without a map).
+    [maplibregl, world] = await Promise.all([import(panel.dataset.maplibre), fetchWorld(panel.dataset.world),
+      stylesheet(panel.dataset.maplibreCss)]);
   } catch (err) {
     panel.querySelector('.map-status').textContent = panel.dataset.labelError || '';
     return;
   }
   maplibregl.setWorkerUrl(panel.dataset.maplibreWorker);
-  start(panel, maplibregl);
+  start(panel, maplibregl, world);
+}
+
+// fetchWorld reads samen's own land, lakes and borders; null when there is
+// none or it cannot be had.
+async function fetchWorld(url) {
+  if (!url) return null;
+  try {
+    const r = await fetch(url);
+    return r.ok ? await r.json() : null;
+  } catch {
+    return null;
+  }
 }
 
 // stylesheet adds MapLibre's style sheet (its controls and markers) and
@@ -46,7 +83,7 @@ function stylesheet(href) {
   });
 }
 
-function start(panel, maplibregl) {
+function start(panel, maplibregl, world) {
   const el = panel.querySelector('.map');
   const status = panel.querySelector('.map-status');
   const label = (name, count) => (panel.dataset['label' + name] || '').replace('{count}', count);
@@ -56,8 +93,23 @@ function start(panel, maplibregl) {
   const style = {
     version: 8,
     sources: {},
-    layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#e9eef0' } }],
+    layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#cfe2ec' } }],
   };
+  // Land, lakes and borders of our own (Natural Earth at 1:110 million and
+  // OpenStreetMap's larger lakes, vendored with MapLibre), so that a map
+  // without a basemap still shows where things are; a basemap, drawn
+  // above, covers it where it has data.
+  if (world) {
+    style.sources.world = { type: 'geojson', data: world };
+    style.layers.push(
+      { id: 'land', type: 'fill', source: 'world', filter: ['==', ['get', 'kind'], 'land'], paint: { 'fill-color': '#f3f0e8' } },
+      { id: 'lakes', type: 'fill', source: 'world', filter: ['==', ['get', 'kind'], 'water'], paint: { 'fill-color': '#cfe2ec' } },
+      {
+        id: 'borders', type: 'line', source: 'world', filter: ['==', ['get', 'kind'], 'border'],
+        paint: { 'line-color': '#b8ad9a', 'line-width': ['interpolate', ['linear'], ['zoom'], 2, 0.5, 8, 1.5] },
+      },
+    );
+  }
   if (panel.dataset.tiles) {
     style.sources.basemap = {
       type: 'raster', tiles: [panel.dataset.tiles], tileSize: 256,
