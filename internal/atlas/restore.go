@@ -11,10 +11,10 @@ import (
 // AfterRestore makes what a backup leaves out because it is worked out
 // from the rows: the full-text index of the published entries (SQLite's
 // FTS5 table, PostgreSQL's table of search vectors, which differ between
-// the engines and so cannot be copied from one to the other). It also moves the map
-// generation, so that a process already running on the database rebuilds
-// its map index from the restored rows. It runs in the restore's
-// transaction (store.RestoreOptions.After).
+// the engines and so cannot be copied from one to the other). It also
+// moves the map generation, so that a process already running on the
+// database rebuilds its map index from the restored rows. It runs in the
+// restore's transaction (store.RestoreOptions.After).
 func AfterRestore(ctx context.Context, tx *store.Tx) error {
 	if err := rebuildSearch(ctx, tx); err != nil {
 		return fmt.Errorf("rebuilding the atlas's search index: %w", err)

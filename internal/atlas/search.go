@@ -423,8 +423,6 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 	return res, nil
 }
 
-// onlyText reports whether a query is words and nothing else, which SQLite
-// can count inside the search index alone.
 // textOnly is a query of the search index alone, for a search of words
 // and nothing else: what (the IDs, or COUNT(*)) of at most limit matches.
 // On both engines the index is a table of the published entries alone,
@@ -440,6 +438,8 @@ func textOnly(e store.Engine, text, what string, limit int) (string, []any) {
 	return `SELECT ` + what + ` FROM (SELECT rowid AS id FROM initiative_search WHERE initiative_search MATCH ? LIMIT ?) m`, []any{ftsQuery(text), limit}
 }
 
+// onlyText reports whether a query is words and nothing else, which either
+// engine can answer from the search index alone (textOnly).
 func onlyText(q Query) bool {
 	return q.Text != "" && len(q.Sectors)+len(q.Districts)+len(q.LegalForms)+len(q.Principles)+len(q.Needs)+len(q.Offers) == 0 &&
 		q.BBox == nil && q.Near == nil && q.Changed.IsZero() && q.After == 0
@@ -682,6 +682,7 @@ type idCache struct {
 	mu      sync.Mutex
 	version uint64
 	m       map[idKey]*mapindex.IDSet
+	bytes   int // of the sets in m
 }
 
 type idKey struct {
@@ -689,9 +690,14 @@ type idKey struct {
 	max  int
 }
 
-// maxCachedSearches bounds the cache: a set is a bitmap of the IDs up to
-// the highest matched, 375 kB at three million initiatives.
-const maxCachedSearches = 64
+// The cache's bounds: a set is a bitmap of the IDs up to the highest
+// matched (375 kB at three million initiatives, up to 8 MB where IDs run
+// into the tens of millions), so the bytes are bounded as well as the
+// number of sets.
+const (
+	maxCachedSearches = 64
+	maxCachedBytes    = 32 << 20
+)
 
 func (c *idCache) get(version uint64, k idKey) (*mapindex.IDSet, bool) {
 	c.mu.Lock()
@@ -710,13 +716,21 @@ func (c *idCache) put(version uint64, k idKey, ids *mapindex.IDSet) {
 		return // the map moved on while the database was asked
 	}
 	if c.version != version || c.m == nil {
-		c.version, c.m = version, map[idKey]*mapindex.IDSet{}
+		c.version, c.m, c.bytes = version, map[idKey]*mapindex.IDSet{}, 0
 	}
-	if len(c.m) >= maxCachedSearches {
-		for old := range c.m { // any one: a search asked again comes back
-			delete(c.m, old)
+	if ids.Bytes() > maxCachedBytes {
+		return
+	}
+	for old := range c.m { // any: a search asked again comes back
+		if len(c.m) < maxCachedSearches && c.bytes+ids.Bytes() <= maxCachedBytes {
 			break
 		}
+		c.bytes -= c.m[old].Bytes()
+		delete(c.m, old)
+	}
+	if prev, ok := c.m[k]; ok {
+		c.bytes -= prev.Bytes()
 	}
 	c.m[k] = ids
+	c.bytes += ids.Bytes()
 }

@@ -57,6 +57,9 @@ func (s *IDSet) Has(id int64) bool {
 	return ok
 }
 
+// Bytes is about how much memory the set holds.
+func (s *IDSet) Bytes() int { return 8*len(s.bits) + 24*len(s.big) }
+
 // Len is the number of IDs in the set.
 func (s *IDSet) Len() int { return s.n }
 
