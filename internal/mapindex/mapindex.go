@@ -217,13 +217,30 @@ func (ix *Index) Build(points []Point) {
 }
 
 // Put inserts p, or replaces the point with the same ID (which may have moved).
+// The same point again changes nothing, not even the version: the atlas's
+// Sync reads every change of the last minute each second, and what is kept
+// per version (facet counts, a search's matches) would otherwise last a
+// second for a minute after every edit.
 func (ix *Index) Put(p Point) {
 	e := makeEntry(p)
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	if ix.holds(e) {
+		return
+	}
 	ix.putLocked(e)
 	ix.maybeMerge()
 	ix.version++
+}
+
+// holds says whether the index has exactly this point.
+func (ix *Index) holds(e entry) bool {
+	ref, ok := ix.refOf(e.id)
+	if !ok {
+		return false
+	}
+	lon, lat := ix.pos(ref)
+	return lon == e.lon && lat == e.lat && ix.facetsOf(ref) == e.facets && ix.pointFeature(ref).Name == e.name
 }
 
 // Remove deletes the point with this ID; it does nothing if there is none.

@@ -936,3 +936,44 @@ func TestRandomEurope(t *testing.T) {
 		t.Errorf("the busiest cells hold only %d of %d points", top, len(a))
 	}
 }
+
+// Putting a point the index already holds, exactly, leaves its version
+// where it was (so what is kept per version stays); any difference in
+// place, name or facets moves it, in the base and in the overlay alike.
+func TestPutOfTheSamePointKeepsTheVersion(t *testing.T) {
+	ix := New(Options{})
+	a := Point{ID: 1, Lon: 4.9, Lat: 52.37, Name: "Buurtkeuken", Facets: Facets{Sectors: 1 << 3, District: 2}}
+	b := Point{ID: 2, Lon: 4.95, Lat: 52.35, Name: "Repair Café"}
+	ix.Build([]Point{a, b})
+	c := Point{ID: 3, Lon: 5.0, Lat: 52.3, Name: "Zonnedak"}
+	ix.Put(c) // in the overlay
+	for _, p := range []Point{a, b, c} {
+		v := ix.Version()
+		ix.Put(p)
+		if ix.Version() != v {
+			t.Errorf("putting point %d again moved the version", p.ID)
+		}
+	}
+	moved, renamed, refaceted := a, b, c
+	moved.Lat += 0.001
+	renamed.Name = "Repair Café Oost"
+	refaceted.Facets.Needs = 1
+	for _, p := range []Point{moved, renamed, refaceted} {
+		v := ix.Version()
+		ix.Put(p)
+		if ix.Version() == v {
+			t.Errorf("a changed point %d left the version where it was", p.ID)
+		}
+		feats, err := ix.Clusters(BBox{MinLon: 4, MinLat: 52, MaxLon: 6, MaxLat: 53}, 20, Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, f := range feats {
+			found = found || f.ID == p.ID && f.Name == p.Name && f.Lat == p.Lat
+		}
+		if !found {
+			t.Errorf("point %d is not there as put: %+v", p.ID, feats)
+		}
+	}
+}
