@@ -643,12 +643,8 @@ func (w *importWriter) write(ctx context.Context, b preparedBatch) error {
 		// published ones go in again below (on SQLite, at the end).
 		for _, table := range []string{"initiative_sectors", "initiative_exchanges", "initiative_tools", "initiative_search"} {
 			key := "initiative_id"
-			switch {
-			case table != "initiative_search":
-			case pg:
-				key = "id"
-			default:
-				key = "rowid"
+			if table == "initiative_search" {
+				key = searchKey(tx.Engine())
 			}
 			if _, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE `+key+` IN (`+marks(len(updated))+`)`, updated...); err != nil {
 				return err

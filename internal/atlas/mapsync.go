@@ -262,7 +262,7 @@ func (s *Service) eachMapped(ctx context.Context, cond string, args []any, all b
 			p.Lat, p.Lon = lat.Float64, lon.Float64
 		}
 		p.Facets = mapindex.Facets{Sectors: uint64(sectors), Needs: uint32(needs), Offers: uint32(offers), Principles: uint8(principles),
-			LegalForm: positionOf(LegalForms, legalForm), District: positionOf(Districts, district)}
+			LegalForm: position(LegalForms, string(legalForm)), District: position(Districts, string(district))}
 		st := statusOf(status)
 		if len(until) > 0 && string(until) <= today {
 			// A need or offer has ended since the row was written: its
@@ -289,17 +289,6 @@ func (s *Service) eachMapped(ctx context.Context, cond string, args []any, all b
 		fn(st.p, st.status, st.placed)
 	}
 	return nil
-}
-
-// positionOf is position for a code read as bytes, without making a
-// string of it.
-func positionOf(list []string, code []byte) uint8 {
-	for i, c := range list {
-		if c == string(code) {
-			return uint8(i + 1)
-		}
-	}
-	return 0
 }
 
 // statusOf is the Status read as bytes, without making a string of it.

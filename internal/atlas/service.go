@@ -249,21 +249,25 @@ func (s *Service) write(ctx context.Context, tx store.Querier, id int64, status 
 	return s.reindex(ctx, tx, id, status, rec)
 }
 
+// searchKey is the column of initiative_search that holds the
+// initiative's ID: FTS5's rowid on SQLite, id on PostgreSQL.
+func searchKey(e store.Engine) string {
+	if e == store.Postgres {
+		return "id"
+	}
+	return "rowid"
+}
+
 // reindex puts a published record into the search index, and takes
 // anything else out of it.
 func (s *Service) reindex(ctx context.Context, tx store.Querier, id int64, status Status, rec Record) error {
-	pg := tx.Engine() == store.Postgres
-	key := "rowid"
-	if pg {
-		key = "id"
-	}
-	if _, err := tx.Exec(ctx, `DELETE FROM initiative_search WHERE `+key+` = ?`, id); err != nil {
+	if _, err := tx.Exec(ctx, `DELETE FROM initiative_search WHERE `+searchKey(tx.Engine())+` = ?`, id); err != nil {
 		return err
 	}
 	if status != Published {
 		return nil
 	}
-	if pg {
+	if tx.Engine() == store.Postgres {
 		text := searchText(rec)
 		_, err := tx.Exec(ctx, `INSERT INTO initiative_search (id, search) VALUES (?, `+pgSearch+`)`, id, rec.Name, rec.Name, text, text)
 		return err
