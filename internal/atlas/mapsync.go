@@ -71,6 +71,7 @@ func (s *Service) mapPut(in Initiative) {
 	if s.Map == nil {
 		return
 	}
+	s.ids.touch(in.ID)
 	if in.Status != Published || !in.Location.HasPoint() {
 		s.Map.Remove(in.ID)
 		return
@@ -156,6 +157,7 @@ func (s *Service) LoadMap(ctx context.Context) (time.Time, error) {
 		}
 	}
 	s.Map.Build(points)
+	s.ids.forget()
 	s.mapGen.Store(gen)
 	s.synced.Store(s.Now.Millis())
 	return start, nil
@@ -178,6 +180,7 @@ func (s *Service) Sync(ctx context.Context, since time.Time) (time.Time, error) 
 	}
 	start := s.Now.Time()
 	err = s.eachMapped(ctx, "i.updated_at >= ?", []any{since.Add(-syncOverlap).UnixMilli()}, false, func(p mapindex.Point, st Status, placed bool) {
+		s.ids.touch(p.ID)
 		if st == Published && placed {
 			s.Map.Put(p)
 		} else {

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -457,22 +456,25 @@ type FacetCount struct {
 // The initiatives on the map are counted in the map index, which reads
 // millions of points in a fraction of the time GROUP BY queries take; the
 // few without a place are counted in the database. A search "near" a
-// point, or of changes, is counted in the database alone.
-func (s *Service) Facets(ctx context.Context, q Query) (map[string][]FacetCount, error) {
+// point, or of changes, is counted in the database alone. Words are
+// counted among their first MapSearchCap matches: capped says a search has
+// more.
+func (s *Service) Facets(ctx context.Context, q Query) (counts map[string][]FacetCount, capped bool, err error) {
 	if err := q.Check(); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	q.After = 0
 	if s.Map == nil || q.Near != nil || !q.Changed.IsZero() {
-		return s.facetsSQL(ctx, q)
+		counts, err := s.facetsSQL(ctx, q)
+		return counts, false, err
 	}
 	f := MapFilter(q)
 	if q.Text != "" {
-		ids, err := s.SearchIDs(ctx, Query{Text: q.Text}, maxFacetIDs)
+		ids, err := s.SearchIDs(ctx, Query{Text: q.Text}, MapSearchCap)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		f.IDs = ids
+		f.IDs, capped = ids, Capped(ids)
 	}
 	box := mapindex.BBox{MinLon: -180, MinLat: -90, MaxLon: 180, MaxLat: 90}
 	if q.BBox != nil {
@@ -480,7 +482,7 @@ func (s *Service) Facets(ctx context.Context, q Query) (map[string][]FacetCount,
 	}
 	fc, err := s.Map.FacetCounts(box, f)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	out := map[string][]FacetCount{}
 	add := func(facet, value string, n int) {
@@ -516,7 +518,7 @@ func (s *Service) Facets(ctx context.Context, q Query) (map[string][]FacetCount,
 		// reads them by key instead of scanning for them.
 		ids, err := s.unplaced(ctx)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		q.unplaced, q.ids = true, ids
 		if len(ids) > maxUnplacedIDs {
@@ -527,7 +529,7 @@ func (s *Service) Facets(ctx context.Context, q Query) (map[string][]FacetCount,
 			rest, err = s.facetsSQL(ctx, q)
 		}
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		for facet, list := range rest {
 			for _, c := range list {
@@ -538,7 +540,7 @@ func (s *Service) Facets(ctx context.Context, q Query) (map[string][]FacetCount,
 	for facet := range out {
 		slices.SortFunc(out[facet], func(a, b FacetCount) int { return strings.Compare(a.Value, b.Value) })
 	}
-	return out, nil
+	return out, capped, nil
 }
 
 // maxUnplacedIDs is how many initiatives without a place are counted by
@@ -557,9 +559,18 @@ func (s *Service) unplaced(ctx context.Context) ([]int64, error) {
 	return store.IDs(ctx, s.DB, `SELECT id FROM `+from+` WHERE status = 'published' AND latitude IS NULL LIMIT ?`, maxUnplacedIDs+1)
 }
 
-// maxFacetIDs bounds the matches of a full-text search whose facets are
-// counted; a broader search counts the first this many.
-const maxFacetIDs = 200_000
+// MapSearchCap is how many matches of words the map index is given at
+// most, for the map's clusters and the directory's facet counts alike (one
+// search from the database serves both). A broader search is shown and
+// counted among its first MapSearchCap matches, and the pages say so:
+// finding them all would cost a second and more at millions of
+// initiatives (a tenth of 3 M: 0.6 s on PostgreSQL), for a search too broad
+// to read anyway. (A variable so that a test can lower it.)
+var MapSearchCap = 100_000
+
+// Capped says whether the matches of a search for the map (SearchIDs with
+// MapSearchCap) are more than the map is given.
+func Capped(ids *mapindex.IDSet) bool { return ids != nil && ids.Len() > MapSearchCap }
 
 // facetsSQL counts the facets in the database.
 func (s *Service) facetsSQL(ctx context.Context, q Query) (map[string][]FacetCount, error) {
@@ -628,28 +639,39 @@ func (s *Service) facetsSQL(ctx context.Context, q Query) (map[string][]FacetCou
 	return out, nil
 }
 
-// SearchIDs returns the IDs of at most max published initiatives that
-// match q, for filtering the map by a full-text search. Words alone are
+// SearchIDs returns the IDs of the published initiatives that match q, for
+// filtering the map by a full-text search: at most max+1 of them, so that
+// more than max says the search is broader than that. Words alone are
 // looked up in the search index without touching the table.
 func (s *Service) SearchIDs(ctx context.Context, q Query, max int) (*mapindex.IDSet, error) {
 	if err := q.Check(); err != nil {
 		return nil, err
 	}
-	// Matches of words alone are kept while the map stays as it is: each
-	// view a visitor pans or zooms to asks for the clusters of the same
-	// search again.
+	// Matches of words alone are kept, and brought up to date by asking
+	// about what changed since: each view a visitor pans or zooms to asks
+	// for the clusters of the same search again.
 	cached := onlyText(q) && s.Map != nil
-	var version uint64
+	key := idKey{q.Text, max}
+	var seq uint64
 	if cached {
-		version = s.Map.Version()
-		if ids, ok := s.ids.get(version, idKey{q.Text, max}); ok {
+		ids, touched, now, ok := s.ids.get(key)
+		if ok && len(touched) == 0 {
 			return ids, nil
 		}
+		if ok {
+			fresh, err := s.recheck(ctx, q.Text, ids, touched)
+			if err != nil {
+				return nil, err
+			}
+			s.ids.put(key, fresh, now)
+			return fresh, nil
+		}
+		seq = now
 	}
-	query, args := textOnly(s.DB.Engine(), q.Text, "id", max)
+	query, args := textOnly(s.DB.Engine(), q.Text, "id", max+1)
 	if !onlyText(q) {
 		where, wargs := s.where(q, s.DB.Engine(), "", false)
-		query, args = `SELECT i.id FROM initiatives i WHERE `+where+` LIMIT ?`, append(wargs, max)
+		query, args = `SELECT i.id FROM initiatives i WHERE `+where+` LIMIT ?`, append(wargs, max+1)
 	}
 	rows, err := s.DB.Query(ctx, query, args...)
 	if err != nil {
@@ -668,69 +690,38 @@ func (s *Service) SearchIDs(ctx context.Context, q Query, max int) (*mapindex.ID
 		return nil, err
 	}
 	if cached {
-		s.ids.put(version, idKey{q.Text, max}, ids)
+		s.ids.put(key, ids, seq)
 	}
 	return ids, nil
 }
 
-// idCache keeps the matches of searches for the map (SearchIDs) at one
-// version of the map index, at most maxCachedSearches of them. The map
-// index moves on with every change to a published initiative on the map,
-// from this process or (within two seconds) another, so a search is never
-// older than the map it filters. A set is shared, and only read.
-type idCache struct {
-	mu      sync.Mutex
-	version uint64
-	m       map[idKey]*mapindex.IDSet
-	bytes   int // of the sets in m
-}
-
-type idKey struct {
-	text string
-	max  int
-}
-
-// The cache's bounds: a set is a bitmap of the IDs up to the highest
-// matched (375 kB at three million initiatives, up to 8 MB where IDs run
-// into the tens of millions), so the bytes are bounded as well as the
-// number of sets.
-const (
-	maxCachedSearches = 64
-	maxCachedBytes    = 32 << 20
-)
-
-func (c *idCache) get(version uint64, k idKey) (*mapindex.IDSet, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.version != version {
-		return nil, false
+// recheck brings the matches of a search for words up to date: of the
+// initiatives touched since they were found, it keeps those that match
+// now. The set is shared, so a copy is changed.
+func (s *Service) recheck(ctx context.Context, text string, ids *mapindex.IDSet, touched []int64) (*mapindex.IDSet, error) {
+	var query string
+	args := make([]any, 0, len(touched)+3)
+	if s.DB.Engine() == store.Postgres {
+		expr, targs := tsQuery(text)
+		query = `SELECT id FROM initiative_search WHERE search @@ ` + expr + ` AND id IN (` + marks(len(touched)) + `)`
+		args = append(args, targs...)
+	} else {
+		query = `SELECT rowid FROM initiative_search WHERE initiative_search MATCH ? AND rowid IN (` + marks(len(touched)) + `)`
+		args = append(args, ftsQuery(text))
 	}
-	ids, ok := c.m[k]
-	return ids, ok
-}
-
-func (c *idCache) put(version uint64, k idKey, ids *mapindex.IDSet) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if version < c.version {
-		return // the map moved on while the database was asked
+	for _, id := range touched {
+		args = append(args, id)
 	}
-	if c.version != version || c.m == nil {
-		c.version, c.m, c.bytes = version, map[idKey]*mapindex.IDSet{}, 0
+	matched, err := store.IDs(ctx, s.DB, query, args...)
+	if err != nil {
+		return nil, err
 	}
-	if ids.Bytes() > maxCachedBytes {
-		return
+	fresh := ids.Clone()
+	for _, id := range touched {
+		fresh.Remove(id)
 	}
-	for old := range c.m { // any: a search asked again comes back
-		if len(c.m) < maxCachedSearches && c.bytes+ids.Bytes() <= maxCachedBytes {
-			break
-		}
-		c.bytes -= c.m[old].Bytes()
-		delete(c.m, old)
+	for _, id := range matched {
+		fresh.Add(id)
 	}
-	if prev, ok := c.m[k]; ok {
-		c.bytes -= prev.Bytes()
-	}
-	c.m[k] = ids
-	c.bytes += ids.Bytes()
+	return fresh, nil
 }

@@ -168,7 +168,7 @@ func TestFacets(t *testing.T) {
 		ctx := context.Background()
 		f := newFixture(t, db)
 		directory(t, f)
-		counts, err := f.svc.Facets(ctx, atlas.Query{Sectors: []string{"energy"}})
+		counts, _, err := f.svc.Facets(ctx, atlas.Query{Sectors: []string{"energy"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -319,11 +319,11 @@ func TestFacetsFromTheIndexEqualTheDatabase(t *testing.T) {
 			{Offers: []string{"space"}, LegalForms: []string{"cooperative"}},
 			{BBox: &mapindex.BBox{MinLon: 4.9, MinLat: 52.35, MaxLon: 5.0, MaxLat: 52.45}},
 		} {
-			fromIndex, err := f.svc.Facets(ctx, q)
+			fromIndex, _, err := f.svc.Facets(ctx, q)
 			if err != nil {
 				t.Fatal(err)
 			}
-			fromDB, err := plain.Facets(ctx, q)
+			fromDB, _, err := plain.Facets(ctx, q)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -499,6 +499,27 @@ func TestSearchOnTheMapFollowsChanges(t *testing.T) {
 		if !found(other, "bakkerij") {
 			t.Error("another process does not find the new name after Sync")
 		}
+		// Words that leave the point as it was (name, place and facets the
+		// same) are found as well.
+		if found(f.svc, "zeepkistenrace") || found(other, "zeepkistenrace") {
+			t.Fatal("a word no initiative has is found")
+		}
+		f.clock.add(time.Second)
+		bike.Name = "Bakkerij en fietsen Noord"
+		bike.Summary.NL = "Wij bouwen ook karren voor de zeepkistenrace."
+		if _, err := f.svc.Edit(ctx, f.moderator, bike.ID, atlas.Proposal{Record: bike.Record}); err != nil {
+			t.Fatal(err)
+		}
+		if !found(f.svc, "zeepkistenrace") {
+			t.Error("the process that made the edit does not find a new word of the summary")
+		}
+		other.Now = func() time.Time { return f.clock.now().Add(time.Second) }
+		if since, err = other.Sync(ctx, since); err != nil {
+			t.Fatal(err)
+		}
+		if !found(other, "zeepkistenrace") {
+			t.Error("another process does not find a new word of the summary after Sync")
+		}
 		f.clock.add(time.Second)
 		if err := f.svc.SetArchived(ctx, f.moderator, bike.ID, true); err != nil {
 			t.Fatal(err)
@@ -512,6 +533,37 @@ func TestSearchOnTheMapFollowsChanges(t *testing.T) {
 		}
 		if found(other, "bakkerij") {
 			t.Error("another process still finds an archived initiative after Sync")
+		}
+	})
+}
+
+// A search broader than the map is given (MapSearchCap) filters the map
+// and counts the facets among its first matches, and says so; a narrower
+// one is counted whole.
+func TestBroadSearchesSayTheyAreCapped(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		directory(t, f) // "met" is in two summaries, "fietsen" in one
+		defer func(n int) { atlas.MapSearchCap = n }(atlas.MapSearchCap)
+		atlas.MapSearchCap = 1
+		counts, capped, err := f.svc.Facets(ctx, atlas.Query{Text: "met"})
+		if err != nil || !capped {
+			t.Fatalf("two matches, a cap of one: capped %v (%v)", capped, err)
+		}
+		counted := 0
+		for _, c := range counts["legal_form"] {
+			counted += c.Count
+		}
+		if counted > 2 {
+			t.Errorf("counted %d initiatives of two", counted)
+		}
+		ids, err := f.svc.SearchIDs(ctx, atlas.Query{Text: "met"}, atlas.MapSearchCap)
+		if err != nil || !atlas.Capped(ids) {
+			t.Errorf("the map's matches of a capped search: %v (%v)", ids.Len(), err)
+		}
+		if _, capped, err := f.svc.Facets(ctx, atlas.Query{Text: "fietsen"}); err != nil || capped {
+			t.Errorf("one match, a cap of one: capped %v (%v)", capped, err)
 		}
 	})
 }

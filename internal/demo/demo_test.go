@@ -57,7 +57,7 @@ func TestSeedFillsOnlyAnEmptyDatabase(t *testing.T) {
 		}
 		// Each district has some, and the matching has something to show:
 		// every initiative with a need finds someone who offers it.
-		facets, _ := at.Facets(ctx, atlas.Query{})
+		facets, _, _ := at.Facets(ctx, atlas.Query{})
 		if len(facets["district"]) != len(atlas.Districts) {
 			t.Errorf("districts with demo initiatives: %+v", facets["district"])
 		}

@@ -76,3 +76,28 @@ func (s *IDSet) Each(fn func(id int64)) {
 		fn(id)
 	}
 }
+
+// Remove takes id out of the set.
+func (s *IDSet) Remove(id int64) {
+	if !s.Has(id) {
+		return
+	}
+	s.n--
+	if id >= 0 && id < maxBitmapID {
+		s.bits[id>>6] &^= 1 << (uint(id) & 63)
+		return
+	}
+	delete(s.big, id)
+}
+
+// Clone returns a copy of the set, to change while the original is read.
+func (s *IDSet) Clone() *IDSet {
+	c := &IDSet{bits: append([]uint64(nil), s.bits...), n: s.n}
+	if len(s.big) > 0 {
+		c.big = make(map[int64]struct{}, len(s.big))
+		for id := range s.big {
+			c.big[id] = struct{}{}
+		}
+	}
+	return c
+}

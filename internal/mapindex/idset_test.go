@@ -34,3 +34,19 @@ func TestIDSet(t *testing.T) {
 		t.Error("the zero IDSet is not empty")
 	}
 }
+
+// A clone is changed without changing the set it was made from.
+func TestIDSetCloneAndRemove(t *testing.T) {
+	s := NewIDSet(1, 64, 1<<40, -5)
+	c := s.Clone()
+	c.Remove(64)
+	c.Remove(1 << 40)
+	c.Remove(2) // not in it: nothing changes
+	c.Add(7)
+	if c.Len() != 3 || c.Has(64) || c.Has(1<<40) || !c.Has(1) || !c.Has(-5) || !c.Has(7) {
+		t.Errorf("the clone after removes: %d IDs", c.Len())
+	}
+	if s.Len() != 4 || !s.Has(64) || !s.Has(1<<40) || s.Has(7) {
+		t.Errorf("the original changed with its clone: %d IDs", s.Len())
+	}
+}

@@ -91,10 +91,6 @@ type pointGeometry struct {
 	Coordinates [2]float64 `json:"coordinates"`
 }
 
-// maxSearchIDs bounds a full-text filter on the map: the ids of at most
-// this many matches are passed to the index.
-const maxSearchIDs = 100000
-
 // apiClusters answers GET /api/v1/clusters?bbox=&zoom= with the clusters
 // and single initiatives in view, filtered as the directory is.
 func (s *Server) apiClusters(w http.ResponseWriter, r *http.Request) error {
@@ -122,13 +118,14 @@ func (s *Server) apiClusters(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	filter := atlas.MapFilter(q)
+	capped := false
 	if q.Text != "" {
 		// The facets are the index's to apply; the database finds the words.
-		ids, err := s.atlas.SearchIDs(r.Context(), atlas.Query{Text: q.Text}, maxSearchIDs)
+		ids, err := s.atlas.SearchIDs(r.Context(), atlas.Query{Text: q.Text}, atlas.MapSearchCap)
 		if err != nil {
 			return err
 		}
-		filter.IDs = ids
+		filter.IDs, capped = ids, atlas.Capped(ids)
 	}
 	feats, err := s.atlas.Map.Clusters(b, zoom, filter)
 	switch {
@@ -141,10 +138,13 @@ func (s *Server) apiClusters(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return err
 	}
+	// capped is a foreign member (RFC 7946, section 6.1): the search's words
+	// match more initiatives than the map is given, and it shows the first.
 	out := struct {
 		Type     string           `json:"type"`
+		Capped   bool             `json:"capped,omitempty"`
 		Features []clusterFeature `json:"features"`
-	}{Type: "FeatureCollection", Features: make([]clusterFeature, 0, len(feats))}
+	}{Type: "FeatureCollection", Capped: capped, Features: make([]clusterFeature, 0, len(feats))}
 	for _, ft := range feats {
 		// A cell at the edge of the view may hold a cluster whose centre is
 		// outside it; like supercluster, a feature belongs to the view its

@@ -40,6 +40,10 @@ type atlasListPage struct {
 	Search   string // the search as a query string, without paging
 	Orders   []string
 	Embedded bool
+	// The search's words match more than the map and the facet counts
+	// take (MapSearchCap): the page says the counts are of the first.
+	FacetsCapped bool
+	MapSearchCap int
 }
 
 // Active is how many filter values are chosen, for the folded filters'
@@ -106,11 +110,12 @@ func (s *Server) atlasListData(r *http.Request, embedded bool) (*atlasListPage, 
 	if err != nil {
 		return nil, err
 	}
-	counts, err := s.atlas.Facets(r.Context(), q)
+	counts, capped, err := s.atlas.Facets(r.Context(), q)
 	if err != nil {
 		return nil, err
 	}
-	d := &atlasListPage{Query: q, Result: res, Page: page, Pages: (res.Total + atlasPerPage - 1) / atlasPerPage, Embedded: embedded}
+	d := &atlasListPage{Query: q, Result: res, Page: page, Pages: (res.Total + atlasPerPage - 1) / atlasPerPage, Embedded: embedded,
+		FacetsCapped: capped, MapSearchCap: atlas.MapSearchCap}
 	d.Orders = []string{atlas.OrderRelevance, atlas.OrderName, atlas.OrderNewest}
 	if q.Near != nil {
 		d.Orders = append(d.Orders, atlas.OrderDistance)

@@ -385,3 +385,49 @@ func TestDistrictsGeoJSON(t *testing.T) {
 	}
 	mustContain(t, b.get("/embed/atlas"), `data-districts="/atlas/districts.geojson"`)
 }
+
+// A search broader than the map is given shows its first matches on the
+// map and counts the facets among them, and both say so, in the visitor's
+// language; a search within the cap says nothing of it. (Not parallel:
+// it lowers atlas.MapSearchCap.)
+func TestBroadSearchSaysItIsCapped(t *testing.T) {
+	s := newSite(t, storetest.SQLite(t))
+	s.seed()
+	ids, err := s.Parts.Atlas.SearchIDs(t.Context(), atlas.Query{Text: "buurt"}, 1_000_000)
+	if err != nil || ids.Len() < 2 {
+		t.Fatalf("the demo's matches of buurt: %d (%v)", ids.Len(), err)
+	}
+	defer func(n int) { atlas.MapSearchCap = n }(atlas.MapSearchCap)
+	note := map[string]string{"en": "Counted among the first %d matches of these words", "nl": "Geteld onder de eerste %d treffers van deze woorden"}
+	for _, c := range []struct {
+		cap    int
+		capped bool
+	}{{ids.Len() - 1, true}, {ids.Len(), false}} {
+		atlas.MapSearchCap = c.cap
+		for _, lang := range []string{"en", "nl"} {
+			page := s.browser(lang).get("/atlas?q=buurt")
+			if got := strings.Contains(page.Body, fmt.Sprintf(note[lang], c.cap)); got != c.capped {
+				t.Errorf("cap %d of %d matches (%s): the facets say they are capped: %v", c.cap, ids.Len(), lang, got)
+			}
+		}
+		r := s.script("", "en").call(http.MethodGet, "/clusters?bbox=4.6,52.2,5.2,52.5&zoom=9&q=buurt", "")
+		var clusters struct {
+			Capped   bool `json:"capped"`
+			Features []struct {
+				Properties map[string]any `json:"properties"`
+			} `json:"features"`
+		}
+		decodeGeo(t, r, &clusters)
+		shown := 0
+		for _, f := range clusters.Features {
+			if f.Properties["cluster"] == true {
+				shown += int(f.Properties["point_count"].(float64))
+			} else {
+				shown++
+			}
+		}
+		if clusters.Capped != c.capped || shown > c.cap+1 {
+			t.Errorf("cap %d of %d matches: the map says capped %v and shows %d", c.cap, ids.Len(), clusters.Capped, shown)
+		}
+	}
+}

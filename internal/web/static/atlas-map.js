@@ -220,7 +220,8 @@ function start(panel, maplibregl, world) {
       }
       markers.push(new maplibregl.Marker({ element: node }).setLngLat([lon, lat]).addTo(map));
     }
-    status.textContent = label('InView', total);
+    // A search broader than the map is given shows its first matches.
+    status.textContent = label('InView', total) + (data.capped ? ' ' + label('Capped') : '');
     if (opened && opened === refocus) {
       const [flon, flat] = opened;
       refocus = null;
