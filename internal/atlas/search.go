@@ -457,8 +457,8 @@ type FacetCount struct {
 // millions of points in a fraction of the time GROUP BY queries take; the
 // few without a place are counted in the database. A search "near" a
 // point, or of changes, is counted in the database alone. Words are
-// counted among their first MapSearchCap matches: capped says a search has
-// more.
+// counted among their first FacetSearchCap matches: capped says a search
+// has more.
 func (s *Service) Facets(ctx context.Context, q Query) (counts map[string][]FacetCount, capped bool, err error) {
 	if err := q.Check(); err != nil {
 		return nil, false, err
@@ -470,11 +470,11 @@ func (s *Service) Facets(ctx context.Context, q Query) (counts map[string][]Face
 	}
 	f := MapFilter(q)
 	if q.Text != "" {
-		ids, err := s.SearchIDs(ctx, Query{Text: q.Text}, MapSearchCap)
+		ids, err := s.SearchIDs(ctx, Query{Text: q.Text}, FacetSearchCap)
 		if err != nil {
 			return nil, false, err
 		}
-		f.IDs, capped = ids, Capped(ids)
+		f.IDs, capped = ids, Capped(ids, FacetSearchCap)
 	}
 	box := mapindex.BBox{MinLon: -180, MinLat: -90, MaxLon: 180, MaxLat: 90}
 	if q.BBox != nil {
@@ -560,17 +560,24 @@ func (s *Service) unplaced(ctx context.Context) ([]int64, error) {
 }
 
 // MapSearchCap is how many matches of words the map index is given at
-// most, for the map's clusters and the directory's facet counts alike (one
-// search from the database serves both). A broader search is shown and
-// counted among its first MapSearchCap matches, and the pages say so:
-// finding them all would cost a second and more at millions of
-// initiatives (a tenth of 3 M: 0.6 s on PostgreSQL), for a search too broad
-// to read anyway. (A variable so that a test can lower it.)
+// most for the map's clusters. A broader search is shown by its first
+// MapSearchCap matches, and the map says so: finding them all would cost a
+// second and more at millions of initiatives (a tenth of 3 M: 0.6 s on
+// PostgreSQL), for a search too broad to read anyway. (A variable so that
+// a test can lower it.)
 var MapSearchCap = 100_000
 
-// Capped says whether the matches of a search for the map (SearchIDs with
-// MapSearchCap) are more than the map is given.
-func Capped(ids *mapindex.IDSet) bool { return ids != nil && ids.Len() > MapSearchCap }
+// FacetSearchCap is how many matches of words the directory counts its
+// facets among, at most. A search that matches more is listed as "more
+// than CountCap, narrow the search"; its counts are of its first
+// FacetSearchCap matches, and the page says so. Counting 100,000 took a
+// quarter of a second on PostgreSQL at 3 M initiatives, 10,000 a tenth of
+// that. (A variable so that a test can lower it.)
+var FacetSearchCap = 10_000
+
+// Capped says whether the matches of a search (SearchIDs) are more than
+// max, the most it was asked for.
+func Capped(ids *mapindex.IDSet, max int) bool { return ids != nil && ids.Len() > max }
 
 // facetsSQL counts the facets in the database.
 func (s *Service) facetsSQL(ctx context.Context, q Query) (map[string][]FacetCount, error) {

@@ -537,16 +537,16 @@ func TestSearchOnTheMapFollowsChanges(t *testing.T) {
 	})
 }
 
-// A search broader than the map is given (MapSearchCap) filters the map
-// and counts the facets among its first matches, and says so; a narrower
-// one is counted whole.
+// A search broader than the facets are counted among (FacetSearchCap) is
+// counted among its first matches, and says so; a narrower one is counted
+// whole.
 func TestBroadSearchesSayTheyAreCapped(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)
 		directory(t, f) // "met" is in two summaries, "fietsen" in one
-		defer func(n int) { atlas.MapSearchCap = n }(atlas.MapSearchCap)
-		atlas.MapSearchCap = 1
+		defer func(n int) { atlas.FacetSearchCap = n }(atlas.FacetSearchCap)
+		atlas.FacetSearchCap = 1
 		counts, capped, err := f.svc.Facets(ctx, atlas.Query{Text: "met"})
 		if err != nil || !capped {
 			t.Fatalf("two matches, a cap of one: capped %v (%v)", capped, err)
@@ -558,8 +558,8 @@ func TestBroadSearchesSayTheyAreCapped(t *testing.T) {
 		if counted > 2 {
 			t.Errorf("counted %d initiatives of two", counted)
 		}
-		ids, err := f.svc.SearchIDs(ctx, atlas.Query{Text: "met"}, atlas.MapSearchCap)
-		if err != nil || !atlas.Capped(ids) {
+		ids, err := f.svc.SearchIDs(ctx, atlas.Query{Text: "met"}, 1)
+		if err != nil || !atlas.Capped(ids, 1) {
 			t.Errorf("the map's matches of a capped search: %v (%v)", ids.Len(), err)
 		}
 		if _, capped, err := f.svc.Facets(ctx, atlas.Query{Text: "fietsen"}); err != nil || capped {

@@ -125,7 +125,7 @@ func (s *Server) apiClusters(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		filter.IDs, capped = ids, atlas.Capped(ids)
+		filter.IDs, capped = ids, atlas.Capped(ids, atlas.MapSearchCap)
 	}
 	feats, err := s.atlas.Map.Clusters(b, zoom, filter)
 	switch {

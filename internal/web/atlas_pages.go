@@ -40,10 +40,11 @@ type atlasListPage struct {
 	Search   string // the search as a query string, without paging
 	Orders   []string
 	Embedded bool
-	// The search's words match more than the map and the facet counts
-	// take (MapSearchCap): the page says the counts are of the first.
-	FacetsCapped bool
-	MapSearchCap int
+	// The search's words match more than the facets are counted among:
+	// the page says the counts are of the first FacetSearchCap; the map
+	// says so itself beyond MapSearchCap.
+	FacetsCapped                 bool
+	FacetSearchCap, MapSearchCap int
 }
 
 // Active is how many filter values are chosen, for the folded filters'
@@ -115,7 +116,7 @@ func (s *Server) atlasListData(r *http.Request, embedded bool) (*atlasListPage, 
 		return nil, err
 	}
 	d := &atlasListPage{Query: q, Result: res, Page: page, Pages: (res.Total + atlasPerPage - 1) / atlasPerPage, Embedded: embedded,
-		FacetsCapped: capped, MapSearchCap: atlas.MapSearchCap}
+		FacetsCapped: capped, FacetSearchCap: atlas.FacetSearchCap, MapSearchCap: atlas.MapSearchCap}
 	d.Orders = []string{atlas.OrderRelevance, atlas.OrderName, atlas.OrderNewest}
 	if q.Near != nil {
 		d.Orders = append(d.Orders, atlas.OrderDistance)

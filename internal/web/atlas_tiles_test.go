@@ -389,7 +389,7 @@ func TestDistrictsGeoJSON(t *testing.T) {
 // A search broader than the map is given shows its first matches on the
 // map and counts the facets among them, and both say so, in the visitor's
 // language; a search within the cap says nothing of it. (Not parallel:
-// it lowers atlas.MapSearchCap.)
+// it lowers atlas.MapSearchCap and FacetSearchCap.)
 func TestBroadSearchSaysItIsCapped(t *testing.T) {
 	s := newSite(t, storetest.SQLite(t))
 	s.seed()
@@ -397,13 +397,13 @@ func TestBroadSearchSaysItIsCapped(t *testing.T) {
 	if err != nil || ids.Len() < 2 {
 		t.Fatalf("the demo's matches of buurt: %d (%v)", ids.Len(), err)
 	}
-	defer func(n int) { atlas.MapSearchCap = n }(atlas.MapSearchCap)
+	defer func(m, f int) { atlas.MapSearchCap, atlas.FacetSearchCap = m, f }(atlas.MapSearchCap, atlas.FacetSearchCap)
 	note := map[string]string{"en": "Counted among the first %d matches of these words", "nl": "Geteld onder de eerste %d treffers van deze woorden"}
 	for _, c := range []struct {
 		cap    int
 		capped bool
 	}{{ids.Len() - 1, true}, {ids.Len(), false}} {
-		atlas.MapSearchCap = c.cap
+		atlas.MapSearchCap, atlas.FacetSearchCap = c.cap, c.cap
 		for _, lang := range []string{"en", "nl"} {
 			page := s.browser(lang).get("/atlas?q=buurt")
 			if got := strings.Contains(page.Body, fmt.Sprintf(note[lang], c.cap)); got != c.capped {
