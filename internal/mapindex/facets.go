@@ -21,9 +21,10 @@ type FacetCounts struct {
 // FacetCounts counts the facets of the points in b under f. It reads every
 // point in the box once, so it costs about as much as a filtered Count
 // (about 40 ns a point: 130 ms for 3 M). A directory asks the same few
-// questions over and over (everything; one sector; one district), and the
-// answer changes only when the index does: so counts without IDs are kept
-// until the next change to the index.
+// questions over and over (everything; one sector; one district): so the
+// counts without IDs are kept, and every Put and Remove brings the kept
+// counts up to date point by point, instead of the next question counting
+// millions of points again.
 func (ix *Index) FacetCounts(b BBox, f Filter) (FacetCounts, error) {
 	var out FacetCounts
 	q, err := makeQuery(b)
@@ -34,48 +35,51 @@ func (ix *Index) FacetCounts(b BBox, f Filter) (FacetCounts, error) {
 	defer ix.mu.RUnlock()
 	key := facetKey{b, f.Sectors, f.Needs, f.Offers, f.Principles, f.LegalForms, f.Districts}
 	if f.IDs == nil {
-		if out, ok := ix.facets.get(ix.version, key); ok {
+		if out, ok := ix.facets.get(key); ok {
 			return out, nil
 		}
-		defer func() { ix.facets.put(ix.version, key, out) }()
+		// Kept under the read lock: no Put or Remove comes in between the
+		// count and its keeping.
+		defer func() { ix.facets.put(key, q, f, out) }()
 	}
 	// The scan applies only the IDs (a full-text search); the facets are
 	// tested here, one condition at a time.
 	ids := Filter{IDs: f.IDs}
 	ix.scanExact(&q, &ids, func(ref int) bool {
-		fc := ix.facetsOf(ref)
-		sec := f.Sectors == 0 || fc.Sectors&f.Sectors != 0
-		need := f.Needs == 0 || fc.Needs&f.Needs != 0
-		offer := f.Offers == 0 || fc.Offers&f.Offers != 0
-		prin := fc.Principles&f.Principles == f.Principles
-		legal := f.LegalForms == 0 || bitIn(f.LegalForms, fc.LegalForm)
-		dist := f.Districts == 0 || bitIn(f.Districts, fc.District)
-		if need && offer && prin && legal && dist {
-			addBits64(&out.Sectors, fc.Sectors)
-		}
-		if sec && offer && prin && legal && dist {
-			addBits32(&out.Needs, fc.Needs)
-		}
-		if sec && need && prin && legal && dist {
-			addBits32(&out.Offers, fc.Offers)
-		}
-		if sec && need && offer && prin && dist {
-			out.LegalForms[fc.LegalForm]++
-		}
-		if sec && need && offer && prin && legal {
-			out.Districts[fc.District]++
-		}
-		if sec && need && offer && prin && legal && dist {
-			out.Matching++
-			for i := range out.Principles {
-				if fc.Principles&(1<<i) != 0 {
-					out.Principles[i]++
-				}
-			}
-		}
+		out.count(ix.facetsOf(ref), &f, 1)
 		return true
 	})
 	return out, nil
+}
+
+// count adds d (1, or -1 for a point that leaves) to the counts the point
+// with facets fc makes under f.
+func (out *FacetCounts) count(fc Facets, f *Filter, d int) {
+	sec := f.Sectors == 0 || fc.Sectors&f.Sectors != 0
+	need := f.Needs == 0 || fc.Needs&f.Needs != 0
+	offer := f.Offers == 0 || fc.Offers&f.Offers != 0
+	prin := fc.Principles&f.Principles == f.Principles
+	legal := f.LegalForms == 0 || bitIn(f.LegalForms, fc.LegalForm)
+	dist := f.Districts == 0 || bitIn(f.Districts, fc.District)
+	if need && offer && prin && legal && dist {
+		addBits(out.Sectors[:], fc.Sectors, d)
+	}
+	if sec && offer && prin && legal && dist {
+		addBits(out.Needs[:], uint64(fc.Needs), d)
+	}
+	if sec && need && prin && legal && dist {
+		addBits(out.Offers[:], uint64(fc.Offers), d)
+	}
+	if sec && need && offer && prin && dist {
+		out.LegalForms[fc.LegalForm] += d
+	}
+	if sec && need && offer && prin && legal {
+		out.Districts[fc.District] += d
+	}
+	if sec && need && offer && prin && legal && dist {
+		out.Matching += d
+		addBits(out.Principles[:], uint64(fc.Principles), d)
+	}
 }
 
 func (ix *Index) facetsOf(ref int) Facets {
@@ -87,18 +91,10 @@ func (ix *Index) facetsOf(ref int) Facets {
 	return ix.entryAt(-ref - 1).facets
 }
 
-func addBits64(counts *[64]int, bits uint64) {
+func addBits(counts []int, bits uint64, d int) {
 	for i := 0; bits != 0; i, bits = i+1, bits>>1 {
 		if bits&1 != 0 {
-			counts[i]++
-		}
-	}
-}
-
-func addBits32(counts *[32]int, bits uint32) {
-	for i := 0; bits != 0; i, bits = i+1, bits>>1 {
-		if bits&1 != 0 {
-			counts[i]++
+			counts[i] += d
 		}
 	}
 }
@@ -112,31 +108,55 @@ type facetKey struct {
 	legal, districts uint64
 }
 
-// facetCache keeps the answers to FacetCounts for one version of the
-// index, at most maxCachedFacets of them (about 5 kB each).
+// facetCache keeps the answers to FacetCounts, at most maxCachedFacets of
+// them (about 5 kB each), each with its box and filter, so that a point
+// put or removed is counted in or out of every answer it is in.
 type facetCache struct {
-	mu      sync.Mutex
-	version uint64
-	m       map[facetKey]FacetCounts
+	mu sync.Mutex
+	m  map[facetKey]*keptFacets
+}
+
+type keptFacets struct {
+	q      query
+	f      Filter
+	counts FacetCounts
 }
 
 const maxCachedFacets = 256
 
-func (c *facetCache) get(version uint64, k facetKey) (FacetCounts, bool) {
+func (c *facetCache) get(k facetKey) (FacetCounts, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.version != version {
-		return FacetCounts{}, false
+	if kf, ok := c.m[k]; ok {
+		return kf.counts, true
 	}
-	fc, ok := c.m[k]
-	return fc, ok
+	return FacetCounts{}, false
 }
 
-func (c *facetCache) put(version uint64, k facetKey, fc FacetCounts) {
+func (c *facetCache) put(k facetKey, q query, f Filter, fc FacetCounts) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.version != version || c.m == nil || len(c.m) >= maxCachedFacets {
-		c.version, c.m = version, map[facetKey]FacetCounts{}
+	if c.m == nil || len(c.m) >= maxCachedFacets {
+		c.m = map[facetKey]*keptFacets{}
 	}
-	c.m[k] = fc
+	c.m[k] = &keptFacets{q, f, fc}
+}
+
+// apply counts a point at lon, lat with facets fc in (d 1) or out (d -1)
+// of every kept answer whose box holds it. The index's write lock is held.
+func (c *facetCache) apply(lon, lat float64, fc Facets, d int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, kf := range c.m {
+		if kf.q.contains(lon, lat) {
+			kf.counts.count(fc, &kf.f, d)
+		}
+	}
+}
+
+// clear drops every answer, when the index is built anew.
+func (c *facetCache) clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m = nil
 }

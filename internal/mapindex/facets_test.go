@@ -197,3 +197,80 @@ func TestFacetCountsFollowEveryChange(t *testing.T) {
 		}
 	}
 }
+
+// The counts kept for a directory's questions, brought up to date point by
+// point at every Put and Remove, equal a count from scratch after
+// thousands of puts, moves in and out of the boxes, removals and the
+// overlay's merges.
+func TestKeptFacetCountsEqualACount(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	random := func(p Point) Point {
+		p.Facets = Facets{Sectors: uint64(randomBits(rng, 6)), Needs: randomBits(rng, 4), Offers: randomBits(rng, 4),
+			Principles: uint8(rng.IntN(16)), LegalForm: uint8(rng.IntN(4)), District: uint8(rng.IntN(5))}
+		return p
+	}
+	pts := RandomEurope(rng, 2000)
+	for i := range pts {
+		pts[i] = random(pts[i])
+	}
+	ix := New(Options{})
+	ix.Build(pts)
+	questions := []struct {
+		box BBox
+		f   Filter
+	}{
+		{BBox{-180, -90, 180, 90}, Filter{}},
+		{BBox{-180, -90, 180, 90}, Filter{Sectors: 1 << 2}},
+		{BBox{-180, -90, 180, 90}, Filter{Districts: 1<<1 | 1<<3, Principles: 1}},
+		{BBox{0, 45, 10, 55}, Filter{}},
+		{BBox{0, 45, 10, 55}, Filter{Needs: 1, LegalForms: 1 << 2}},
+		{BBox{170, -10, -170, 10}, Filter{}}, // across the antimeridian
+	}
+	ask := func(ix *Index) []FacetCounts {
+		var out []FacetCounts
+		for _, q := range questions {
+			fc, err := ix.FacetCounts(q.box, q.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, fc)
+		}
+		return out
+	}
+	ask(ix) // now kept
+	live := map[int64]Point{}
+	for _, p := range pts {
+		live[p.ID] = p
+	}
+	for i := range 3000 {
+		p := pts[rng.IntN(len(pts))]
+		switch i % 5 {
+		case 0:
+			ix.Remove(p.ID)
+			delete(live, p.ID)
+			continue
+		case 1: // onto the edge of a box, or across the antimeridian
+			p.Lon, p.Lat = []float64{0, 10, 180, -179.5}[rng.IntN(4)], []float64{45, 55, 0, 50}[rng.IntN(4)]
+		case 2:
+			p.ID = int64(10_000 + i) // a new one
+		}
+		p = random(p)
+		ix.Put(p)
+		live[p.ID] = p
+		if i%500 == 0 {
+			ask(ix) // questions asked between the changes are kept too
+		}
+	}
+	fresh := New(Options{})
+	var all []Point
+	for _, p := range live {
+		all = append(all, p)
+	}
+	fresh.Build(all)
+	kept, counted := ask(ix), ask(fresh)
+	for i := range questions {
+		if kept[i] != counted[i] {
+			t.Errorf("question %d (%+v): kept counts differ from a count", i, questions[i])
+		}
+	}
+}

@@ -125,7 +125,7 @@ type Index struct {
 	idsPath          int8 // for tests: 1 always finds Filter.IDs by lookup, -1 never, 0 decides
 
 	version uint64     // moves on at every change, under mu
-	facets  facetCache // FacetCounts of this version
+	facets  facetCache // FacetCounts asked for, kept up to date
 }
 
 // entry is the data of a point in the overlay.
@@ -213,14 +213,15 @@ func (ix *Index) Build(points []Point) {
 	defer ix.mu.Unlock()
 	ix.base, ix.perm = cols, perm
 	ix.resetOverlay()
+	ix.facets.clear()
 	ix.version++
 }
 
 // Put inserts p, or replaces the point with the same ID (which may have moved).
 // The same point again changes nothing, not even the version: the atlas's
-// Sync reads every change of the last minute each second, and what is kept
-// per version (facet counts, a search's matches) would otherwise last a
-// second for a minute after every edit.
+// Sync reads every change of the last minute each second, which would
+// otherwise move the point through the overlay and the kept facet counts
+// each time.
 func (ix *Index) Put(p Point) {
 	e := makeEntry(p)
 	ix.mu.Lock()
@@ -228,9 +229,20 @@ func (ix *Index) Put(p Point) {
 	if ix.holds(e) {
 		return
 	}
+	ix.uncount(e.id)
 	ix.putLocked(e)
+	ix.facets.apply(e.lon, e.lat, e.facets, 1)
 	ix.maybeMerge()
 	ix.version++
+}
+
+// uncount takes the live point with this ID, if any, out of the kept facet
+// counts, before it is replaced or removed.
+func (ix *Index) uncount(id int64) {
+	if ref, ok := ix.refOf(id); ok {
+		lon, lat := ix.pos(ref)
+		ix.facets.apply(lon, lat, ix.facetsOf(ref), -1)
+	}
 }
 
 // holds says whether the index has exactly this point.
@@ -247,6 +259,7 @@ func (ix *Index) holds(e entry) bool {
 func (ix *Index) Remove(id int64) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	ix.uncount(id)
 	if ix.removeLocked(id) {
 		ix.maybeMerge()
 		ix.version++
