@@ -1,6 +1,9 @@
 package mapindex
 
-import "sync"
+import (
+	"math/bits"
+	"sync"
+)
 
 // FacetCounts are the counts behind a directory's filters: for each facet,
 // how many points in the box would match if that facet's own choice were
@@ -91,11 +94,12 @@ func (ix *Index) facetsOf(ref int) Facets {
 	return ix.entryAt(-ref - 1).facets
 }
 
-func addBits(counts []int, bits uint64, d int) {
-	for i := 0; bits != 0; i, bits = i+1, bits>>1 {
-		if bits&1 != 0 {
-			counts[i] += d
-		}
+// addBits adds d to the count of every bit set in b: one step a bit set,
+// not a bit position (a point has a sector or two of 64).
+func addBits(counts []int, b uint64, d int) {
+	for b != 0 {
+		counts[bits.TrailingZeros64(b)] += d
+		b &= b - 1
 	}
 }
 
