@@ -281,8 +281,8 @@ func tsQuery(text string) (string, []any) {
 		if n := len([]rune(w)); n >= 3 && n <= 6 { // as ftsQuery does
 			prefix += ":*"
 		}
-		parts = append(parts, "(to_tsquery('simple', ?) || plainto_tsquery('dutch', ?) || plainto_tsquery('english', ?))")
-		args = append(args, prefix, w, w)
+		parts = append(parts, tsWord)
+		args = append(args, tsWordArgs(w, prefix)...)
 		if len(parts) == 12 {
 			break
 		}
@@ -291,6 +291,28 @@ func tsQuery(text string) (string, []any) {
 		return "to_tsquery('simple', '')", nil
 	}
 	return "(" + strings.Join(parts, " && ") + ")", args
+}
+
+// tsWord is one word of tsQuery: the word (or its prefix) in the simple
+// configuration, or its Dutch or its English stem. A stem the same as the
+// word, or as the other stem, is left out: every term is tested against
+// every row a broad search reads, and a tenth of 3 M initiatives took 155
+// ms with 'tuin':* alone and 260 with 'tuin':* | 'tuin' | 'tuin'. The
+// arguments are constants, so PostgreSQL works the CASEs out when it plans
+// (custom plans: store.openPostgres), and each row is tested against one
+// tsquery.
+var tsWord = func() string {
+	simple := "to_tsquery('simple', ?)"
+	nl := "CASE WHEN plainto_tsquery('dutch', ?) = to_tsquery('simple', ?) THEN " + simple + " ELSE " + simple + " || plainto_tsquery('dutch', ?) END"
+	return "(CASE WHEN plainto_tsquery('english', ?) IN (to_tsquery('simple', ?), plainto_tsquery('dutch', ?)) THEN " +
+		nl + " ELSE " + nl + " || plainto_tsquery('english', ?) END)"
+}()
+
+// tsWordArgs are tsWord's arguments for word w, with prefix the word as
+// the simple configuration matches it (w, or w:* for a prefix).
+func tsWordArgs(w, prefix string) []any {
+	nl := []any{w, w, prefix, prefix, w}
+	return append(append(append([]any{w, w, w}, nl...), nl...), w)
 }
 
 func marks(n int) string {
