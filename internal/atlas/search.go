@@ -390,6 +390,9 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 			res.Total, res.Capped = CountCap, true
 		}
 	}
+	if e == store.SQLite && !fts && q.Changed.IsZero() && q.BBox == nil && q.Near == nil {
+		from = sqliteOrderIndex(q, res.Capped, from)
+	}
 	order := "i.name, i.id"
 	var orderArgs []any
 	switch q.Order {
@@ -442,6 +445,26 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 		res.Items, res.More = res.Items[:q.Limit], true
 	}
 	return res, nil
+}
+
+// sqliteOrderIndex is where SQLite should read a filtered list of
+// published initiatives from, to list them newest first or by ID without
+// sorting every match. With statistics, SQLite finds the matches through
+// initiatives_review and sorts them all: at 3 M initiatives one sector's
+// first page took 2.4 s by ID and 13 s newest first (each row's JSON went
+// into the sort). Walking an index in the order wanted stops at the page's
+// end, which comes soon when matches are many (capped: more than
+// CountCap): 1 ms. When they are few, the walk could read every row to
+// find them, so the sort stays; a page after a cursor (no count) walks
+// the covering initiatives_map, which costs at most half a second at 3 M.
+func sqliteOrderIndex(q Query, capped bool, from string) string {
+	switch {
+	case q.Order == OrderID && (capped || q.After > 0):
+		return "initiatives i INDEXED BY initiatives_map"
+	case q.Order == OrderNewest && capped:
+		return "initiatives i INDEXED BY initiatives_updated"
+	}
+	return from
 }
 
 // textOnly is a query of the search index alone, for a search of words

@@ -304,6 +304,40 @@ func TestBroadSearchesAreNewestFirst(t *testing.T) {
 	})
 }
 
+// A broad filtered list newest first or by ID is read along an index in
+// that order on SQLite (sqliteOrderIndex); it lists what a narrow one,
+// sorted, lists, in the same order, and pages after a cursor alike.
+func TestBroadListsInOrderAlongAnIndex(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		directory(t, f)
+		for _, order := range []string{atlas.OrderNewest, atlas.OrderID} {
+			for _, q := range []atlas.Query{{}, {LegalForms: []string{"cooperative"}}, {Sectors: []string{"energy", "sharing", "food"}}} {
+				q.Order, q.Limit = order, 10
+				want, err := f.svc.Search(ctx, q) // counted whole: sorted
+				if err != nil || want.Capped || len(want.Items) < 2 {
+					t.Fatalf("%+v: %v, %v", q, names(want), err)
+				}
+				old := atlas.CountCap
+				atlas.CountCap = 1 // now broad
+				got, err := f.svc.Search(ctx, q)
+				if err != nil || !got.Capped || !slices.Equal(names(got), names(want)) {
+					t.Errorf("%s %+v: broad %v (%v), sorted %v", order, q, names(got), err, names(want))
+				}
+				if order == atlas.OrderID {
+					q.After = want.Items[0].ID
+					after, err := f.svc.Search(ctx, q)
+					if err != nil || !slices.Equal(names(after), names(want)[1:]) {
+						t.Errorf("%+v: after the first %v (%v), want %v", q, names(after), err, names(want)[1:])
+					}
+				}
+				atlas.CountCap = old
+			}
+		}
+	})
+}
+
 // The map index and the database count the facets alike.
 func TestFacetsFromTheIndexEqualTheDatabase(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
