@@ -310,6 +310,17 @@ func (b *atlasBench) run(ctx context.Context, points, dbPoints, queries int) err
 		return err
 	}
 	b.say("directory page /atlas (list, facet counts, HTML): %s", lat)
+	lat, err = b.timeHTTP(queries/4, func(i int) string {
+		sector := atlas.Sectors[b.rng.IntN(len(atlas.Sectors))]
+		if i%2 == 0 {
+			return base + "/atlas?order=newest&sector=" + sector
+		}
+		return base + "/api/v1/initiatives?limit=20&sector=" + sector
+	})
+	if err != nil {
+		return err
+	}
+	b.say("one sector, newest first on the page or by ID through the API: %s", lat)
 	for _, n := range b.clients {
 		if err := b.load(base, n, b.loadFor); err != nil {
 			return err

@@ -322,6 +322,27 @@ func decodeGeo(t *testing.T, r *response, v any) {
 	}
 }
 
+// clusterPage is an answer of /api/v1/clusters.
+type clusterPage struct {
+	Capped   bool `json:"capped"`
+	Features []struct {
+		Properties map[string]any `json:"properties"`
+	} `json:"features"`
+}
+
+// shown is how many initiatives the clusters and single points stand for.
+func (c clusterPage) shown() int {
+	n := 0
+	for _, f := range c.Features {
+		if f.Properties["cluster"] == true {
+			n += int(f.Properties["point_count"].(float64))
+		} else {
+			n++
+		}
+	}
+	return n
+}
+
 func TestAtlasOpenDataAPI(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
@@ -405,21 +426,9 @@ func TestAtlasOpenDataAPI(t *testing.T) {
 			}
 		}
 		count := func(bbox, zoom string) int {
-			var c struct {
-				Features []struct {
-					Properties map[string]any `json:"properties"`
-				} `json:"features"`
-			}
+			var c clusterPage
 			decodeGeo(t, api.call(http.MethodGet, "/clusters?bbox="+bbox+"&zoom="+zoom, ""), &c)
-			n := 0
-			for _, f := range c.Features {
-				if f.Properties["cluster"] == true {
-					n += int(f.Properties["point_count"].(float64))
-				} else {
-					n++
-				}
-			}
-			return n
+			return c.shown()
 		}
 		for _, z := range []string{"3", "9", "11.5"} {
 			if n := count("4.6,52.2,5.2,52.5", z); n != placed {

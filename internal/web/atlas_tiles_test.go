@@ -411,22 +411,9 @@ func TestBroadSearchSaysItIsCapped(t *testing.T) {
 			}
 		}
 		r := s.script("", "en").call(http.MethodGet, "/clusters?bbox=4.6,52.2,5.2,52.5&zoom=9&q=buurt", "")
-		var clusters struct {
-			Capped   bool `json:"capped"`
-			Features []struct {
-				Properties map[string]any `json:"properties"`
-			} `json:"features"`
-		}
+		var clusters clusterPage
 		decodeGeo(t, r, &clusters)
-		shown := 0
-		for _, f := range clusters.Features {
-			if f.Properties["cluster"] == true {
-				shown += int(f.Properties["point_count"].(float64))
-			} else {
-				shown++
-			}
-		}
-		if clusters.Capped != c.capped || shown > c.cap+1 {
+		if shown := clusters.shown(); clusters.Capped != c.capped || shown > c.cap+1 {
 			t.Errorf("cap %d of %d matches: the map says capped %v and shows %d", c.cap, ids.Len(), clusters.Capped, shown)
 		}
 	}
