@@ -715,8 +715,13 @@ func (s *Service) SearchIDs(ctx context.Context, q Query, max int) (*mapindex.ID
 			if err != nil {
 				return nil, err
 			}
-			s.ids.put(key, fresh, now)
-			return fresh, nil
+			// A search with more than max matches holds only its first:
+			// one that lost some may have more still, which only asking
+			// again tells.
+			if !Capped(ids, max) || Capped(fresh, max) {
+				s.ids.put(key, fresh, now)
+				return fresh, nil
+			}
 		}
 		seq = now
 	}

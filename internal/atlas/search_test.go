@@ -578,7 +578,7 @@ func TestBroadSearchesSayTheyAreCapped(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)
-		directory(t, f) // "met" is in two summaries, "fietsen" in one
+		dir := directory(t, f) // "met" is in two summaries, "fietsen" in one
 		defer func(n int) { atlas.FacetSearchCap = n }(atlas.FacetSearchCap)
 		atlas.FacetSearchCap = 1
 		counts, capped, err := f.svc.Facets(ctx, atlas.Query{Text: "met"})
@@ -598,6 +598,33 @@ func TestBroadSearchesSayTheyAreCapped(t *testing.T) {
 		}
 		if _, capped, err := f.svc.Facets(ctx, atlas.Query{Text: "fietsen"}); err != nil || capped {
 			t.Errorf("one match, a cap of one: capped %v (%v)", capped, err)
+		}
+
+		// A third match; then one of the first two archived: two are left,
+		// more than the cap still, though the kept set lost one of its two.
+		gardens := dir["Community Gardens Oost"]
+		gardens.Summary.NL = "Buren kweken samen groente met elkaar."
+		if _, err := f.svc.Edit(ctx, f.moderator, gardens.ID, atlas.Proposal{Record: gardens.Record}); err != nil {
+			t.Fatal(err)
+		}
+		first := int64(0)
+		f.svc.Map = mapindex.New(mapindex.Options{}) // kept searches need the map
+		if _, err := f.svc.LoadMap(ctx); err != nil {
+			t.Fatal(err)
+		}
+		ids, err = f.svc.SearchIDs(ctx, atlas.Query{Text: "met"}, 1)
+		if err != nil || ids.Len() != 2 {
+			t.Fatalf("three matches, a cap of one: %d kept (%v)", ids.Len(), err)
+		}
+		ids.Each(func(id int64) { first = id })
+		f.clock.add(time.Second)
+		if err := f.svc.SetArchived(ctx, f.moderator, first, true); err != nil {
+			t.Fatal(err)
+		}
+		ids, err = f.svc.SearchIDs(ctx, atlas.Query{Text: "met"}, 1)
+		if err != nil || !atlas.Capped(ids, 1) || ids.Has(first) {
+			t.Errorf("two matches left of three, a cap of one: %d kept, capped %v, the archived one in it %v (%v)",
+				ids.Len(), atlas.Capped(ids, 1), ids.Has(first), err)
 		}
 	})
 }
