@@ -2,7 +2,7 @@ package atlas
 
 import (
 	"bufio"
-	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -204,25 +204,26 @@ func ReadGeoJSON(r io.Reader) ([]Row, error) {
 // EachGeoJSON is ReadGeoJSON one feature at a time: it calls fn with
 // every row, in order, and stops at the first error fn returns, which it
 // returns. Problems with single features are returned together at the
-// end, after fn has seen every row. The file is held in memory while it
-// is read, the rows are not.
+// end, after fn has seen every row. The file is read as a stream: no more
+// than one feature is held at a time, so a file of any size reads in
+// little memory. A feature holding text samen does not take (bytes that
+// are not UTF-8, a control character) is named by line and column and
+// not handed to fn.
 func EachGeoJSON(r io.Reader, fn func(Row) error) error {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	if bad := textcheck.CheckJSON(data); bad != nil {
-		field, _ := strings.CutPrefix(bad.Path, "features.")
-		if _, rest, ok := strings.Cut(field, "."); ok && field != bad.Path {
-			field = strings.TrimPrefix(rest, "properties.")
-		}
-		return &problem.Error{Kind: problem.Invalid, Code: "validation",
-			Fields: problem.Fields{placeKey(bad.Line, bad.Column, field): bad.Code}}
-	}
-	lines := lineCounter{data: data, line: 1}
-	dec := json.NewDecoder(bytes.NewReader(data))
+	at := textcheck.NewTracker(r)
+	dec := json.NewDecoder(at)
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
 		return formatErr(problem.New(problem.Invalid, "import.geojson.not_collection"), "the file is not a GeoJSON FeatureCollection (it must start with '{')")
+	}
+	// value reads the next value whole and returns it with the place
+	// where it starts.
+	value := func() (json.RawMessage, textcheck.Position, error) {
+		before := dec.InputOffset()
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, textcheck.Position{}, geojsonSyntax(err, at.AtValue(before).Line)
+		}
+		return raw, at.At(dec.InputOffset() - int64(len(raw))), nil
 	}
 	var (
 		typ      string
@@ -232,13 +233,13 @@ func EachGeoJSON(r io.Reader, fn func(Row) error) error {
 	for dec.More() {
 		t, err := dec.Token()
 		if err != nil {
-			return geojsonSyntax(err, lines.at(int(dec.InputOffset())))
+			return geojsonSyntax(err, at.At(dec.InputOffset()).Line)
 		}
 		key, _ := t.(string)
 		switch key {
 		case "type":
 			if err := dec.Decode(&typ); err != nil {
-				return geojsonSyntax(err, lines.at(int(dec.InputOffset())))
+				return geojsonSyntax(err, at.At(dec.InputOffset()).Line)
 			}
 		case "features":
 			features = true
@@ -246,31 +247,41 @@ func EachGeoJSON(r io.Reader, fn func(Row) error) error {
 				return formatErr(problem.New(problem.Invalid, "import.geojson.not_collection"), `"features" must be a list`)
 			}
 			for dec.More() {
-				line := lines.at(lines.skip(int(dec.InputOffset())))
-				var raw json.RawMessage
-				if err := dec.Decode(&raw); err != nil {
-					return geojsonSyntax(err, line)
+				raw, start, err := value()
+				if err != nil {
+					return err
+				}
+				if bad := textcheck.CheckJSON(raw); bad != nil {
+					field, _ := strings.CutPrefix(bad.Path, "properties.")
+					place := start.In(bad.Position)
+					fields.Add(placeKey(place.Line, place.Column, cmp.Or(field, "feature")), bad.Code)
+					continue
 				}
 				rec, bad := readFeature(raw)
 				for f, code := range bad {
-					fields.Add(lineKey(line, f), code)
+					fields.Add(lineKey(start.Line, f), code)
 				}
-				if err := fn(Row{Line: line, Record: rec}); err != nil {
+				if err := fn(Row{Line: start.Line, Record: rec}); err != nil {
 					return err
 				}
 			}
 			if _, err := dec.Token(); err != nil {
-				return geojsonSyntax(err, lines.at(int(dec.InputOffset())))
+				return geojsonSyntax(err, at.At(dec.InputOffset()).Line)
 			}
 		default: // foreign members: licence, attribution, bbox, name …
-			var skip json.RawMessage
-			if err := dec.Decode(&skip); err != nil {
-				return geojsonSyntax(err, lines.at(int(dec.InputOffset())))
+			raw, start, err := value()
+			if err != nil {
+				return err
+			}
+			if bad := textcheck.CheckJSON(raw); bad != nil {
+				place := start.In(bad.Position)
+				return &problem.Error{Kind: problem.Invalid, Code: "validation",
+					Fields: problem.Fields{placeKey(place.Line, place.Column, strings.TrimSuffix(key+"."+bad.Path, ".")): bad.Code}}
 			}
 		}
 	}
 	if _, err := dec.Token(); err != nil {
-		return geojsonSyntax(err, lines.at(int(dec.InputOffset())))
+		return geojsonSyntax(err, at.At(dec.InputOffset()).Line)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return formatErr(problem.New(problem.Invalid, "import.geojson.trailing"), "there is more after the FeatureCollection")
@@ -362,30 +373,4 @@ func propertyField(p string) string {
 func geojsonSyntax(err error, line int) error {
 	return &formatError{msg: fmt.Sprintf("line %d: not valid JSON: %v", line, err),
 		p: &problem.Error{Kind: problem.Invalid, Code: "import.geojson.malformed", Fields: problem.Fields{lineKey(line, "json"): "json.malformed"}}}
-}
-
-// lineCounter turns byte offsets, visited in increasing order, into line
-// numbers.
-type lineCounter struct {
-	data []byte
-	pos  int
-	line int
-}
-
-func (c *lineCounter) at(off int) int {
-	off = min(off, len(c.data))
-	if off > c.pos {
-		c.line += bytes.Count(c.data[c.pos:off], []byte{'\n'})
-		c.pos = off
-	}
-	return c.line
-}
-
-// skip moves past white space and a comma, to where the next value
-// starts.
-func (c *lineCounter) skip(off int) int {
-	for off < len(c.data) && strings.IndexByte(" \t\r\n,", c.data[off]) >= 0 {
-		off++
-	}
-	return off
 }

@@ -215,6 +215,16 @@ func TestReadGeoJSONProblems(t *testing.T) {
 			"line 3: name": "json.wrong_type", "line 3: properties.email": "property.unknown", "line 3: founded": "json.wrong_type",
 			"line 4: geometry": "geometry.not_point",
 		}},
+		// Text samen does not take is placed by line and column in the
+		// file, here all on one line after other characters that are not
+		// ASCII; every feature with such text is named, and a foreign
+		// member's text is checked too.
+		{"text on one line", `{"type":"FeatureCollection","name":"Coöperaties ☀","features":[{"type":"Feature","geometry":null,"properties":{"name":"A\u0000"}},` +
+			`{"type":"Feature","geometry":null,"properties":{"name":"Goed","summary":{"nl":"caf` + "\xe9" + `"}}}]}`, map[string]string{
+			"line 1, column 119: name": "text.control", "line 1, column 213: summary.nl": "text.encoding",
+		}},
+		{"text in a foreign member", "{\"type\": \"FeatureCollection\",\n \"attribution\": {\"by\": \"Noord\\u0007\"}, \"features\": []}",
+			map[string]string{"line 2, column 24: attribution.by": "text.control"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := atlas.ReadGeoJSON(strings.NewReader(tc.doc))
@@ -232,6 +242,19 @@ func TestReadGeoJSONProblems(t *testing.T) {
 				t.Fatalf("fields %v, want %v", p.Fields, tc.want)
 			}
 		})
+	}
+}
+
+// A feature that is not JSON is named by the line it starts on, however
+// far the reader had got.
+func TestReadGeoJSONSyntaxLine(t *testing.T) {
+	doc := "{\"type\": \"FeatureCollection\", \"features\": [\n" +
+		`{"type": "Feature", "geometry": null, "properties": {"name": "Goed"}},` + "\n\n" +
+		`  {"type": "Feature",` + "\n" + `"properties": {"name": "Kapot",, }}]}`
+	_, err := atlas.ReadGeoJSON(strings.NewReader(doc))
+	p, ok := problem.As(err)
+	if !ok || p.Fields["line 4: json"] != "json.malformed" || !strings.HasPrefix(err.Error(), "line 4: not valid JSON") {
+		t.Fatalf("error %v (%+v), want line 4 named", err, p)
 	}
 }
 

@@ -14,6 +14,7 @@
 package textcheck
 
 import (
+	"io"
 	"strings"
 	"unicode/utf8"
 
@@ -77,9 +78,12 @@ type Position struct {
 // PositionOf returns the position of byte offset off in data. Invalid
 // bytes count as one character each.
 func PositionOf(data []byte, off int) Position {
-	off = min(max(off, 0), len(data))
-	p := Position{Line: 1, Column: 1}
-	for i := 0; i < off; {
+	return Position{Line: 1, Column: 1}.After(data[:min(max(off, 0), len(data))])
+}
+
+// After returns the position just after data, when data starts at p.
+func (p Position) After(data []byte) Position {
+	for i := 0; i < len(data); {
 		r, size := utf8.DecodeRune(data[i:])
 		if r == '\n' {
 			p.Line++
@@ -90,6 +94,61 @@ func PositionOf(data []byte, off int) Position {
 		i += size
 	}
 	return p
+}
+
+// In returns the place in a file of q, a position within a part of that
+// file which starts at p.
+func (p Position) In(q Position) Position {
+	if q.Line == 1 {
+		return Position{Line: p.Line, Column: p.Column + q.Column - 1}
+	}
+	return Position{Line: p.Line + q.Line - 1, Column: q.Column}
+}
+
+// Tracker is a reader that knows the position of every byte offset it has
+// passed on, asked in increasing order, while holding only the bytes
+// between the last offset asked and what it has read: a decoder reading a
+// large file through it can say where a value starts.
+type Tracker struct {
+	r    io.Reader
+	held []byte // read and not yet passed, from offset at on
+	at   int64
+	pos  Position // of offset at
+}
+
+// NewTracker reads r.
+func NewTracker(r io.Reader) *Tracker {
+	return &Tracker{r: r, pos: Position{Line: 1, Column: 1}}
+}
+
+func (t *Tracker) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	t.held = append(t.held, p[:n]...)
+	return n, err
+}
+
+// At returns the position of byte offset off. An offset before the one
+// asked last gives that one's position, one past what was read the
+// position of the end of it.
+func (t *Tracker) At(off int64) Position {
+	k := int(min(max(off-t.at, 0), int64(len(t.held))))
+	t.pos = t.pos.After(t.held[:k])
+	// Slicing forward lets append move what is held to a new array
+	// once this one is full, so the old bytes are not kept.
+	t.held = t.held[k:]
+	t.at += int64(k)
+	return t.pos
+}
+
+// AtValue is At for the first byte from off on that is not white space or
+// a separator of JSON (',', ':'): where the value after off starts, or
+// would have, for a value the decoder refused.
+func (t *Tracker) AtValue(off int64) Position {
+	i := int(min(max(off-t.at, 0), int64(len(t.held))))
+	for i < len(t.held) && strings.IndexByte(" \t\r\n,:", t.held[i]) >= 0 {
+		i++
+	}
+	return t.At(t.at + int64(i))
 }
 
 // CheckFile returns the first problem in a whole file and where it is.

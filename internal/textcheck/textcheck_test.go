@@ -3,8 +3,11 @@ package textcheck
 import (
 	"encoding/json"
 	"errors"
+	"io"
 	"strings"
 	"testing"
+	"testing/iotest"
+	"unicode/utf8"
 )
 
 func TestCheck(t *testing.T) {
@@ -140,6 +143,51 @@ func FuzzCheckJSON(f *testing.F) {
 		}
 		_ = PathAt(data, int64(len(data)/2))
 	})
+}
+
+// A Tracker read through in small pieces places every offset where
+// PositionOf places it in the whole file, while holding only what lies
+// between the last offset asked and what was read.
+func TestTracker(t *testing.T) {
+	doc := "{\"naam\": \"Coöp ☀ Noord\",\r\n \"x\": [1,\n\n  2]}\n\xff tail 🚲\n"
+	for _, step := range []int{1, 2, 3, 7} {
+		tr := NewTracker(iotest.OneByteReader(strings.NewReader(doc)))
+		buf := make([]byte, step)
+		read := 0
+		for off := 0; off <= len(doc); off += step {
+			for read < off {
+				n, err := tr.Read(buf[:min(step, off-read)])
+				read += n
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			if !utf8.RuneStart(doc[min(off, len(doc)-1)]) && off < len(doc) {
+				continue // a place is asked where a value starts, never inside a character
+			}
+			if got, want := tr.At(int64(off)), PositionOf([]byte(doc), off); got != want {
+				t.Fatalf("step %d: At(%d) = %+v, want %+v", step, off, got, want)
+			}
+			if len(tr.held) > step {
+				t.Fatalf("step %d: holds %d bytes after At(%d)", step, len(tr.held), off)
+			}
+		}
+	}
+	// AtValue skips to where the value after a separator starts.
+	tr := NewTracker(strings.NewReader("[1,\n  \n  {\"a\": 2}]"))
+	if _, err := io.ReadAll(tr); err != nil {
+		t.Fatal(err)
+	}
+	if got := tr.AtValue(2); got != (Position{3, 3}) {
+		t.Errorf("AtValue(2) = %+v, want line 3, column 3", got)
+	}
+	// In: a place inside a part of a file, in the file.
+	if got := (Position{4, 10}).In(Position{1, 5}); got != (Position{4, 14}) {
+		t.Errorf("In on the part's first line: %+v", got)
+	}
+	if got := (Position{4, 10}).In(Position{3, 5}); got != (Position{6, 5}) {
+		t.Errorf("In on a later line: %+v", got)
+	}
 }
 
 func TestCollapse(t *testing.T) {
