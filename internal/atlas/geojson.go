@@ -325,15 +325,24 @@ func readFeature(raw json.RawMessage) (Record, problem.Fields) {
 	for _, k := range names {
 		bad.Add("properties."+k, "property.unknown")
 	}
-	for k, v := range shape.Properties {
-		if !featureProperties[k] {
-			continue
-		}
-		// One property at a time, so that every property of the wrong type
-		// is named, not just the first.
-		one, _ := json.Marshal(map[string]json.RawMessage{k: v})
-		if err := json.Unmarshal(one, &f.Properties); err != nil {
-			bad.Add(jsonField(err, k), "json.wrong_type")
+	// All properties at once, where every name is spelled as a tag of
+	// FeatureProperties (the decoder alone would take "Name" for "name");
+	// otherwise, or should one be of the wrong type, one at a time, so
+	// that every such property is named, not just the first.
+	var all struct {
+		Properties *FeatureProperties `json:"properties"`
+	}
+	all.Properties = &f.Properties
+	if len(names) > 0 || json.Unmarshal(raw, &all) != nil {
+		f.Properties = FeatureProperties{}
+		for k, v := range shape.Properties {
+			if !featureProperties[k] {
+				continue
+			}
+			one, _ := json.Marshal(map[string]json.RawMessage{k: v})
+			if err := json.Unmarshal(one, &f.Properties); err != nil {
+				bad.Add(jsonField(err, k), "json.wrong_type")
+			}
 		}
 	}
 	rec, err := f.Record()

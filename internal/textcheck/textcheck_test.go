@@ -73,6 +73,10 @@ func TestCheckJSON(t *testing.T) {
 		// A member name is checked too, and named by where it stands.
 		{`{"principles": {"a\u0007": {}}}`, &JSONProblem{"principles.a\a", Control, Position{1, 17}}},
 		{`["ok", ["\u0000"]]`, &JSONProblem{"1.0", Control, Position{1, 9}}},
+		// Short escapes of control characters, and escapes that only look
+		// like one after an escaped backslash.
+		{`{"a": "x\fy"}`, &JSONProblem{"a", Control, Position{1, 7}}},
+		{`{"a": "\\u0000 \\b", "b": "caf\u00e9 \u2028 \"\/"}`, nil},
 		// Not JSON: the decoder reports it, not this.
 		{`{"name": "A\u0000`, nil},
 		{`{"name": 5}`, nil},
@@ -121,7 +125,8 @@ func TestPathAt(t *testing.T) {
 }
 
 func FuzzCheckJSON(f *testing.F) {
-	for _, s := range []string{`{"a": ["b", {"c": "\u0000"}]}`, "[\"\xff\"]", `{}`, `"x"`, `{"a":}`} {
+	for _, s := range []string{`{"a": ["b", {"c": "\u0000"}]}`, "[\"\xff\"]", `{}`, `"x"`, `{"a":}`,
+		`{"a": "\\u0000", "b": "\u00e9\u0085"}`, `["\u007F"]`, `{"\u0007": 1}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -137,6 +142,10 @@ func FuzzCheckJSON(f *testing.F) {
 			if code, _ := CheckFile(data); code == Encoding {
 				t.Fatalf("invalid UTF-8 not found in %q", data)
 			}
+		}
+		// The quick look never passes what the walk would refuse.
+		if plainJSON(data) && checkTokens(data) != nil {
+			t.Fatalf("the quick look passed %q, the walk found %+v", data, checkTokens(data))
 		}
 		if p != nil && (p.Line < 1 || p.Column < 1) {
 			t.Fatalf("position %+v", p.Position)
