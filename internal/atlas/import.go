@@ -271,17 +271,8 @@ func (s *Service) importTx(ctx context.Context, tx *store.Tx, u *account.User, e
 	if u != nil {
 		w.actor = u.ID
 	}
-	if tx.Engine() == store.Postgres {
-		// The import's statements are the same few, run hundreds of
-		// times with thousands of arguments: planned once, not at every
-		// run as store.openPostgres has it for queries whose arguments
-		// decide the plan. Planning a statement of 10,000 arguments at
-		// every run took longer than running it: the rows of sectors,
-		// exchanges, tools and revisions of 200,000 initiatives were
-		// written in 25 s, now 10.
-		if _, err := tx.Exec(ctx, `SET LOCAL plan_cache_mode = auto`); err != nil {
-			return res, err
-		}
+	if err := tx.BulkPlans(ctx); err != nil {
+		return res, err
 	}
 	if tx.Engine() == store.SQLite {
 		restore, err := sqliteForBulk(ctx, tx, rows > importBatch)
@@ -572,6 +563,12 @@ func pgSearchOf(name, text string) string {
 	to_tsvector('dutch', ` + text + `) || to_tsvector('english', ` + text + `)`
 }
 
+// insertVectors writes PostgreSQL's search vectors as pgVectors gives
+// them: args are an ID and a vector a row.
+func insertVectors(ctx context.Context, tx *store.Tx, args []any) error {
+	return insertRows(ctx, tx, `INSERT INTO initiative_search (id, search)`, "(?, CAST(? AS tsvector))", 2, args, maxArgs)
+}
+
 // pgVectors sets the search vectors of the published steps, worked out by
 // PostgreSQL on a connection of its own. Stemming the words of every
 // record twice is a third of what PostgreSQL does in an import (30 s of
@@ -731,7 +728,7 @@ func (w *importWriter) write(ctx context.Context, b preparedBatch) error {
 	if err := insertMany(ctx, tx, `INSERT INTO initiative_tools (initiative_id, tool)`, 2, tools); err != nil {
 		return err
 	}
-	if err := insertRows(ctx, tx, `INSERT INTO initiative_search (id, search)`, "(?, CAST(? AS tsvector))", 2, vectors, maxArgs); err != nil {
+	if err := insertVectors(ctx, tx, vectors); err != nil {
 		return err
 	}
 	if err := insertMany(ctx, tx, `INSERT INTO temp.import_terms (id, terms)`, 2, terms); err != nil {

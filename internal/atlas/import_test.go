@@ -7,6 +7,7 @@ import (
 	"io"
 	"reflect"
 	"regexp"
+	"strconv"
 	"testing"
 	"time"
 
@@ -506,6 +507,39 @@ func TestLongImportIsSeenByOtherProcesses(t *testing.T) {
 		}
 		if stale != 0 {
 			t.Errorf("%d rows keep a time from before the commit", stale)
+		}
+	})
+}
+
+// TestAfterRestoreIndexesEveryEntry: a restore makes the search index
+// again, some thousands of entries at a time (on PostgreSQL their vectors
+// worked out on another connection while the transaction writes the
+// ones before), and what it makes is what the writes made.
+func TestAfterRestoreIndexesEveryEntry(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		var rows []atlas.Row
+		for i := range 2345 {
+			r := richRecord(i)
+			r.Source, r.SourceID = "test", strconv.Itoa(i)
+			rows = append(rows, atlas.Row{Line: i + 2, Record: r})
+		}
+		if _, err := f.svc.Import(ctx, f.moderator, rows); err != nil {
+			t.Fatal(err)
+		}
+		want := snapshot(t, db)
+		if err := db.InTx(ctx, func(tx *store.Tx) error { return atlas.AfterRestore(ctx, db, tx) }); err != nil {
+			t.Fatal(err)
+		}
+		got := snapshot(t, db)
+		if len(got) != len(rows) {
+			t.Fatalf("%d initiatives after the rebuild", len(got))
+		}
+		for name := range want {
+			if got[name] != want[name] {
+				t.Fatalf("%s after the rebuild:\n%s\nbefore:\n%s", name, got[name], want[name])
+			}
 		}
 	})
 }

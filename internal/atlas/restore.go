@@ -14,65 +14,118 @@ import (
 // the engines and so cannot be copied from one to the other). It also
 // moves the map generation, so that a process already running on the
 // database rebuilds its map index from the restored rows. It runs in the
-// restore's transaction (store.RestoreOptions.After).
-func AfterRestore(ctx context.Context, tx *store.Tx) error {
-	if err := rebuildSearch(ctx, tx); err != nil {
+// restore's transaction (store.RestoreOptions.After) on db, whose other
+// connections work out PostgreSQL's search vectors meanwhile.
+func AfterRestore(ctx context.Context, db *store.DB, tx *store.Tx) error {
+	if err := tx.BulkPlans(ctx); err != nil {
+		return err
+	}
+	if err := rebuildSearch(ctx, db, tx); err != nil {
 		return fmt.Errorf("rebuilding the atlas's search index: %w", err)
 	}
 	return moveMapGeneration(ctx, tx)
 }
 
 // rebuildSearch indexes every published entry afresh, a thousand at a
-// time, as Service.reindex indexes one.
-func rebuildSearch(ctx context.Context, tx *store.Tx) error {
-	pg := tx.Engine() == store.Postgres
+// time, as Service.reindex indexes one. On PostgreSQL the vectors of
+// one thousand are worked out by another server process (pgVectors)
+// while the transaction reads the next and writes the last.
+func rebuildSearch(ctx context.Context, db *store.DB, tx *store.Tx) error {
 	if _, err := tx.Exec(ctx, `DELETE FROM initiative_search`); err != nil {
 		return err
 	}
 	cache := newStemCache()
+	pg := tx.Engine() == store.Postgres
+	// next reads the published entries after the last one read.
 	var after int64
-	for {
+	next := func() ([]importStep, error) {
 		rows, err := tx.Query(ctx, `SELECT id, data FROM initiatives WHERE status = ? AND id > ? ORDER BY id LIMIT 1000`, Published, after)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		var args []any
+		defer rows.Close()
+		var steps []importStep
 		for rows.Next() {
-			var (
-				id   int64
-				data string
-				rec  Record
-			)
-			if err := rows.Scan(&id, &data); err != nil {
-				rows.Close()
+			st := importStep{status: Published}
+			var data string
+			if err := rows.Scan(&st.id, &data); err != nil {
+				return nil, err
+			}
+			if err := json.Unmarshal([]byte(data), &st.rec); err != nil {
+				return nil, fmt.Errorf("initiative %d: %w", st.id, err)
+			}
+			if !pg {
+				st.terms = cache.indexTerms(st.rec)
+			}
+			steps = append(steps, st)
+			after = st.id
+		}
+		return steps, rows.Err()
+	}
+	if !pg {
+		for {
+			steps, err := next()
+			if err != nil || len(steps) == 0 {
 				return err
 			}
-			if err := json.Unmarshal([]byte(data), &rec); err != nil {
-				rows.Close()
-				return fmt.Errorf("initiative %d: %w", id, err)
+			args := make([]any, 0, 2*len(steps))
+			for _, st := range steps {
+				args = append(args, st.id, st.terms)
 			}
-			if pg {
-				text := searchText(rec)
-				args = append(args, id, rec.Name, rec.Name, text, text)
-			} else {
-				args = append(args, id, cache.indexTerms(rec))
+			if err := insertMany(ctx, tx, `INSERT INTO initiative_search (rowid, terms)`, 2, args); err != nil {
+				return err
 			}
-			after = id
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+	}
+
+	type worked struct {
+		steps []importStep
+		err   error
+	}
+	todo, done := make(chan []importStep, 1), make(chan worked, 1)
+	go func() {
+		defer close(done)
+		for steps := range todo {
+			done <- worked{steps, pgVectors(ctx, db, steps)}
+		}
+	}()
+	defer func() {
+		close(todo)
+		for range done { // what was sent is worked out, and dropped
+		}
+	}()
+	waiting := 0
+	write := func() error {
+		w := <-done
+		waiting--
+		if w.err != nil {
+			return w.err
+		}
+		args := make([]any, 0, 2*len(w.steps))
+		for _, st := range w.steps {
+			args = append(args, st.id, st.vector)
+		}
+		return insertVectors(ctx, tx, args)
+	}
+	for {
+		steps, err := next()
+		if err != nil {
 			return err
 		}
-		if len(args) == 0 {
-			return nil
+		if len(steps) == 0 {
+			break
 		}
-		if pg {
-			err = insertRows(ctx, tx, `INSERT INTO initiative_search (id, search)`, "(?, "+pgSearch+")", 5, args, maxArgs)
-		} else {
-			err = insertMany(ctx, tx, `INSERT INTO initiative_search (rowid, terms)`, 2, args)
+		todo <- steps
+		if waiting++; waiting == 2 {
+			if err := write(); err != nil {
+				return err
+			}
 		}
-		if err != nil {
+	}
+	for waiting > 0 {
+		if err := write(); err != nil {
 			return err
 		}
 	}
+	return nil
 }

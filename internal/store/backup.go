@@ -464,6 +464,9 @@ func (db *DB) Restore(ctx context.Context, file string, opts RestoreOptions) (Ba
 		return undo(fmt.Errorf("making the backup's schema (version %d): %w", m.Schema, err))
 	}
 	err = db.inTxOnce(ctx, func(tx *Tx) error {
+		if err := tx.BulkPlans(ctx); err != nil {
+			return err
+		}
 		tables, err := catalog(ctx, db.engine, tx.tx)
 		if err != nil {
 			return err
