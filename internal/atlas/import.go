@@ -500,7 +500,7 @@ func (p *batchMaker) add(rec *Record) error {
 // words of a directory repeat a lot, and stemming is most of the work of
 // preparing a row.
 type stemCache struct {
-	stems map[string][2]string // word → its stems, with indexTerms' "s" prefix
+	stems map[string][2]string // word → its stems, with indexTerms' "s" prefix, "" for the word itself
 	seen  map[string]bool
 }
 
@@ -508,9 +508,8 @@ func newStemCache() *stemCache {
 	return &stemCache{stems: map[string][2]string{}, seen: map[string]bool{}}
 }
 
-// indexTerms is indexTerms (terms.go) with the cache; the two must give
-// the same terms, which TestImportStoresWhatProposeStores checks through
-// search.
+// indexTerms is indexTerms (terms.go), with the stems of the words seen
+// before kept for the next records of an import or a restore.
 func (c *stemCache) indexTerms(r Record) string {
 	var b strings.Builder
 	clear(c.seen)
@@ -528,7 +527,11 @@ func (c *stemCache) indexTerms(r Record) string {
 				clear(c.stems)
 			}
 			nl, en := stems(w)
-			st = [2]string{"s" + nl, "s" + en}
+			for i, stem := range []string{nl, en} {
+				if stem != w {
+					st[i] = "s" + stem
+				}
+			}
 			c.stems[w] = st
 		}
 		add(w)

@@ -77,6 +77,10 @@ func TestSearch(t *testing.T) {
 			{"Dutch stem: fiets finds fietsen", atlas.Query{Text: "fiets"}, []string{"Fietsenwerkplaats Noord"}},
 			{"Dutch stem: dak finds daken", atlas.Query{Text: "dak"}, []string{"Zon op Zuidoost"}},
 			{"English stem: garden finds gardens", atlas.Query{Text: "garden"}, []string{"Community Gardens Oost"}},
+			// "winkel" is its own stem, so the index holds no stem for it:
+			// the stem of "winkels" is looked for as a word too.
+			{"Dutch stem: winkels finds winkel", atlas.Query{Text: "winkels"}, []string{"Online Ruilplatform"}},
+			{"English stem: neighbour finds neighbours", atlas.Query{Text: "neighbour"}, []string{"Community Gardens Oost"}},
 			{"English stem: growing", atlas.Query{Text: "grow vegetable"}, []string{"Community Gardens Oost"}},
 			{"accents: cooperatie finds coöperatie", atlas.Query{Text: "energiecooperatie"}, []string{"Zon op Zuidoost"}},
 			{"all words must match", atlas.Query{Text: "zon fiets"}, nil},

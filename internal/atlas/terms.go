@@ -48,35 +48,22 @@ func stems(w string) (nl, en string) {
 }
 
 // indexTerms is what the SQLite search table stores for a record: each word
-// followed by its stems, so that "fietsen" and "fiets", "gardens" and
-// "garden" find each other. Stems are prefixed so that they only match
-// stems.
-func indexTerms(r Record) string {
-	var b strings.Builder
-	seen := map[string]bool{}
-	add := func(t string) {
-		if t != "" && !seen[t] {
-			seen[t] = true
-			b.WriteString(t)
-			b.WriteByte(' ')
-		}
-	}
-	for _, w := range words(searchText(r)) {
-		nl, en := stems(w)
-		add(w)
-		add("s" + nl)
-		add("s" + en)
-	}
-	return b.String()
-}
+// followed by its stems where they differ from it, so that "fietsen" and
+// "fiets", "gardens" and "garden" find each other. Stems are prefixed so
+// that they only match stems; a stem the same as its word is left out, as
+// the query looks for each stem as a word too (ftsQuery). Most words are
+// their own stems: the index then holds a third fewer terms, each of them
+// written to the four prefix indexes as well.
+func indexTerms(r Record) string { return newStemCache().indexTerms(r) }
 
 // ftsQuery turns what someone typed into an FTS5 query over indexTerms:
-// every word must match, as itself, through either stem, or, for words of
-// 3 to 6 letters, as the start of a longer word ("fiets" finds "fietsen",
-// "zon" finds "zonnepanelen"). Those lengths have prefix indexes; a prefix
-// of another length would make FTS5 merge every term it starts, which at
-// millions of rows takes tens of milliseconds. It returns "" when nothing
-// searchable was typed.
+// every word must match, as itself, through either stem (as a stem, or as
+// a word that is its own stem), or, for words of 3 to 6 letters, as the
+// start of a longer word ("fiets" finds "fietsen", "zon" finds
+// "zonnepanelen"). Those lengths have prefix indexes; a prefix of another
+// length would make FTS5 merge every term it starts, which at millions of
+// rows takes tens of milliseconds. It returns "" when nothing searchable
+// was typed.
 func ftsQuery(q string) string {
 	var parts []string
 	for _, w := range words(q) {
@@ -86,6 +73,12 @@ func ftsQuery(q string) string {
 			alts = append(alts, quote(w)+"*")
 		} else {
 			alts = append(alts, quote(w))
+		}
+		if nl != w {
+			alts = append(alts, quote(nl))
+		}
+		if en != w && en != nl {
+			alts = append(alts, quote(en))
 		}
 		parts = append(parts, "("+strings.Join(alts, " OR ")+")")
 		if len(parts) == 12 { // enough to find anything; bounds the work
