@@ -74,10 +74,10 @@ func ftsQuery(q string) string {
 		} else {
 			alts = append(alts, quote(w))
 		}
-		if nl != w {
+		if nl != w && nl != "" {
 			alts = append(alts, quote(nl))
 		}
-		if en != w && en != nl {
+		if en != w && en != nl && en != "" {
 			alts = append(alts, quote(en))
 		}
 		parts = append(parts, "("+strings.Join(alts, " OR ")+")")
