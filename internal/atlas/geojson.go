@@ -246,24 +246,43 @@ func EachGeoJSON(r io.Reader, fn func(Row) error) error {
 			if t, err := dec.Token(); err != nil || t != json.Delim('[') {
 				return formatErr(problem.New(problem.Invalid, "import.geojson.not_collection"), `"features" must be a list`)
 			}
+			// Features are decoded a chunk at a time on all cores (the
+			// decoding is most of the work of reading a file) and handed
+			// to fn in order.
+			var chunk []geoFeature
+			flush := func() error {
+				parallel(len(chunk), func(i int) { chunk[i].decode() })
+				for i := range chunk {
+					f := &chunk[i]
+					if f.text != nil {
+						field, _ := strings.CutPrefix(f.text.Path, "properties.")
+						place := f.start.In(f.text.Position)
+						fields.Add(placeKey(place.Line, place.Column, cmp.Or(field, "feature")), f.text.Code)
+						continue
+					}
+					for k, code := range f.bad {
+						fields.Add(lineKey(f.start.Line, k), code)
+					}
+					if err := fn(Row{Line: f.start.Line, Record: f.rec}); err != nil {
+						return err
+					}
+				}
+				chunk = chunk[:0]
+				return nil
+			}
 			for dec.More() {
 				raw, start, err := value()
 				if err != nil {
 					return err
 				}
-				if bad := textcheck.CheckJSON(raw); bad != nil {
-					field, _ := strings.CutPrefix(bad.Path, "properties.")
-					place := start.In(bad.Position)
-					fields.Add(placeKey(place.Line, place.Column, cmp.Or(field, "feature")), bad.Code)
-					continue
+				if chunk = append(chunk, geoFeature{raw: raw, start: start}); len(chunk) == geoChunk {
+					if err := flush(); err != nil {
+						return err
+					}
 				}
-				rec, bad := readFeature(raw)
-				for f, code := range bad {
-					fields.Add(lineKey(start.Line, f), code)
-				}
-				if err := fn(Row{Line: start.Line, Record: rec}); err != nil {
-					return err
-				}
+			}
+			if err := flush(); err != nil {
+				return err
 			}
 			if _, err := dec.Token(); err != nil {
 				return geojsonSyntax(err, at.At(dec.InputOffset()).Line)
@@ -290,6 +309,27 @@ func EachGeoJSON(r io.Reader, fn func(Row) error) error {
 		return formatErr(problem.New(problem.Invalid, "import.geojson.not_collection"), `the file is not a GeoJSON FeatureCollection ("type": "FeatureCollection" with "features")`)
 	}
 	return fields.Err()
+}
+
+// geoChunk is how many features EachGeoJSON decodes at once: enough to
+// keep every core busy, few enough to hold (a few hundred kilobytes).
+const geoChunk = 256
+
+// geoFeature is one feature of a file being read: its JSON and where it
+// starts, and once decoded, its record or what is wrong with it.
+type geoFeature struct {
+	raw   json.RawMessage
+	start textcheck.Position
+	text  *textcheck.JSONProblem // text samen does not take
+	rec   Record
+	bad   problem.Fields
+}
+
+func (f *geoFeature) decode() {
+	if f.text = textcheck.CheckJSON(f.raw); f.text == nil {
+		f.rec, f.bad = readFeature(f.raw)
+	}
+	f.raw = nil
 }
 
 // readFeature decodes one feature, returning the problems by field.

@@ -245,6 +245,50 @@ func TestReadGeoJSONProblems(t *testing.T) {
 	}
 }
 
+// Features are decoded many at a time: a file of more than one chunk
+// comes out in order, each row with its own line, and the problems of
+// features on either side of a chunk's edge are named by their lines.
+func TestEachGeoJSONInOrder(t *testing.T) {
+	const n = 700
+	var doc strings.Builder
+	doc.WriteString(`{"type": "FeatureCollection", "features": [` + "\n")
+	wantBad := map[string]string{}
+	for i := range n {
+		line := i + 2
+		switch i {
+		case 255, 256, 511: // the last of a chunk, the first of the next
+			doc.WriteString(`{"type": "Feature", "geometry": null, "properties": {"name": 7}}`)
+			wantBad[fmt.Sprintf("line %d: name", line)] = "json.wrong_type"
+		case 300:
+			doc.WriteString(`{"type": "Feature", "geometry": null, "properties": {"name": "Stil\u0007"}}`)
+			wantBad[fmt.Sprintf("line %d, column 62: name", line)] = "text.control"
+		default:
+			fmt.Fprintf(&doc, `{"type": "Feature", "geometry": null, "properties": {"name": "Initiatief %d"}}`, i)
+		}
+		if i < n-1 {
+			doc.WriteString(",")
+		}
+		doc.WriteString("\n")
+	}
+	doc.WriteString("]}")
+	var lines []int
+	err := atlas.EachGeoJSON(strings.NewReader(doc.String()), func(r atlas.Row) error {
+		lines = append(lines, r.Line)
+		if want := fmt.Sprintf("Initiatief %d", r.Line-2); r.Record.Name != want && r.Record.Name != "" {
+			t.Fatalf("line %d: name %q, want %q", r.Line, r.Record.Name, want)
+		}
+		return nil
+	})
+	p, ok := problem.As(err)
+	if !ok || !reflect.DeepEqual(map[string]string(p.Fields), wantBad) {
+		t.Fatalf("error %v, want the fields %v", err, wantBad)
+	}
+	// Every feature but the one with text samen does not take reaches fn.
+	if len(lines) != n-1 || !slices.IsSorted(lines) || lines[0] != 2 || lines[len(lines)-1] != n+1 || slices.Contains(lines, 302) {
+		t.Fatalf("%d rows, lines %v … %v", len(lines), lines[:3], lines[len(lines)-3:])
+	}
+}
+
 // A feature that is not JSON is named by the line it starts on, however
 // far the reader had got.
 func TestReadGeoJSONSyntaxLine(t *testing.T) {
