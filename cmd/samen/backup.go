@@ -112,9 +112,7 @@ func restore(ctx context.Context, args []string, stdout io.Writer, getenv func(s
 		return err
 	}
 	defer db.Close()
-	sum, err := db.Restore(ctx, file, store.RestoreOptions{Files: filesDir(cfg), After: func(ctx context.Context, tx *store.Tx) error {
-		return atlas.AfterRestore(ctx, db, tx)
-	}})
+	sum, err := db.Restore(ctx, file, store.RestoreOptions{Files: filesDir(cfg), After: atlas.AfterRestore})
 	if err != nil {
 		return err
 	}

@@ -6,13 +6,15 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"samen/internal/account"
 	"samen/internal/audit"
@@ -239,9 +241,9 @@ type importStep struct {
 	revID  int64
 	base   int64 // the revision the update follows; 0 for a new initiative
 	status Status
-	data   string // the record as JSON
-	terms  string // SQLite's search terms, for a published record
-	vector string // PostgreSQL's search vector as text, for a published record
+	data   string          // the record as JSON
+	terms  string          // SQLite's search terms, for a published record
+	vector pgtype.TSVector // PostgreSQL's search vector, for a published record
 }
 
 func (s *Service) importTx(ctx context.Context, tx *store.Tx, u *account.User, each func(fn func(*Row) error) error, rows int, bySource map[string]int, withoutSource bool) (importResult, error) {
@@ -299,11 +301,6 @@ func (s *Service) importTx(ctx context.Context, tx *store.Tx, u *account.User, e
 		send := func() error {
 			if len(p.steps) == 0 {
 				return nil
-			}
-			if p.engine == store.Postgres {
-				if err := pgVectors(ctx, s.DB, p.steps); err != nil {
-					return err
-				}
 			}
 			b := preparedBatch{steps: p.steps, creates: p.creates}
 			p.steps, p.creates = nil, 0
@@ -488,7 +485,11 @@ func (p *batchMaker) add(rec *Record) error {
 		}
 		st.data = string(data)
 	}
-	if p.engine == store.SQLite && st.status == Published {
+	switch {
+	case st.status != Published:
+	case p.engine == store.Postgres:
+		st.vector = p.cache.pgVector(*rec)
+	default:
 		st.terms = p.cache.indexTerms(*rec)
 	}
 	st.rec = *rec
@@ -496,53 +497,9 @@ func (p *batchMaker) add(rec *Record) error {
 	return nil
 }
 
-// stemCache remembers the stems of the words an import has seen: the
-// words of a directory repeat a lot, and stemming is most of the work of
-// preparing a row.
-type stemCache struct {
-	stems map[string][2]string // word → its stems, with indexTerms' "s" prefix, "" for the word itself
-	seen  map[string]bool
-}
-
-func newStemCache() *stemCache {
-	return &stemCache{stems: map[string][2]string{}, seen: map[string]bool{}}
-}
-
-// indexTerms is indexTerms (terms.go), with the stems of the words seen
-// before kept for the next records of an import or a restore.
-func (c *stemCache) indexTerms(r Record) string {
-	var b strings.Builder
-	clear(c.seen)
-	add := func(t string) {
-		if t != "" && !c.seen[t] {
-			c.seen[t] = true
-			b.WriteString(t)
-			b.WriteByte(' ')
-		}
-	}
-	for _, w := range words(searchText(r)) {
-		st, ok := c.stems[w]
-		if !ok {
-			if len(c.stems) > 1<<17 {
-				clear(c.stems)
-			}
-			nl, en := stems(w)
-			for i, stem := range []string{nl, en} {
-				if stem != w {
-					st[i] = "s" + stem
-				}
-			}
-			c.stems[w] = st
-		}
-		add(w)
-		add(st[0])
-		add(st[1])
-	}
-	return b.String()
-}
-
 // importWriter writes batches of imported initiatives: the same rows,
-// columns and search index as Service.write, with multi-row statements.
+// columns and search index as Service.write, many rows a statement (COPY
+// on PostgreSQL: writeRows).
 type importWriter struct {
 	tx      *store.Tx
 	now     int64
@@ -552,68 +509,6 @@ type importWriter struct {
 	written int
 	changed []Initiative
 	waiting int // search terms in temp.import_terms
-}
-
-// pgSearch is the search vector of a published initiative on PostgreSQL
-// (Service.reindex, imports, restores), of the name, the name and the
-// search text twice: the name weighted A in both languages, then the
-// whole search text.
-var pgSearch = pgSearchOf("?", "?")
-
-// pgSearchOf is pgSearch of the expressions name and text.
-func pgSearchOf(name, text string) string {
-	return `setweight(to_tsvector('dutch', ` + name + `), 'A') || setweight(to_tsvector('english', ` + name + `), 'A') ||
-	to_tsvector('dutch', ` + text + `) || to_tsvector('english', ` + text + `)`
-}
-
-// insertVectors writes PostgreSQL's search vectors as pgVectors gives
-// them: args are an ID and a vector a row.
-func insertVectors(ctx context.Context, tx *store.Tx, args []any) error {
-	return insertRows(ctx, tx, `INSERT INTO initiative_search (id, search)`, "(?, CAST(? AS tsvector))", 2, args, maxArgs)
-}
-
-// pgVectors sets the search vectors of the published steps, worked out by
-// PostgreSQL on a connection of its own. Stemming the words of every
-// record twice is a third of what PostgreSQL does in an import (30 s of
-// 95 for 200,000 rows): asked for by the batch maker, it is done by
-// another server process while the import's own writes the batch before.
-// What goes into the index is what PostgreSQL's to_tsvector makes of the
-// record, as for every other write; the import's transaction parses it.
-func pgVectors(ctx context.Context, db *store.DB, steps []importStep) error {
-	var names, texts []string
-	var at []int
-	for i := range steps {
-		if steps[i].status == Published {
-			names = append(names, steps[i].rec.Name)
-			texts = append(texts, searchText(steps[i].rec))
-			at = append(at, i)
-		}
-	}
-	if len(at) == 0 {
-		return nil
-	}
-	rows, err := db.Query(ctx, `SELECT CAST(`+pgSearchOf("t.name", "t.text")+` AS text)
-		FROM unnest(CAST(? AS text[]), CAST(? AS text[])) WITH ORDINALITY AS t(name, text, n) ORDER BY t.n`, names, texts)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	n := 0
-	for ; rows.Next(); n++ {
-		if n == len(at) {
-			return errors.New("pgVectors: more vectors than records")
-		}
-		if err := rows.Scan(&steps[at[n]].vector); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if n != len(at) {
-		return fmt.Errorf("pgVectors: %d vectors for %d records", n, len(at))
-	}
-	return nil
 }
 
 func (w *importWriter) write(ctx context.Context, b preparedBatch) error {
@@ -700,9 +595,8 @@ func (w *importWriter) write(ctx context.Context, b preparedBatch) error {
 			w.changed = nil
 		}
 	}
-	const columns = `INSERT INTO initiatives (id, status, name, data, revision_id, latitude, longitude, ` + facetColumnNames + `,
-		source, source_id, created_by, created_at, updated_at, confirmed_at`
-	if err := insertMany(ctx, tx, columns+`)`, 20, created); err != nil {
+	if err := writeRows(ctx, tx, "initiatives", `id, status, name, data, revision_id, latitude, longitude, `+facetColumnNames+`,
+		source, source_id, created_by, created_at, updated_at, confirmed_at`, created); err != nil {
 		return err
 	}
 	if len(updated) > 0 {
@@ -718,21 +612,19 @@ func (w *importWriter) write(ctx context.Context, b preparedBatch) error {
 			}
 		}
 	}
-	if err := insertMany(ctx, tx, `INSERT INTO revisions (id, initiative_id, base_id, data, note, author_id, state, reviewer_id, reviewed_at, created_at)`,
-		10, revisions); err != nil {
-		return err
-	}
-	if err := insertMany(ctx, tx, `INSERT INTO initiative_sectors (initiative_id, sector)`, 2, sectors); err != nil {
-		return err
-	}
-	if err := insertMany(ctx, tx, `INSERT INTO initiative_exchanges (initiative_id, direction, kind, until)`, 4, exchanges); err != nil {
-		return err
-	}
-	if err := insertMany(ctx, tx, `INSERT INTO initiative_tools (initiative_id, tool)`, 2, tools); err != nil {
-		return err
-	}
-	if err := insertVectors(ctx, tx, vectors); err != nil {
-		return err
+	for _, t := range []struct {
+		table, columns string
+		rows           []any
+	}{
+		{"revisions", "id, initiative_id, base_id, data, note, author_id, state, reviewer_id, reviewed_at, created_at", revisions},
+		{"initiative_sectors", "initiative_id, sector", sectors},
+		{"initiative_exchanges", "initiative_id, direction, kind, until", exchanges},
+		{"initiative_tools", "initiative_id, tool", tools},
+		{"initiative_search", "id, search", vectors},
+	} {
+		if err := writeRows(ctx, tx, t.table, t.columns, t.rows); err != nil {
+			return err
+		}
 	}
 	if err := insertMany(ctx, tx, `INSERT INTO temp.import_terms (id, terms)`, 2, terms); err != nil {
 		return err
@@ -760,22 +652,22 @@ func (w *importWriter) index(ctx context.Context, least int) error {
 	return err
 }
 
-// insertMany runs head VALUES (…), (…), … over args, width values a row,
-// in as few statements as the parameter limit (maxArgs unless given)
-// allows.
-func insertMany(ctx context.Context, tx *store.Tx, head string, width int, args []any, limit ...int) error {
-	most := maxArgs
-	if len(limit) > 0 {
-		most = limit[0]
+// writeRows writes rows into table: args are the values of columns (a
+// list with commas), one row after another. PostgreSQL is given them with
+// COPY, SQLite in INSERTs of as many rows as its parameters allow.
+func writeRows(ctx context.Context, tx *store.Tx, table, columns string, args []any) error {
+	if tx.Engine() == store.Postgres {
+		return tx.Copy(ctx, table, strings.FieldsFunc(columns, func(r rune) bool { return r == ',' || unicode.IsSpace(r) }), args)
 	}
-	return insertRows(ctx, tx, head, "("+marks(width)+")", width, args, most)
+	return insertMany(ctx, tx, "INSERT INTO "+table+" ("+columns+")", strings.Count(columns, ",")+1, args)
 }
 
-// insertRows is insertMany with a row of expressions of its own, holding
-// width parameters.
-func insertRows(ctx context.Context, tx *store.Tx, head, row string, width int, args []any, most int) error {
+// insertMany runs head VALUES (…), (…), … over args, width values a row,
+// in as few statements as the parameter limit (maxArgs) allows.
+func insertMany(ctx context.Context, tx *store.Tx, head string, width int, args []any) error {
+	row := "(" + marks(width) + ")"
 	for len(args) > 0 {
-		n := min(len(args)/width, most/width)
+		n := min(len(args)/width, maxArgs/width)
 		if _, err := tx.Exec(ctx, head+" VALUES "+strings.Repeat(row+", ", n-1)+row, args[:n*width]...); err != nil {
 			return err
 		}

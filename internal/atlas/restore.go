@@ -14,79 +14,57 @@ import (
 // the engines and so cannot be copied from one to the other). It also
 // moves the map generation, so that a process already running on the
 // database rebuilds its map index from the restored rows. It runs in the
-// restore's transaction (store.RestoreOptions.After) on db, whose other
-// connections work out PostgreSQL's search vectors meanwhile.
-func AfterRestore(ctx context.Context, db *store.DB, tx *store.Tx) error {
+// restore's transaction (store.RestoreOptions.After).
+func AfterRestore(ctx context.Context, tx *store.Tx) error {
 	if err := tx.BulkPlans(ctx); err != nil {
 		return err
 	}
-	if err := rebuildSearch(ctx, db, tx); err != nil {
+	if err := rebuildSearch(ctx, tx); err != nil {
 		return fmt.Errorf("rebuilding the atlas's search index: %w", err)
 	}
 	return moveMapGeneration(ctx, tx)
 }
 
 // rebuildSearch indexes every published entry afresh, a thousand at a
-// time, as Service.reindex indexes one. On PostgreSQL the vectors of
-// one thousand are worked out by another server process (pgVectors)
-// while the transaction reads the next and writes the last.
-func rebuildSearch(ctx context.Context, db *store.DB, tx *store.Tx) error {
+// time, as Service.reindex indexes one. The entries read are decoded and
+// their index worked out on another core while the transaction writes
+// the thousand before and reads the next.
+func rebuildSearch(ctx context.Context, tx *store.Tx) error {
 	if _, err := tx.Exec(ctx, `DELETE FROM initiative_search`); err != nil {
 		return err
 	}
-	cache := newStemCache()
 	pg := tx.Engine() == store.Postgres
-	// next reads the published entries after the last one read.
-	var after int64
-	next := func() ([]importStep, error) {
-		rows, err := tx.Query(ctx, `SELECT id, data FROM initiatives WHERE status = ? AND id > ? ORDER BY id LIMIT 1000`, Published, after)
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
-		var steps []importStep
-		for rows.Next() {
-			st := importStep{status: Published}
-			var data string
-			if err := rows.Scan(&st.id, &data); err != nil {
-				return nil, err
-			}
-			if err := json.Unmarshal([]byte(data), &st.rec); err != nil {
-				return nil, fmt.Errorf("initiative %d: %w", st.id, err)
-			}
-			if !pg {
-				st.terms = cache.indexTerms(st.rec)
-			}
-			steps = append(steps, st)
-			after = st.id
-		}
-		return steps, rows.Err()
+	columns := "rowid, terms"
+	if pg {
+		columns = "id, search"
 	}
-	if !pg {
-		for {
-			steps, err := next()
-			if err != nil || len(steps) == 0 {
-				return err
-			}
-			args := make([]any, 0, 2*len(steps))
-			for _, st := range steps {
-				args = append(args, st.id, st.terms)
-			}
-			if err := insertMany(ctx, tx, `INSERT INTO initiative_search (rowid, terms)`, 2, args); err != nil {
-				return err
-			}
-		}
+	type read struct {
+		ids  []int64
+		data []string
 	}
-
-	type worked struct {
-		steps []importStep
-		err   error
+	type made struct {
+		args []any // ID and index entry, a row after another
+		err  error
 	}
-	todo, done := make(chan []importStep, 1), make(chan worked, 1)
+	todo, done := make(chan read), make(chan made)
 	go func() {
 		defer close(done)
-		for steps := range todo {
-			done <- worked{steps, pgVectors(ctx, db, steps)}
+		cache := newStemCache()
+		for r := range todo {
+			var m made
+			for i, data := range r.data {
+				var rec Record
+				if err := json.Unmarshal([]byte(data), &rec); err != nil {
+					m.err = fmt.Errorf("initiative %d: %w", r.ids[i], err)
+					break
+				}
+				if pg {
+					m.args = append(m.args, r.ids[i], cache.pgVector(rec))
+				} else {
+					m.args = append(m.args, r.ids[i], cache.indexTerms(rec))
+				}
+			}
+			done <- m
 		}
 	}()
 	defer func() {
@@ -94,38 +72,48 @@ func rebuildSearch(ctx context.Context, db *store.DB, tx *store.Tx) error {
 		for range done { // what was sent is worked out, and dropped
 		}
 	}()
-	waiting := 0
-	write := func() error {
-		w := <-done
-		waiting--
-		if w.err != nil {
-			return w.err
+	next := func(after int64) (read, error) {
+		var r read
+		rows, err := tx.Query(ctx, `SELECT id, data FROM initiatives WHERE status = ? AND id > ? ORDER BY id LIMIT 1000`, Published, after)
+		if err != nil {
+			return r, err
 		}
-		args := make([]any, 0, 2*len(w.steps))
-		for _, st := range w.steps {
-			args = append(args, st.id, st.vector)
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				id   int64
+				data string
+			)
+			if err := rows.Scan(&id, &data); err != nil {
+				return r, err
+			}
+			r.ids, r.data = append(r.ids, id), append(r.data, data)
 		}
-		return insertVectors(ctx, tx, args)
+		return r, rows.Err()
 	}
-	for {
-		steps, err := next()
+	var after int64 // the last entry read
+	for pending := false; ; {
+		r, err := next(after)
 		if err != nil {
 			return err
 		}
-		if len(steps) == 0 {
-			break
+		var m made
+		if pending {
+			m, pending = <-done, false
 		}
-		todo <- steps
-		if waiting++; waiting == 2 {
-			if err := write(); err != nil {
-				return err
-			}
+		if len(r.ids) > 0 {
+			after = r.ids[len(r.ids)-1]
+			todo <- r
+			pending = true
 		}
-	}
-	for waiting > 0 {
-		if err := write(); err != nil {
+		if m.err != nil {
+			return m.err
+		}
+		if err := writeRows(ctx, tx, "initiative_search", columns, m.args); err != nil {
 			return err
 		}
+		if !pending {
+			return nil
+		}
 	}
-	return nil
 }

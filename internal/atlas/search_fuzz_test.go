@@ -252,3 +252,64 @@ func TestTSQueryLeavesOutWhatTheWordFinds(t *testing.T) {
 		}
 	}
 }
+
+// FuzzPGVector: whatever a record says, its PostgreSQL search vector is
+// one PostgreSQL takes (a lexeme of 1 to 2,046 bytes of UTF-8 without a
+// NUL, positions rising from 1 to 16,383, at most 256 a lexeme, every
+// lexeme once), and, with SAMEN_TEST_DATABASE_URL set, a search for any
+// word of the record finds it, unless the word is a stop word of both
+// languages or too long to be indexed, as with PostgreSQL's to_tsvector.
+func FuzzPGVector(f *testing.F) {
+	for _, s := range searchSeeds {
+		f.Add(s)
+	}
+	ctx := context.Background()
+	var db *store.DB
+	if os.Getenv(storetest.EnvURL) != "" {
+		db = storetest.Postgres(f)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		rec := Record{Name: text, Summary: Text{NL: text, EN: strings.ToUpper(text)}}
+		v := pgVector(rec)
+		seen := map[string]bool{}
+		for _, l := range v.Lexemes {
+			switch {
+			case len(l.Word) == 0 || len(l.Word) > pgMaxLexeme || !utf8.ValidString(l.Word) || strings.ContainsRune(l.Word, 0):
+				t.Fatalf("text %q: lexeme %q", text, l.Word)
+			case seen[l.Word]:
+				t.Fatalf("text %q: lexeme %q twice", text, l.Word)
+			case len(l.Positions) == 0 || len(l.Positions) > pgMaxPositions:
+				t.Fatalf("text %q: lexeme %q has %d positions", text, l.Word, len(l.Positions))
+			}
+			seen[l.Word] = true
+			for i, p := range l.Positions {
+				if p.Position < 1 || p.Position > pgMaxPosition || i > 0 && p.Position <= l.Positions[i-1].Position {
+					t.Fatalf("text %q: lexeme %q at positions %v", text, l.Word, l.Positions)
+				}
+			}
+		}
+		if db == nil {
+			return
+		}
+		var n int
+		if err := db.QueryRow(ctx, `SELECT length(CAST(? AS tsvector))`, v).Scan(&n); err != nil || n != len(v.Lexemes) {
+			t.Fatalf("text %q: PostgreSQL takes %d of %d lexemes (%v)", text, n, len(v.Lexemes), err)
+		}
+		for i, w := range words(text) {
+			if i == 5 {
+				break
+			}
+			if dutchStop[w] && englishStop[w] || len(w) > pgMaxLexeme {
+				continue
+			}
+			expr, args := tsQuery(w)
+			var found bool
+			if err := db.QueryRow(ctx, `SELECT CAST(? AS tsvector) @@ `+expr, append([]any{v}, args...)...).Scan(&found); err != nil {
+				t.Fatalf("text %q, word %q: %v", text, w, err)
+			}
+			if !found {
+				t.Fatalf("text %q: a search for %q does not find it in %s", text, w, v)
+			}
+		}
+	})
+}

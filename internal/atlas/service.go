@@ -268,8 +268,7 @@ func (s *Service) reindex(ctx context.Context, tx store.Querier, id int64, statu
 		return nil
 	}
 	if tx.Engine() == store.Postgres {
-		text := searchText(rec)
-		_, err := tx.Exec(ctx, `INSERT INTO initiative_search (id, search) VALUES (?, `+pgSearch+`)`, id, rec.Name, rec.Name, text, text)
+		_, err := tx.Exec(ctx, `INSERT INTO initiative_search (id, search) VALUES (?, CAST(? AS tsvector))`, id, pgVector(rec))
 		return err
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO initiative_search (rowid, terms) VALUES (?, ?)`, id, indexTerms(rec))

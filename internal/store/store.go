@@ -298,6 +298,7 @@ func (db *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row 
 // Tx is a transaction.
 type Tx struct {
 	tx     *sql.Tx
+	conn   *sql.Conn // the transaction's connection
 	engine Engine
 }
 
@@ -313,6 +314,34 @@ func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 
 func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	return tx.tx.QueryRowContext(ctx, tx.engine.Rebind(query), args...)
+}
+
+// Copy writes rows into table on PostgreSQL with COPY, in the
+// transaction: args are the values of columns, one row after another.
+// COPY passes the values in binary and PostgreSQL writes the rows many at
+// a time, where an INSERT of many rows has every value parsed as a
+// parameter and planned. SQLite has no COPY: there Copy is an error.
+func (tx *Tx) Copy(ctx context.Context, table string, columns []string, args []any) error {
+	if tx.engine != Postgres {
+		return fmt.Errorf("COPY into %s: only PostgreSQL has COPY", table)
+	}
+	width := len(columns)
+	if width == 0 || len(args)%width != 0 {
+		return fmt.Errorf("COPY into %s: %d values for rows of %d columns", table, len(args), width)
+	}
+	if len(args) == 0 {
+		return nil
+	}
+	return tx.conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("COPY into %s: not a pgx connection but %T", table, dc)
+		}
+		_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromSlice(len(args)/width, func(i int) ([]any, error) {
+			return args[i*width : (i+1)*width], nil
+		}))
+		return err
+	})
 }
 
 // BulkPlans has PostgreSQL plan each statement of the transaction once
@@ -347,11 +376,16 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 }
 
 func (db *DB) inTxOnce(ctx context.Context, fn func(tx *Tx) error) (err error) {
-	stx, err := db.sql.BeginTx(ctx, nil)
+	conn, err := db.sql.Conn(ctx)
 	if err != nil {
 		return err
 	}
-	tx := &Tx{tx: stx, engine: db.engine}
+	defer conn.Close()
+	stx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	tx := &Tx{tx: stx, conn: conn, engine: db.engine}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = stx.Rollback()

@@ -102,6 +102,69 @@ func TestTransactionsCommitAndRollBack(t *testing.T) {
 	})
 }
 
+// TestCopyIsPartOfTheTransaction: rows written with COPY are committed
+// and rolled back with the transaction around them, as INSERTs are, and
+// a bad row fails the whole COPY. SQLite has no COPY and says so.
+func TestCopyIsPartOfTheTransaction(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		columns := []string{"email", "created_at", "updated_at"}
+		now := store.Now()
+		rows := []any{"a@example.org", now, now, "b@example.org", now, now}
+		if db.Engine() == store.SQLite {
+			err := db.InTx(ctx, func(tx *store.Tx) error { return tx.Copy(ctx, "users", columns, rows) })
+			if err == nil {
+				t.Fatal("COPY on SQLite gave no error")
+			}
+			return
+		}
+		count := func() int {
+			t.Helper()
+			var n int
+			if err := db.QueryRow(ctx, "SELECT COUNT(*) FROM users").Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		boom := errors.New("boom")
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			if err := tx.Copy(ctx, "users", columns, rows); err != nil {
+				return err
+			}
+			var n int
+			if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM users").Scan(&n); err != nil || n != 2 {
+				t.Errorf("in the transaction, %d users after COPY (%v), want 2", n, err)
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("InTx returned %v, want the function's error", err)
+		}
+		if n := count(); n != 0 {
+			t.Fatalf("%d users after a rollback, want 0", n)
+		}
+		err = db.InTx(ctx, func(tx *store.Tx) error { return tx.Copy(ctx, "users", columns, rows[:5]) })
+		if err == nil {
+			t.Fatal("five values for rows of three columns gave no error")
+		}
+		err = db.InTx(ctx, func(tx *store.Tx) error {
+			return tx.Copy(ctx, "users", columns, append(append([]any{}, rows...), "a@example.org", now, now))
+		})
+		if !store.IsUniqueViolation(err) {
+			t.Fatalf("COPY of a duplicate gave %v, want a unique violation", err)
+		}
+		if n := count(); n != 0 {
+			t.Fatalf("%d users after a failed COPY, want 0", n)
+		}
+		if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.Copy(ctx, "users", columns, rows) }); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(); n != 2 {
+			t.Fatalf("%d users after COPY and commit, want 2", n)
+		}
+	})
+}
+
 func TestAuditLogIsAppendOnly(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
