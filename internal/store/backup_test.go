@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -170,9 +171,42 @@ func TestBackupMovesBetweenEngines(t *testing.T) {
 				if _, pending, err := dst.MigrationStatus(ctx); err != nil || pending != 0 {
 					t.Errorf("after restore %d migrations pending (%v)", pending, err)
 				}
+				// PostgreSQL's plain indexes are dropped while the rows go
+				// in and built again: all of them, as the migrations make
+				// them.
+				if to == store.Postgres {
+					want, got := indexes(t, migrated(t, to)), indexes(t, dst)
+					if len(want) < 50 || !slices.Equal(got, want) {
+						t.Errorf("indexes after restore:\n%s\nafter migrating:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+					}
+				}
 			})
 		}
 	}
+}
+
+// indexes are the definitions of the indexes of db's schema on
+// PostgreSQL, without the schema's name.
+func indexes(t *testing.T, db *store.DB) []string {
+	t.Helper()
+	rows, err := db.Query(context.Background(), `SELECT replace(indexdef, ' ON ' || schemaname || '.', ' ON ') FROM pg_indexes
+		WHERE schemaname = current_schema() ORDER BY indexname`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var def string
+		if err := rows.Scan(&def); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, def)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // TestRestoreWantsAnEmptyDatabase: a restore never mixes a backup into a
