@@ -57,10 +57,11 @@ func stems(w string) (nl, en string) {
 // written to the four prefix indexes as well.
 func indexTerms(r Record) string { return newStemCache().indexTerms(r) }
 
-// pgVector is what PostgreSQL's search table stores for a record, as the
-// text of a tsvector: the Dutch and the English stem of every word, those
-// of the name weighted A, then those of the whole search text. They are
-// the lexemes of PostgreSQL's own
+// pgVector is what PostgreSQL's search table stores for a record, a
+// tsvector (which pgx sends in binary, lexemes in any order; PostgreSQL
+// sorts them): the Dutch and the English stem of every word, those of
+// the name weighted A, then those of the whole search text. They are the
+// lexemes of PostgreSQL's own
 //
 //	setweight(to_tsvector('dutch', name), 'A') || setweight(to_tsvector('english', name), 'A') ||
 //	to_tsvector('dutch', text) || to_tsvector('english', text)
