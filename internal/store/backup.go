@@ -539,10 +539,10 @@ func loadTables(ctx context.Context, db *DB, tx *Tx, m manifest, entries map[str
 // same transaction. PostgreSQL builds an index over the rows it holds
 // much faster than it keeps one up to date row by row: the search
 // table's GIN index over 3 M initiatives takes 12 s to build, and a
-// restore of them took 196 s instead of 259. Indexes a constraint stands on (primary
-// keys, and what foreign keys point at) stay, as the rows' checks need
-// them; a unique index built again checks the rows all at once. On
-// SQLite it runs fn alone.
+// restore of them took 196 s instead of 259. Indexes a constraint
+// stands on (primary keys, and what foreign keys point at) stay, as the
+// rows' checks need them; a unique index built again checks the rows
+// all at once. On SQLite it runs fn alone.
 func withIndexesAfter(ctx context.Context, tx *Tx, fn func() error) error {
 	if tx.engine != Postgres {
 		return fn()
@@ -722,7 +722,8 @@ func loadTable(ctx context.Context, tx *Tx, f *zip.File, name string, cols []col
 		return 0, err
 	}
 	defer r.Close()
-	// Both engines take 32,766 parameters or more in one statement.
+	// Rows a statement: SQLite takes 32,766 parameters in one; a COPY
+	// (below) has no such limit.
 	per := max(1, min(500, 30000/len(cols)))
 	var write func(args []any) error
 	if tx.engine == Postgres {
