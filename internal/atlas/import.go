@@ -206,13 +206,6 @@ func (s *Service) importRows(ctx context.Context, u *account.User, each func(fn 
 	if err != nil {
 		return ImportReport{}, err
 	}
-	// Other processes follow changes by updated_at, looking back
-	// syncOverlap before their last look; a long import commits rows
-	// whose time lies further back, so they are given the time of the
-	// commit.
-	if s.Now.Time().Sub(res.now) > syncOverlap/2 {
-		_, _ = s.DB.Exec(ctx, `UPDATE initiatives SET updated_at = ? WHERE updated_at = ?`, s.Now.Millis(), res.now.UnixMilli())
-	}
 	s.importedToMap(ctx, res)
 	if res.rebuildMap {
 		// Thousands of rows at once: fresh planner statistics now, not
@@ -346,9 +339,18 @@ func (s *Service) importTx(ctx context.Context, tx *store.Tx, u *account.User, e
 			return res, err
 		}
 	}
-	err = audit.Record(ctx, tx, "initiative.import", "initiative", "", map[string]any{
+	if err := audit.Record(ctx, tx, "initiative.import", "initiative", "", map[string]any{
 		"rows": rows, "created": report.Created, "updated": report.Updated, "unchanged": report.Unchanged,
-	})
+	}); err != nil {
+		return res, err
+	}
+	if w.written > 0 {
+		// The rows carry res.now but show from the commit, maybe minutes
+		// later: readers of the changes since a moment in between look
+		// back to res.now (changedFrom). The last statement, so that
+		// committed_at is the commit's time give or take the commit.
+		_, err = tx.Exec(ctx, `INSERT INTO initiative_imports (began_at, committed_at) VALUES (?, ?)`, w.now, s.Now.Millis())
+	}
 	return res, err
 }
 

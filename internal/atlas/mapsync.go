@@ -20,12 +20,14 @@ import (
 //
 // Sync reads the rows whose updated_at is recent, looking back a minute
 // more than its last run, for transactions that committed after they
-// wrote the time. A bulk write can take longer than that (an import of
-// 200,000 rows, a restore), so it moves the map's generation
-// (atlas_map_state) in its transaction instead, and every Sync that sees
-// the generation move rebuilds its index from the database. Both are
-// plain reads, the same on SQLite and PostgreSQL, and cost little at one a
-// second: an indexed range of recent rows, and one row.
+// wrote the time, and further for an import that committed since but
+// began earlier (changedFrom). A bulk write (an import of 200,000 rows, a
+// restore) also moves the map's generation (atlas_map_state) in its
+// transaction, and every Sync that sees the generation move rebuilds its
+// index from the database: quicker than reading that many rows one by
+// one. All are plain reads, the same on SQLite and PostgreSQL, and cost
+// little at one a second: an indexed range of recent rows, and two small
+// tables.
 
 // facetsOf is a record's facets as bits for the map index.
 func facetsOf(r Record, today string) mapindex.Facets {
@@ -179,7 +181,11 @@ func (s *Service) Sync(ctx context.Context, since time.Time) (time.Time, error) 
 		return s.LoadMap(ctx)
 	}
 	start := s.Now.Time()
-	err = s.eachMapped(ctx, "i.updated_at >= ?", []any{since.Add(-syncOverlap).UnixMilli()}, false, func(p mapindex.Point, st Status, placed bool) {
+	from, err := changedFrom(ctx, s.DB, since.Add(-syncOverlap))
+	if err != nil {
+		return since, err
+	}
+	err = s.eachMapped(ctx, "i.updated_at >= ?", []any{from.UnixMilli()}, false, func(p mapindex.Point, st Status, placed bool) {
 		s.ids.touch(p.ID)
 		if st == Published && placed {
 			s.Map.Put(p)
@@ -192,6 +198,21 @@ func (s *Service) Sync(ctx context.Context, since time.Time) (time.Time, error) 
 	}
 	s.synced.Store(s.Now.Millis())
 	return start, nil
+}
+
+// changedFrom is the updated_at from which the rows changed at t or later
+// are: t itself, unless an import committed at t or later that began
+// before t. An import gives its rows the time it began (they are written
+// before its end), so a reader who last looked while it ran, and asks for
+// what changed since then, must look back to its start.
+func changedFrom(ctx context.Context, q store.Querier, t time.Time) (time.Time, error) {
+	var began sql.NullInt64
+	err := q.QueryRow(ctx, `SELECT MIN(began_at) FROM initiative_imports WHERE committed_at >= ? AND began_at < ?`,
+		t.UnixMilli(), t.UnixMilli()).Scan(&began)
+	if err != nil || !began.Valid {
+		return t, err
+	}
+	return store.Time(began.Int64), nil
 }
 
 // MapBehind is how long ago this process's map index was last brought in

@@ -352,6 +352,13 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 	if err := q.Check(); err != nil {
 		return Result{}, err
 	}
+	if !q.Changed.IsZero() {
+		// An import that committed since began earlier: its rows too.
+		var err error
+		if q.Changed, err = changedFrom(ctx, s.DB, q.Changed); err != nil {
+			return Result{}, err
+		}
+	}
 	e := s.DB.Engine()
 	fts := e == store.SQLite && q.Text != ""
 	from := "initiatives i"
