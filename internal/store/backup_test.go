@@ -171,13 +171,13 @@ func TestBackupMovesBetweenEngines(t *testing.T) {
 				if _, pending, err := dst.MigrationStatus(ctx); err != nil || pending != 0 {
 					t.Errorf("after restore %d migrations pending (%v)", pending, err)
 				}
-				// PostgreSQL's plain indexes are dropped while the rows go
-				// in and built again: all of them, as the migrations make
-				// them.
+				// PostgreSQL's plain indexes and foreign keys are dropped
+				// while the rows go in and made again: all of them, as the
+				// migrations make them.
 				if to == store.Postgres {
-					want, got := indexes(t, migrated(t, to)), indexes(t, dst)
-					if len(want) < 50 || !slices.Equal(got, want) {
-						t.Errorf("indexes after restore:\n%s\nafter migrating:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+					want, got := checks(t, migrated(t, to)), checks(t, dst)
+					if len(want) < 100 || !slices.Equal(got, want) {
+						t.Errorf("indexes and constraints after restore:\n%s\nafter migrating:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 					}
 				}
 			})
@@ -185,12 +185,16 @@ func TestBackupMovesBetweenEngines(t *testing.T) {
 	}
 }
 
-// indexes are the definitions of the indexes of db's schema on
-// PostgreSQL, without the schema's name.
-func indexes(t *testing.T, db *store.DB) []string {
+// checks are the definitions of the indexes and constraints of db's
+// schema on PostgreSQL, without the schema's name.
+func checks(t *testing.T, db *store.DB) []string {
 	t.Helper()
-	rows, err := db.Query(context.Background(), `SELECT replace(indexdef, ' ON ' || schemaname || '.', ' ON ') FROM pg_indexes
-		WHERE schemaname = current_schema() ORDER BY indexname`)
+	rows, err := db.Query(context.Background(), `SELECT 'index ' || indexname || ': ' || replace(indexdef, ' ON ' || schemaname || '.', ' ON ') FROM pg_indexes
+		WHERE schemaname = current_schema()
+		UNION ALL
+		SELECT 'constraint ' || conname || ' of ' || conrelid::regclass || ': ' || pg_get_constraintdef(oid) FROM pg_constraint
+		WHERE connamespace = current_schema()::regnamespace
+		ORDER BY 1`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,6 +252,35 @@ func TestFailedRestoreLeavesNothing(t *testing.T) {
 			}
 			if _, err := dst.Restore(ctx, writeFile(t, good), store.RestoreOptions{}); err != nil {
 				t.Fatalf("a good backup after a failed one: %v", err)
+			}
+		})
+	}
+}
+
+// TestRestoreChecksForeignKeys: a backup whose rows point at a row that
+// is not there is refused, naming the foreign key, and leaves nothing;
+// PostgreSQL checks the keys once all rows are in (withChecksAfter).
+func TestRestoreChecksForeignKeys(t *testing.T) {
+	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
+		t.Run(string(engine), func(t *testing.T) {
+			ctx := context.Background()
+			src := migrated(t, engine)
+			tricky(t, src)
+			bad := rewrite(t, backupOf(t, src, ""), func(name string, data []byte) []byte {
+				if name == "tables/initiative_logos.jsonl" {
+					// The logo of an initiative the backup does not hold.
+					return bytes.Replace(data, []byte(`[10,`), []byte(`[999,`), 1)
+				}
+				return data
+			})
+			dst := empty(t, engine)
+			_, err := dst.Restore(ctx, writeFile(t, bad), store.RestoreOptions{})
+			if err == nil || !strings.Contains(err.Error(), "initiative_logos") || !strings.Contains(strings.ToLower(err.Error()), "foreign key") {
+				t.Fatalf("restore of a backup with a logo of no initiative: %v; want the foreign key named", err)
+			}
+			var n int
+			if err := dst.QueryRow(ctx, `SELECT COUNT(*) FROM initiative_logos`).Scan(&n); err == nil {
+				t.Errorf("after a failed restore the schema is still there (%d logos)", n)
 			}
 		})
 	}
