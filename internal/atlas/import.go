@@ -765,43 +765,58 @@ type stored struct {
 }
 
 // storedBySource reads the initiatives whose source and source_id a row of
-// the import names, in one pass over those that have a source_id.
+// the import names, looking them up in the index on both, a source and
+// many ids a query. It once read every initiative with a source_id and
+// kept those named: 6.4 s for an import of ten rows beside 3 M others.
 func storedBySource(ctx context.Context, tx *store.Tx, wanted map[string]int) (map[string]stored, error) {
 	out := map[string]stored{}
-	if len(wanted) == 0 {
-		return out, nil
+	ids := map[string][]any{} // source → the source_ids wanted
+	for k := range wanted {
+		source, id, _ := strings.Cut(k, "\x00")
+		ids[source] = append(ids[source], id)
 	}
-	rows, err := tx.Query(ctx, `SELECT id, status, source, source_id, data, COALESCE(revision_id, 0) FROM initiatives WHERE source_id <> ''`)
+	for source, all := range ids {
+		for len(all) > 0 {
+			n := min(len(all), maxArgs-1)
+			if err := storedOf(ctx, tx, source, all[:n], out); err != nil {
+				return nil, err
+			}
+			all = all[n:]
+		}
+	}
+	return out, nil
+}
+
+// storedOf adds to out the initiatives of source whose source_ids are ids.
+func storedOf(ctx context.Context, tx *store.Tx, source string, ids []any, out map[string]stored) error {
+	rows, err := tx.Query(ctx, `SELECT id, status, source_id, data, COALESCE(revision_id, 0) FROM initiatives
+		WHERE source_id <> '' AND source = ? AND source_id IN (`+marks(len(ids))+`)`, append([]any{source}, ids...)...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var (
-			in               stored
-			source, sourceID string
-			data             []byte
-			rec              Record
+			in       stored
+			sourceID string
+			data     []byte
+			rec      Record
 		)
-		if err := rows.Scan(&in.id, &in.status, &source, &sourceID, &data, &in.revisionID); err != nil {
-			return nil, err
-		}
-		k := sourceKey(source, sourceID)
-		if _, ok := wanted[k]; !ok {
-			continue
+		if err := rows.Scan(&in.id, &in.status, &sourceID, &data, &in.revisionID); err != nil {
+			return err
 		}
 		if err := json.Unmarshal(data, &rec); err != nil {
-			return nil, err
+			return err
 		}
 		rec = normalized(rec)
 		norm, err := json.Marshal(rec)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		in.email, in.sum = rec.Contact.Email, sha256.Sum256(norm)
-		out[k] = in
+		out[sourceKey(source, sourceID)] = in
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // publishedWithoutSource indexes the published initiatives that have no

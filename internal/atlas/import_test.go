@@ -214,13 +214,20 @@ func TestImportUpdatesBySource(t *testing.T) {
 		f.clock.add(time.Hour)
 		changed := richRecord(1)
 		changed.Summary.EN = "Now with a new summary."
-		rows := []atlas.Row{{Line: 2, Record: changed}, {Line: 3, Record: richRecord(2)}, {Line: 4, Record: richRecord(3)}, {Line: 5, Record: richRecord(4)}}
+		// The same source id from another source is another initiative.
+		elsewhere := richRecord(5)
+		elsewhere.Source, elsewhere.SourceID = "karte-von-morgen", richRecord(2).SourceID
+		rows := []atlas.Row{{Line: 2, Record: changed}, {Line: 3, Record: richRecord(2)}, {Line: 4, Record: richRecord(3)}, {Line: 5, Record: richRecord(4)},
+			{Line: 6, Record: elsewhere}}
 		rep, err := f.svc.Import(ctx, f.steward, rows)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rep != (atlas.ImportReport{Created: 1, Updated: 2, Unchanged: 1}) {
+		if rep != (atlas.ImportReport{Created: 2, Updated: 2, Unchanged: 1}) {
 			t.Fatalf("report %+v", rep)
+		}
+		if in := byName(t, f.svc, "Buurtinitiatief 2"); in.Source != "gemeente-amsterdam" {
+			t.Errorf("the row of another source with the same id changed %+v", in.Record)
 		}
 		in := byName(t, f.svc, "Buurtinitiatief 1")
 		if in.Name != "Buurtinitiatief 1" || in.Summary.EN != "Now with a new summary." || in.Contact.Email != "info1@example.org" {
