@@ -334,6 +334,72 @@ func TestImportRefusesRejectedSourceAndMembers(t *testing.T) {
 	})
 }
 
+// TestLargeImportIsAllOrNothing: an import reads its rows once and writes
+// them batch by batch while it reads on. A wrong row far into the file,
+// after thousands were written, still leaves nothing imported, and the
+// error names every wrong row, also a duplicate of a row written long
+// before. Initiatives named in any batch are updated, not made again.
+func TestLargeImportIsAllOrNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		first := []atlas.Row{{Line: 2, Record: richRecord(1)}, {Line: 3, Record: richRecord(2)}, {Line: 4, Record: richRecord(3)}}
+		if _, err := f.svc.Import(ctx, f.moderator, first); err != nil {
+			t.Fatal(err)
+		}
+		counts := func() [2]int {
+			var n [2]int
+			if err := db.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM initiatives), (SELECT COUNT(*) FROM revisions)`).Scan(&n[0], &n[1]); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		before := counts()
+		const n = 4500 // more than two batches on PostgreSQL, nine on SQLite, four chunks of checks
+		rows := make([]atlas.Row, 0, n)
+		for i := 4; i < n+4; i++ {
+			rows = append(rows, atlas.Row{Line: len(rows) + 2, Record: richRecord(i)})
+		}
+		rows[4400].Record.Location.Latitude = ptr(95.0)
+		rows[4450].Record.SourceID = rows[10].Record.SourceID
+		_, err := f.svc.Import(ctx, f.moderator, rows)
+		p, ok := problem.As(err)
+		if !ok || p.Kind != problem.Invalid || len(p.Fields) != 3 ||
+			p.Fields["line 4402: location.latitude"] != "latitude.out_of_range" ||
+			p.Fields["line 12: source_id"] != "source_id.duplicate" || p.Fields["line 4452: source_id"] != "source_id.duplicate" {
+			t.Fatalf("error %v", err)
+		}
+		if got := counts(); got != before {
+			t.Fatalf("initiatives and revisions %v after a refused import, %v before", got, before)
+		}
+
+		// The file put right, with the three imported before at its end,
+		// one of them changed.
+		rows = rows[:0]
+		for i := 4; i < n+1; i++ {
+			rows = append(rows, atlas.Row{Line: len(rows) + 2, Record: richRecord(i)})
+		}
+		changed := richRecord(2)
+		changed.Summary.EN = "Changed at the end of a long file."
+		for _, r := range []atlas.Record{richRecord(1), changed, richRecord(3)} {
+			rows = append(rows, atlas.Row{Line: len(rows) + 2, Record: r})
+		}
+		rep, err := f.svc.Import(ctx, f.moderator, rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep != (atlas.ImportReport{Created: n - 3, Updated: 1, Unchanged: 2}) {
+			t.Fatalf("report %+v", rep)
+		}
+		if got := counts(); got != [2]int{n, before[1] + n - 2} {
+			t.Errorf("initiatives and revisions %v, want %d and %d", got, n, before[1]+n-2)
+		}
+		if in := byName(t, f.svc, "Buurtinitiatief 2"); in.Summary.EN != changed.Summary.EN {
+			t.Errorf("the initiative named at the end: %q", in.Summary.EN)
+		}
+	})
+}
+
 // BenchmarkImportCSV200k reads and imports 200,000 CSV rows into an empty
 // SQLite database:
 //

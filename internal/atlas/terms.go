@@ -1,6 +1,7 @@
 package atlas
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 
@@ -58,8 +59,7 @@ func stems(w string) (nl, en string) {
 func indexTerms(r Record) string { return newStemCache().indexTerms(r) }
 
 // pgVector is what PostgreSQL's search table stores for a record, a
-// tsvector (which pgx sends in binary, lexemes in any order; PostgreSQL
-// sorts them): the Dutch and the English stem of every word, those of
+// tsvector (which pgx sends in binary, lexemes sorted): the Dutch and the English stem of every word, those of
 // the name weighted A, then those of the whole search text. They are the
 // lexemes of PostgreSQL's own
 //
@@ -218,6 +218,10 @@ func (c *stemCache) pgVector(r Record) pgtype.TSVector {
 	for _, w := range words(searchText(r)) {
 		add(w, 0)
 	}
+	// In PostgreSQL's order (bytes, as tsCompareString compares them),
+	// which spares the server sorting each vector it is sent, and the
+	// full-text index sorting its entries.
+	slices.SortFunc(c.lexs, func(a, b pgLexeme) int { return strings.Compare(a.lex, b.lex) })
 	n := 0
 	for _, l := range c.lexs {
 		n += len(l.pos)
