@@ -59,8 +59,9 @@ func stems(w string) (nl, en string) {
 func indexTerms(r Record) string { return newStemCache().indexTerms(r) }
 
 // pgVector is what PostgreSQL's search table stores for a record, a
-// tsvector (which pgx sends in binary, lexemes sorted): the Dutch and the English stem of every word, those of
-// the name weighted A, then those of the whole search text. They are the
+// tsvector (which pgx sends in binary, lexemes sorted): the Dutch and the
+// English stem of every word, those of the name weighted A, then those of
+// the whole search text. They are the
 // lexemes of PostgreSQL's own
 //
 //	setweight(to_tsvector('dutch', name), 'A') || setweight(to_tsvector('english', name), 'A') ||
